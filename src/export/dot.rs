@@ -1,0 +1,9 @@
+//! DOT (placeholder until written).
+use std::io::{self, Write};
+
+use crate::export::ExportOptions;
+use crate::graph::KnowledgeGraph;
+
+pub fn write_dot(_g: &KnowledgeGraph, _o: &ExportOptions, _w: &mut dyn Write) -> io::Result<()> {
+    Err(io::Error::other("dot exporter not written yet"))
+}

@@ -1,0 +1,121 @@
+//! Exporters: one module per output format, all reading the same [`KnowledgeGraph`].
+//!
+//! Only this module and its children know any syntax. Every exporter writes to a `std::io::Write`
+//! so it can be tested in memory; [`write_atomic`] is the one place that touches the file system,
+//! writing to a temporary file in the target directory and renaming it, so a failed run never
+//! leaves a half-written file behind.
+
+pub mod dot;
+pub mod graphml;
+pub mod turtle;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::graph::{DocumentInfo, Entity, KnowledgeGraph};
+use crate::vocab::ns;
+
+/// An output format (`-f/--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Turtle,
+    NTriples,
+    GraphMl,
+    Dot,
+}
+
+impl Format {
+    /// All formats, in the order `--format` lists them.
+    pub const ALL: [Format; 4] = [
+        Format::Turtle,
+        Format::NTriples,
+        Format::GraphMl,
+        Format::Dot,
+    ];
+    /// The formats written when `--format` is not given.
+    pub const DEFAULT: [Format; 3] = [Format::Turtle, Format::GraphMl, Format::Dot];
+
+    /// File extension and `--format` name.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Turtle => "ttl",
+            Format::NTriples => "nt",
+            Format::GraphMl => "graphml",
+            Format::Dot => "dot",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == name)
+    }
+}
+
+/// Options shared by the exporters.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// Base IRI for entities, documents, statements and evidence (ends with `/` or `#`).
+    pub base_iri: String,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            base_iri: ns::DEFAULT_BASE.to_string(),
+        }
+    }
+}
+
+impl ExportOptions {
+    /// `{base}{type}/{slug}`.
+    pub fn entity_iri(&self, entity: &Entity) -> String {
+        format!("{}{}", self.base_iri, entity.iri_path)
+    }
+
+    /// `{base}document/{slug of the id}`.
+    pub fn document_iri(&self, document: &DocumentInfo) -> String {
+        format!(
+            "{}document/{}",
+            self.base_iri,
+            crate::slug::slugify(&document.id)
+        )
+    }
+}
+
+/// Writes `graph` in `format` to `out`.
+pub fn write(
+    format: Format,
+    graph: &KnowledgeGraph,
+    options: &ExportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Turtle => turtle::write_turtle(graph, options, out),
+        Format::NTriples => turtle::write_ntriples(graph, options, out),
+        Format::GraphMl => graphml::write_graphml(graph, options, out),
+        Format::Dot => dot::write_dot(graph, options, out),
+    }
+}
+
+/// Writes a file through a temporary sibling and a rename: the target is either the old file or
+/// the complete new one, never a partial write.
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kgsmith-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    {
+        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut buffered)?;
+        buffered.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Graph stage: the data model ([`model`]) and the builder that resolves mentions into entities.
+
+pub mod model;
+pub mod sample;
+
+pub use model::{
+    Amount, DocumentInfo, EdgeView, Entity, Evidence, GraphError, KnowledgeGraph, Relation,
+    RelationPart,
+};

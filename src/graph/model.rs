@@ -1,0 +1,253 @@
+//! The knowledge graph as data: entities, relations with evidence, documents and the vocabulary.
+//!
+//! It knows no syntax (exporters do) and no rules (the builder does). A [`KnowledgeGraph`] is always
+//! canonical: nodes sorted by id, edges sorted by (subject id, relation, object id), symmetric edges
+//! stored once with subject id < object id, evidence sorted and deduplicated. Exporters can therefore
+//! walk it in order and get byte-identical output for the same input.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::vocab::Vocabulary;
+
+/// An amount of money stated with an investment.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct Amount {
+    /// Canonical `xsd:decimal` lexical form: no exponent, no leading zeros, no trailing `.0`
+    /// (`1000000000`, `2500000000`, `0.5`).
+    pub value: String,
+    /// ISO 4217 code (`EUR`, `USD`).
+    pub currency: String,
+}
+
+/// One real-world entity: all its aliases merged into one node.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Entity {
+    /// Stable node id, unique in the graph: `{type in lower case}:{slug}` (`organization:aleph-alpha`).
+    /// Only ASCII letters, digits, `-`, `_`, `.` and one `:`, so it is an XML NMTOKEN and safe in DOT.
+    pub id: String,
+    /// IRI path below the base IRI: `{type in lower case}/{slug}` (`organization/aleph-alpha`).
+    pub iri_path: String,
+    /// Canonical label (gazetteer name, or the most frequent surface form).
+    pub label: String,
+    /// Declared entity type name (`Organization`).
+    pub entity_type: String,
+    /// Other surface forms seen in the text, sorted, without the label.
+    pub aliases: Vec<String>,
+    /// Wikidata QID (`Q42`) when the gazetteer gives one.
+    pub wikidata: Option<String>,
+    /// Number of mentions in the corpus.
+    pub mentions: u32,
+}
+
+/// Where a relation was read: one evidence per supporting match.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct Evidence {
+    /// Document id.
+    pub document: String,
+    /// Byte offset of the match start in the document's original text.
+    pub start: usize,
+    /// Byte offset of the match end (exclusive) in the original text.
+    pub end: usize,
+    /// The sentence, as it stands in the original text.
+    pub sentence: String,
+    /// Id of the rule that matched.
+    pub rule: String,
+}
+
+/// One edge: (subject, relation, object) with everything that supports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Relation {
+    /// Declared relation name (`partnerOf`).
+    pub relation: String,
+    /// Symmetric relations are undirected; stored once with subject id < object id.
+    pub symmetric: bool,
+    /// Amount stated with the relation, if any.
+    pub amount: Option<Amount>,
+    /// Sorted, distinct, never empty.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Relation {
+    /// Number of supporting mentions (≥ 1).
+    pub fn weight(&self) -> usize {
+        self.evidence.len()
+    }
+}
+
+/// A source document as it appears in the graph.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct DocumentInfo {
+    /// Document id (file stem, or the `id` of a JSONL record); unique.
+    pub id: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<String>,
+}
+
+/// An edge seen from the exporters: both ends and the relation.
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeView<'g> {
+    pub subject: &'g Entity,
+    pub object: &'g Entity,
+    pub relation: &'g Relation,
+}
+
+/// Why parts could not form a graph. These are bugs of the caller, never of the input text.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum GraphError {
+    #[error("two entities have the id {0:?}")]
+    DuplicateEntity(String),
+    #[error("a relation names the unknown entity {0:?}")]
+    UnknownEntity(String),
+    #[error("relation {relation:?} between {subject:?} and {object:?} has no evidence")]
+    NoEvidence {
+        subject: String,
+        object: String,
+        relation: String,
+    },
+    #[error("two documents have the id {0:?}")]
+    DuplicateDocument(String),
+}
+
+/// A relation given to [`KnowledgeGraph::from_parts`] by entity ids.
+#[derive(Debug, Clone)]
+pub struct RelationPart {
+    pub subject: String,
+    pub object: String,
+    pub relation: Relation,
+}
+
+/// The graph every exporter reads. See the module docs for its invariants.
+#[derive(Debug, Clone)]
+pub struct KnowledgeGraph {
+    pub vocabulary: Vocabulary,
+    documents: Vec<DocumentInfo>,
+    graph: DiGraph<Entity, Relation>,
+}
+
+impl KnowledgeGraph {
+    /// Builds the canonical graph. Relations with the same (subject, relation, object) are merged
+    /// (evidence united, weight summed); symmetric ones are oriented subject id < object id first.
+    pub fn from_parts(
+        vocabulary: Vocabulary,
+        mut documents: Vec<DocumentInfo>,
+        mut entities: Vec<Entity>,
+        relations: Vec<RelationPart>,
+    ) -> Result<Self, GraphError> {
+        documents.sort();
+        for pair in documents.windows(2) {
+            if pair[0].id == pair[1].id {
+                return Err(GraphError::DuplicateDocument(pair[0].id.clone()));
+            }
+        }
+        entities.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
+        let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
+        for mut entity in entities {
+            entity.aliases.retain(|a| *a != entity.label);
+            entity.aliases.sort();
+            entity.aliases.dedup();
+            let id = entity.id.clone();
+            let node = graph.add_node(entity);
+            if index.insert(id.clone(), node).is_some() {
+                return Err(GraphError::DuplicateEntity(id));
+            }
+        }
+        let mut merged: BTreeMap<(String, String, String), Relation> = BTreeMap::new();
+        for part in relations {
+            let RelationPart {
+                mut subject,
+                mut object,
+                relation,
+            } = part;
+            for id in [&subject, &object] {
+                if !index.contains_key(id) {
+                    return Err(GraphError::UnknownEntity(id.clone()));
+                }
+            }
+            if relation.evidence.is_empty() {
+                return Err(GraphError::NoEvidence {
+                    subject,
+                    object,
+                    relation: relation.relation,
+                });
+            }
+            if relation.symmetric && object < subject {
+                std::mem::swap(&mut subject, &mut object);
+            }
+            let key = (subject, relation.relation.clone(), object);
+            match merged.get_mut(&key) {
+                Some(existing) => {
+                    existing.evidence.extend(relation.evidence);
+                    existing.amount = existing.amount.take().max(relation.amount);
+                }
+                None => {
+                    merged.insert(key, relation);
+                }
+            }
+        }
+        for ((subject, _, object), mut relation) in merged {
+            let evidence: BTreeSet<Evidence> = relation.evidence.drain(..).collect();
+            relation.evidence = evidence.into_iter().collect();
+            graph.add_edge(index[&subject], index[&object], relation);
+        }
+        Ok(Self {
+            vocabulary,
+            documents,
+            graph,
+        })
+    }
+
+    /// Documents, sorted by id.
+    pub fn documents(&self) -> &[DocumentInfo] {
+        &self.documents
+    }
+
+    /// Entities, sorted by id.
+    pub fn entities(&self) -> impl Iterator<Item = &Entity> + '_ {
+        self.graph.node_weights()
+    }
+
+    /// Edges, sorted by (subject id, relation, object id).
+    pub fn edges(&self) -> impl ExactSizeIterator<Item = EdgeView<'_>> + '_ {
+        self.graph.edge_indices().map(move |e| {
+            let (s, o) = self
+                .graph
+                .edge_endpoints(e)
+                .expect("edge index from this graph");
+            EdgeView {
+                subject: &self.graph[s],
+                object: &self.graph[o],
+                relation: &self.graph[e],
+            }
+        })
+    }
+
+    /// The underlying petgraph, for graph algorithms. Node and edge indices follow the sorted order.
+    pub fn petgraph(&self) -> &DiGraph<Entity, Relation> {
+        &self.graph
+    }
+
+    pub fn entity_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn relation_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// Number of edges per relation name.
+    pub fn relation_counts(&self) -> BTreeMap<&str, usize> {
+        let mut counts = BTreeMap::new();
+        for edge in self.graph.edge_weights() {
+            *counts.entry(edge.relation.as_str()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
