@@ -2,7 +2,14 @@
 //!
 //! The pipeline (SPEC §1) is one module per stage; see `ARCHITECTURE.md` for the code map.
 
+pub mod error;
 pub mod export;
+pub mod extract;
 pub mod graph;
+pub mod input;
+pub mod normalize;
+pub mod pipeline;
+pub mod rules;
+pub mod sentence;
 pub mod slug;
 pub mod vocab;

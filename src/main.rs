@@ -1,1 +1,154 @@
-fn main() {}
+//! The `kgsmith` binary: parses arguments, wires the library's stages, prints the summary and
+//! maps outcomes to exit codes (0 ok, 1 finished with input errors, 2 usage or rule errors).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use cli::{BuildConfig, Cli, Command, RulesCommand};
+use kgsmith::error::Severity;
+use kgsmith::export::{self, ExportOptions};
+use kgsmith::input::{read_inputs, InputOptions};
+use kgsmith::rules::{LoadOptions, RulePack};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => args.into_config().and_then(|config| build(&config)),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => rules_check(&dir),
+        Command::Rules {
+            command: RulesCommand::Test { dir },
+        } => rules_test(&dir),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kgsmith: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_rules(dir: &std::path::Path, languages: Option<Vec<String>>) -> Result<Option<RulePack>> {
+    match RulePack::load(dir, &LoadOptions { languages }) {
+        Ok(pack) => Ok(Some(pack)),
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "kgsmith: {} rule error(s) in {}; nothing written",
+                errors.0.len(),
+                dir.display()
+            );
+            Ok(None)
+        }
+    }
+}
+
+fn build(config: &BuildConfig) -> Result<ExitCode> {
+    let Some(rules) = load_rules(&config.rules, config.languages.clone())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let batch = read_inputs(
+        &config.inputs,
+        InputOptions {
+            strict_utf8: config.strict_utf8,
+        },
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let output = pool
+        .install(|| kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics))
+        .context("cannot build the graph")?;
+    for d in &output.diagnostics {
+        eprintln!("{d}");
+    }
+    let options = ExportOptions {
+        base_iri: config.base_iri.clone(),
+    };
+    let written = export::write_all(
+        &config.out,
+        &config.name,
+        &config.formats,
+        &output.graph,
+        &options,
+    )
+    .with_context(|| format!("cannot write the outputs in {}", config.out.display()))?;
+    if !config.quiet {
+        let s = &output.stats;
+        let per_relation: Vec<String> = output
+            .graph
+            .relation_counts()
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        println!(
+            "kgsmith: {} documents, {} sentences, {} entities, {} relations ({}) in {:.3} s ({:.1} MB/s) -> {}",
+            s.documents,
+            s.sentences,
+            output.graph.entity_count(),
+            output.graph.relation_count(),
+            per_relation.join(", "),
+            s.elapsed.as_secs_f64(),
+            s.megabytes_per_second(),
+            files.join(", ")
+        );
+    }
+    let input_errors = output
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if input_errors > 0 {
+        eprintln!("kgsmith: finished with {input_errors} input error(s)");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
+    let Some(rules) = load_rules(dir, None)? else {
+        return Ok(ExitCode::from(2));
+    };
+    println!(
+        "kgsmith: {} ok: {} entity types, {} relations, {} gazetteer entries, {} entity patterns, {} money patterns, {} relation rules",
+        dir.display(),
+        rules.vocabulary.entity_types.len(),
+        rules.vocabulary.relations.len(),
+        rules.gazetteer.entries.len(),
+        rules.entity_patterns.len(),
+        rules.money_patterns.len(),
+        rules.relation_rules.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_test(dir: &std::path::Path) -> Result<ExitCode> {
+    let Some(rules) = load_rules(dir, None)? else {
+        return Ok(ExitCode::from(2));
+    };
+    let report = kgsmith::rules::examples::run_examples(&rules);
+    for failure in &report.failures {
+        eprintln!("{failure}");
+    }
+    println!(
+        "kgsmith: {} examples: {} passed, {} failed",
+        report.total,
+        report.total - report.failures.len(),
+        report.failures.len()
+    );
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

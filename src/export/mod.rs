@@ -106,6 +106,15 @@ pub fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    stage(dir, fill)?.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes a complete temporary file in `dir` (deleted if dropped before it is persisted).
+fn stage(
+    dir: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".kgsmith-")
         .suffix(".tmp")
@@ -116,6 +125,30 @@ pub fn write_atomic(
         buffered.flush()?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Writes `graph` in every format to `{dir}/{name}.{ext}`, all or nothing: each file is first
+/// written in full to a temporary sibling, and only when all are complete are they renamed into
+/// place. On error the previous outputs are left as they were.
+pub fn write_all(
+    dir: &Path,
+    name: &str,
+    formats: &[Format],
+    graph: &KnowledgeGraph,
+    options: &ExportOptions,
+) -> io::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut staged = Vec::with_capacity(formats.len());
+    for &format in formats {
+        let target = dir.join(format!("{name}.{}", format.extension()));
+        let tmp = stage(dir, |out| write(format, graph, options, out))?;
+        staged.push((tmp, target));
+    }
+    let mut written = Vec::with_capacity(staged.len());
+    for (tmp, target) in staged {
+        tmp.persist(&target).map_err(|e| e.error)?;
+        written.push(target);
+    }
+    Ok(written)
 }

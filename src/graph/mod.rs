@@ -1,5 +1,6 @@
 //! Graph stage: the data model ([`model`]) and the builder that resolves mentions into entities.
 
+pub mod build;
 pub mod model;
 pub mod sample;
 

@@ -1,0 +1,139 @@
+//! Command-line arguments as clap parses them, and the one function that turns them into a
+//! validated [`BuildConfig`]. Nothing here reads input or rules.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+
+use kgsmith::export::Format;
+use kgsmith::vocab::ns;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kgsmith",
+    version,
+    about = "Turn news articles into a knowledge graph with transparent, editable rules."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Extract entities and relations from INPUTs and export the graph.
+    Build(BuildArgs),
+    /// Check or test rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Load and check every rule file; print errors with file:line:column.
+    Check {
+        /// Rules directory.
+        #[arg(default_value = "rules")]
+        dir: PathBuf,
+    },
+    /// Run the inline examples of every rule.
+    Test {
+        /// Rules directory.
+        #[arg(default_value = "rules")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Files, directories (recursive), *.jsonl files, or - for stdin.
+    #[arg(default_value = "seeds")]
+    pub inputs: Vec<PathBuf>,
+    /// Rules directory.
+    #[arg(short = 'r', long = "rules", default_value = "rules")]
+    pub rules: PathBuf,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "out")]
+    pub out: PathBuf,
+    /// Output file stem.
+    #[arg(long, default_value = "kg")]
+    pub name: String,
+    /// Output formats, comma-separated: ttl, nt, graphml, dot.
+    #[arg(short = 'f', long = "format", value_delimiter = ',', default_values_t = Format::DEFAULT.map(|f| f.extension().to_string()))]
+    pub formats: Vec<String>,
+    /// Base IRI of entities, documents, statements and evidence.
+    #[arg(long, default_value = ns::DEFAULT_BASE)]
+    pub base_iri: String,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+    /// Rule languages to load, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub lang: Option<Vec<String>>,
+    /// Invalid UTF-8 is an error instead of a warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// A validated build configuration.
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    pub inputs: Vec<PathBuf>,
+    pub rules: PathBuf,
+    pub out: PathBuf,
+    pub name: String,
+    pub formats: Vec<Format>,
+    pub base_iri: String,
+    pub jobs: Option<usize>,
+    pub languages: Option<Vec<String>>,
+    pub strict_utf8: bool,
+    pub quiet: bool,
+}
+
+impl BuildArgs {
+    pub fn into_config(self) -> Result<BuildConfig> {
+        let mut formats = Vec::new();
+        for name in &self.formats {
+            match Format::from_name(name.trim()) {
+                Some(f) if !formats.contains(&f) => formats.push(f),
+                Some(_) => {}
+                None => {
+                    let known: Vec<_> = Format::ALL.iter().map(|f| f.extension()).collect();
+                    bail!("unknown format '{name}' (known: {})", known.join(", "));
+                }
+            }
+        }
+        if oxrdf::NamedNode::new(&self.base_iri).is_err()
+            || !(self.base_iri.ends_with('/') || self.base_iri.ends_with('#'))
+        {
+            bail!(
+                "--base-iri '{}' must be an absolute IRI ending with '/' or '#'",
+                self.base_iri
+            );
+        }
+        if self.name.is_empty() || self.name.contains(['/', '\\']) {
+            bail!("--name '{}' must be a plain file stem", self.name);
+        }
+        if self.jobs == Some(0) {
+            bail!("--jobs must be at least 1");
+        }
+        Ok(BuildConfig {
+            inputs: self.inputs,
+            rules: self.rules,
+            out: self.out,
+            name: self.name,
+            formats,
+            base_iri: self.base_iri,
+            jobs: self.jobs,
+            languages: self.lang,
+            strict_utf8: self.strict,
+            quiet: self.quiet,
+        })
+    }
+}

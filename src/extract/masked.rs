@@ -1,0 +1,177 @@
+//! Masked sentences: the sentence text with every accepted mention replaced by a placeholder
+//! `⟨type#index⟩`, so that relation rules match typed slots with plain regexes.
+//!
+//! Placeholders hold no capital letter and no word character a rule's gap would walk into by
+//! accident; normalization maps the two bracket characters away from the input, so the text can
+//! never forge one. Offsets map back to the normalized text exactly outside placeholders and to
+//! the mention's edges at placeholders.
+
+use crate::rules::pattern::{type_code, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
+
+/// A mention to mask: its normalized span, type and the index it is known by.
+#[derive(Debug, Clone, Copy)]
+pub struct MaskItem<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub mention_type: &'a str,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    masked_start: usize,
+    masked_end: usize,
+    start: usize,
+    end: usize,
+    mention: Option<usize>,
+}
+
+/// A sentence with mentions masked.
+#[derive(Debug, Clone)]
+pub struct MaskedSentence {
+    pub text: String,
+    segments: Vec<Segment>,
+}
+
+impl MaskedSentence {
+    /// Masks `items` (sorted by start, non-overlapping, inside `start..end`) in `normalized`.
+    pub fn build(normalized: &str, start: usize, end: usize, items: &[MaskItem<'_>]) -> Self {
+        let mut text = String::with_capacity(end - start + items.len() * 8);
+        let mut segments = Vec::with_capacity(items.len() * 2 + 1);
+        let mut pos = start;
+        let push_text = |text: &mut String, segments: &mut Vec<Segment>, from: usize, to: usize| {
+            if from < to {
+                let m = text.len();
+                text.push_str(&normalized[from..to]);
+                segments.push(Segment {
+                    masked_start: m,
+                    masked_end: text.len(),
+                    start: from,
+                    end: to,
+                    mention: None,
+                });
+            }
+        };
+        for item in items {
+            debug_assert!(item.start >= pos && item.end <= end);
+            push_text(&mut text, &mut segments, pos, item.start);
+            let m = text.len();
+            text.push(PLACEHOLDER_OPEN);
+            text.push_str(&type_code(item.mention_type));
+            text.push('#');
+            text.push_str(&item.index.to_string());
+            text.push(PLACEHOLDER_CLOSE);
+            segments.push(Segment {
+                masked_start: m,
+                masked_end: text.len(),
+                start: item.start,
+                end: item.end,
+                mention: Some(item.index),
+            });
+            pos = item.end;
+        }
+        push_text(&mut text, &mut segments, pos, end);
+        MaskedSentence { text, segments }
+    }
+
+    fn segment_at(&self, offset: usize) -> Option<&Segment> {
+        let i = self.segments.partition_point(|s| s.masked_end <= offset);
+        self.segments.get(i)
+    }
+
+    /// Normalized offset of masked offset `offset` used as a span start; `None` inside a
+    /// placeholder (not at its first byte).
+    pub fn start_of(&self, offset: usize) -> Option<usize> {
+        match self.segment_at(offset) {
+            None => Some(self.segments.last().map_or(0, |s| s.end)),
+            Some(s) if s.mention.is_some() => (offset == s.masked_start).then_some(s.start),
+            Some(s) => Some(s.start + (offset - s.masked_start)),
+        }
+    }
+
+    /// Normalized offset of masked offset `offset` used as an exclusive span end; `None` inside a
+    /// placeholder (not right after its last byte).
+    pub fn end_of(&self, offset: usize) -> Option<usize> {
+        if offset == 0 {
+            return Some(self.segments.first().map_or(0, |s| s.start));
+        }
+        let s = self.segment_at(offset - 1)?;
+        match s.mention {
+            Some(_) => (offset == s.masked_end).then_some(s.end),
+            None => Some(s.start + (offset - s.masked_start)),
+        }
+    }
+
+    /// Normalized span of a masked span, widened to whole placeholders.
+    pub fn span_widened(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.segment_at(start).map_or(0, |seg| match seg.mention {
+            Some(_) => seg.start,
+            None => seg.start + (start - seg.masked_start),
+        });
+        let e = if end == 0 {
+            s
+        } else {
+            self.segment_at(end - 1).map_or(s, |seg| match seg.mention {
+                Some(_) => seg.end,
+                None => seg.start + (end - seg.masked_start),
+            })
+        };
+        (s, e.max(s))
+    }
+
+    /// Mention indices of the placeholders inside the masked span.
+    pub fn mentions_in(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+        self.segments
+            .iter()
+            .filter(move |s| s.masked_start >= start && s.masked_end <= end)
+            .filter_map(|s| s.mention)
+    }
+}
+
+/// Mention indices written in a placeholder run (`⟨organization#3⟩ et ⟨name#7⟩` → 3, 7).
+pub fn placeholder_indices(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.split(PLACEHOLDER_OPEN).skip(1).filter_map(|p| {
+        let body = p.split(PLACEHOLDER_CLOSE).next()?;
+        body.rsplit('#').next()?.parse().ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_maps_offsets_both_ways() {
+        let text = "Ici, Nvidia et Deutsche Telekom lancent.";
+        let nv = text.find("Nvidia").unwrap();
+        let dt = text.find("Deutsche").unwrap();
+        let items = [
+            MaskItem {
+                start: nv,
+                end: nv + 6,
+                mention_type: "Organization",
+                index: 4,
+            },
+            MaskItem {
+                start: dt,
+                end: dt + 16,
+                mention_type: "Name",
+                index: 9,
+            },
+        ];
+        let m = MaskedSentence::build(text, 0, text.len(), &items);
+        assert_eq!(m.text, "Ici, ⟨organization#4⟩ et ⟨name#9⟩ lancent.");
+        let p = m.text.find('⟨').unwrap();
+        assert_eq!(m.start_of(p), Some(nv));
+        assert_eq!(m.start_of(p + 3), None);
+        let q = m.text.find(" lancent").unwrap();
+        assert_eq!(m.end_of(q), Some(dt + 16));
+        assert_eq!(m.start_of(q + 1), Some(text.find("lancent").unwrap()));
+        assert_eq!(m.span_widened(p + 3, q - 2), (nv, dt + 16));
+        assert_eq!(
+            m.mentions_in(0, m.text.len()).collect::<Vec<_>>(),
+            vec![4, 9]
+        );
+        assert_eq!(placeholder_indices(&m.text).collect::<Vec<_>>(), vec![4, 9]);
+    }
+}

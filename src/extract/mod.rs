@@ -1,0 +1,525 @@
+//! Extraction: one document in, mentions and relation matches out — a pure function of
+//! (document, rules), which is what makes parallel runs and shards exact.
+//!
+//! A sentence goes through three stages, each over the text the previous one masked:
+//! 1. lexical: gazetteer names, demonyms (one Aho-Corasick pass over folded text) and money;
+//! 2. entity patterns, by priority; a pattern's name may absorb lexical mentions
+//!    ("Université technique de ⟨place⟩");
+//! 3. relation rules over the fully masked sentence, with typed slots.
+//!
+//! Between 2 and 3, an untyped proper name takes the type a pattern gave the same name elsewhere
+//! in the document. Extraction never fails: a document with nothing recognisable yields nothing.
+
+pub mod masked;
+pub mod money;
+
+use std::collections::BTreeMap;
+
+use crate::graph::{Amount, DocumentInfo};
+use crate::input::Document;
+use crate::normalize::{fold, fold_str, normalize, NormalizedText};
+use crate::rules::pattern::SlotRole;
+use crate::rules::{LexicalTarget, RulePack};
+use crate::sentence::{split_sentences, SentenceSpan};
+use masked::{placeholder_indices, MaskItem, MaskedSentence};
+
+/// Where a mention comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MentionSource {
+    /// A name or alias of gazetteer entry `entry`.
+    Gazetteer { entry: usize },
+    /// A demonym of the place in gazetteer entry `place`.
+    Demonym { place: usize },
+    /// An amount of money read by a money pattern.
+    Money { amount: Amount, pattern: String },
+    /// An entity pattern.
+    Pattern { pattern: String },
+}
+
+impl MentionSource {
+    /// Id of what found the mention, for `explain`.
+    pub fn rule_id(&self) -> &str {
+        match self {
+            MentionSource::Gazetteer { .. } => "gazetteer",
+            MentionSource::Demonym { .. } => "demonym",
+            MentionSource::Money { pattern, .. } | MentionSource::Pattern { pattern } => pattern,
+        }
+    }
+}
+
+/// An entity mention (or a demonym, or an amount).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Span in the normalized text.
+    pub start: usize,
+    pub end: usize,
+    /// Span in the original text.
+    pub original_start: usize,
+    pub original_end: usize,
+    /// Index of the sentence.
+    pub sentence: usize,
+    /// The normalized surface form.
+    pub text: String,
+    /// A declared entity type, or `Name`, `Demonym`, `Money`.
+    pub mention_type: String,
+    pub source: MentionSource,
+}
+
+/// A relation rule match, expanded to the pairs it states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationMatch {
+    pub rule: String,
+    pub relation: String,
+    /// (subject mention, object mention) pairs.
+    pub pairs: Vec<(usize, usize)>,
+    /// The amount mention, if the rule has an amount slot and it matched.
+    pub amount: Option<usize>,
+    /// The type each bound mention takes (a `Name` takes its slot's type, a demonym `Place`).
+    pub bound_types: Vec<(usize, String)>,
+    pub sentence: usize,
+    /// Span of the whole match in the original text.
+    pub original_start: usize,
+    pub original_end: usize,
+}
+
+/// A sentence with its spans in both texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub original_start: usize,
+    pub original_end: usize,
+}
+
+/// Everything extracted from one document.
+#[derive(Debug, Clone)]
+pub struct Extraction {
+    pub document: DocumentInfo,
+    /// The original text (evidence quotes sentences from it).
+    pub original: String,
+    pub normalized: NormalizedText,
+    pub sentences: Vec<Sentence>,
+    /// Sorted by start; non-overlapping.
+    pub mentions: Vec<Mention>,
+    pub relations: Vec<RelationMatch>,
+}
+
+impl Extraction {
+    /// The original text of sentence `i`.
+    pub fn sentence_text(&self, i: usize) -> &str {
+        let s = &self.sentences[i];
+        &self.original[s.original_start..s.original_end]
+    }
+}
+
+/// Extracts mentions and relations from `document` with `rules`.
+pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
+    let normalized = normalize(&document.text);
+    let spans = split_sentences(&normalized.text);
+    let sentences: Vec<Sentence> = spans
+        .iter()
+        .map(|s| {
+            let (os, oe) = normalized.map.span(s.start, s.end);
+            Sentence {
+                start: s.start,
+                end: s.end,
+                original_start: os,
+                original_end: oe,
+            }
+        })
+        .collect();
+    let mut mentions = Vec::new();
+    for (i, span) in spans.iter().enumerate() {
+        let lexical = lexical_mentions(&normalized.text, *span, i, rules);
+        mentions.extend(pattern_mentions(&normalized.text, *span, i, lexical, rules));
+    }
+    propagate_types(&mut mentions);
+    for m in &mut mentions {
+        let (s, e) = normalized.map.span(m.start, m.end);
+        m.original_start = s;
+        m.original_end = e;
+    }
+    let mut relations = Vec::new();
+    let mut first = 0;
+    for (i, span) in spans.iter().enumerate() {
+        let count = mentions[first..]
+            .iter()
+            .take_while(|m| m.sentence == i)
+            .count();
+        let range = first..first + count;
+        first += count;
+        if count == 0 {
+            continue;
+        }
+        relations.extend(relation_matches(
+            &normalized,
+            *span,
+            i,
+            &mentions,
+            range,
+            rules,
+        ));
+    }
+    Extraction {
+        document: document.info.clone(),
+        original: document.text.clone(),
+        normalized,
+        sentences,
+        mentions,
+        relations,
+    }
+}
+
+fn new_mention(
+    text: &str,
+    start: usize,
+    end: usize,
+    sentence: usize,
+    t: &str,
+    source: MentionSource,
+) -> Mention {
+    Mention {
+        start,
+        end,
+        original_start: 0,
+        original_end: 0,
+        sentence,
+        text: text[start..end].to_string(),
+        mention_type: t.to_string(),
+        source,
+    }
+}
+
+fn is_word_char(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '-')
+}
+
+/// Stage 1: gazetteer entries, demonyms and money, longest first, without overlaps.
+fn lexical_mentions(
+    text: &str,
+    span: SentenceSpan,
+    sentence: usize,
+    rules: &RulePack,
+) -> Vec<Mention> {
+    let local = &text[span.start..span.end];
+    let folded = fold(local);
+    let gaz = &rules.gazetteer;
+    // (start, end, rank, mention)
+    let mut candidates: Vec<(usize, usize, u8, Mention)> = Vec::new();
+    for m in gaz.automaton.find_overlapping_iter(&folded.text) {
+        let before = folded.text[..m.start()].chars().next_back();
+        let after = folded.text[m.end()..].chars().next();
+        if is_word_char(before) || is_word_char(after) {
+            continue;
+        }
+        let (s, e) = folded.map.span(m.start(), m.end());
+        let surface = &local[s..e];
+        let pattern = &gaz.patterns[m.pattern().as_usize()];
+        if pattern.exact && surface != pattern.form {
+            continue;
+        }
+        if pattern.capitalized && !surface.chars().next().is_some_and(char::is_uppercase) {
+            continue;
+        }
+        let (t, source, rank) = match pattern.target {
+            LexicalTarget::Entry(entry) => (
+                gaz.entries[entry].entity_type.as_str(),
+                MentionSource::Gazetteer { entry },
+                0,
+            ),
+            LexicalTarget::Demonym(place) => ("Demonym", MentionSource::Demonym { place }, 1),
+        };
+        let mention = new_mention(text, span.start + s, span.start + e, sentence, t, source);
+        candidates.push((s, e, rank, mention));
+    }
+    for p in &rules.money_patterns {
+        for caps in p.regex.captures_iter(local) {
+            let whole = caps.get(0).expect("group 0");
+            let get = |n: &str| caps.name(n).map(|m| m.as_str());
+            let Some(cur) = get("cur") else { continue };
+            let Some(amount) = money::amount(
+                get("num"),
+                get("word"),
+                get("scale"),
+                cur,
+                &rules.money_words,
+            ) else {
+                continue;
+            };
+            let source = MentionSource::Money {
+                amount,
+                pattern: p.id.clone(),
+            };
+            let (s, e) = (whole.start(), whole.end());
+            candidates.push((
+                s,
+                e,
+                2,
+                new_mention(
+                    text,
+                    span.start + s,
+                    span.start + e,
+                    sentence,
+                    "Money",
+                    source,
+                ),
+            ));
+        }
+    }
+    candidates.sort_by(|a, b| {
+        (b.1 - b.0)
+            .cmp(&(a.1 - a.0))
+            .then(a.0.cmp(&b.0))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut accepted: Vec<Mention> = Vec::new();
+    for (_, _, _, m) in candidates {
+        if accepted
+            .iter()
+            .all(|a| m.end <= a.start || m.start >= a.end)
+        {
+            accepted.push(m);
+        }
+    }
+    accepted.sort_by_key(|m| m.start);
+    accepted
+}
+
+fn mask_items(mentions: &[Mention]) -> Vec<MaskItem<'_>> {
+    mentions
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MaskItem {
+            start: m.start,
+            end: m.end,
+            mention_type: &m.mention_type,
+            index: i,
+        })
+        .collect()
+}
+
+/// Trims words of `trim` from both ends of `start..end`; `None` if nothing is left.
+fn trim_words(
+    text: &str,
+    mut start: usize,
+    mut end: usize,
+    trim: &std::collections::BTreeSet<String>,
+) -> Option<(usize, usize)> {
+    loop {
+        let slice = &text[start..end];
+        let first_end = slice.find(' ').map_or(slice.len(), |i| i);
+        let first = &slice[..first_end];
+        if trim.contains(&fold_str(first)) {
+            if first_end == slice.len() {
+                return None;
+            }
+            start += first_end + 1;
+            continue;
+        }
+        let last_start = slice.rfind(' ').map_or(0, |i| i + 1);
+        if last_start > 0 && trim.contains(&fold_str(&slice[last_start..])) {
+            end = start + last_start - 1;
+            continue;
+        }
+        return Some((start, end));
+    }
+}
+
+/// Stage 2: entity patterns over the sentence with lexical mentions masked.
+fn pattern_mentions(
+    text: &str,
+    span: SentenceSpan,
+    sentence: usize,
+    lexical: Vec<Mention>,
+    rules: &RulePack,
+) -> Vec<Mention> {
+    let items = mask_items(&lexical);
+    let masked = MaskedSentence::build(text, span.start, span.end, &items);
+    let sentence_start = text[span.start..span.end]
+        .find(|c: char| c.is_alphanumeric())
+        .map_or(span.start, |i| span.start + i);
+    let mut absorbed = vec![false; lexical.len()];
+    let mut found: Vec<Mention> = Vec::new();
+    for p in &rules.entity_patterns {
+        for caps in p.regex.captures_iter(&masked.text) {
+            let Some(name) = caps.name("name") else {
+                continue;
+            };
+            let (Some(mut s), Some(mut e)) =
+                (masked.start_of(name.start()), masked.end_of(name.end()))
+            else {
+                continue;
+            };
+            if let Some(trim) = &p.trim {
+                match trim_words(text, s, e, trim) {
+                    Some((ts, te)) => (s, e) = (ts, te),
+                    None => continue,
+                }
+            }
+            let inner: Vec<usize> = (0..lexical.len())
+                .filter(|&i| lexical[i].start < e && lexical[i].end > s)
+                .collect();
+            if inner
+                .iter()
+                .any(|&i| lexical[i].start < s || lexical[i].end > e)
+            {
+                continue; // trimming cut through a lexical mention
+            }
+            if inner.len() == 1 && lexical[inner[0]].start == s && lexical[inner[0]].end == e {
+                continue; // the pattern only confirms a lexical mention
+            }
+            if p.not_sentence_initial && s == sentence_start && !text[s..e].contains(' ') {
+                continue;
+            }
+            if found.iter().any(|f| s < f.end && e > f.start) {
+                continue;
+            }
+            for i in inner {
+                absorbed[i] = true;
+            }
+            let source = MentionSource::Pattern {
+                pattern: p.id.clone(),
+            };
+            found.push(new_mention(text, s, e, sentence, &p.entity_type, source));
+        }
+    }
+    let mut all: Vec<Mention> = lexical
+        .into_iter()
+        .zip(absorbed)
+        .filter(|(_, a)| !a)
+        .map(|(m, _)| m)
+        .collect();
+    all.extend(found);
+    all.sort_by_key(|m| m.start);
+    all
+}
+
+/// An untyped `Name` takes the type a pattern gave the same (folded) name in the document.
+fn propagate_types(mentions: &mut [Mention]) {
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    for m in mentions.iter() {
+        if matches!(m.source, MentionSource::Pattern { .. }) && m.mention_type != "Name" {
+            types
+                .entry(fold_str(&m.text))
+                .or_insert_with(|| m.mention_type.clone());
+        }
+    }
+    for m in mentions.iter_mut() {
+        if m.mention_type == "Name" {
+            if let Some(t) = types.get(&fold_str(&m.text)) {
+                m.mention_type = t.clone();
+            }
+        }
+    }
+}
+
+/// Stage 3: relation rules over the masked sentence.
+fn relation_matches(
+    normalized: &NormalizedText,
+    span: SentenceSpan,
+    sentence: usize,
+    mentions: &[Mention],
+    range: std::ops::Range<usize>,
+    rules: &RulePack,
+) -> Vec<RelationMatch> {
+    let items: Vec<MaskItem<'_>> = range
+        .clone()
+        .map(|i| MaskItem {
+            start: mentions[i].start,
+            end: mentions[i].end,
+            mention_type: &mentions[i].mention_type,
+            index: i,
+        })
+        .collect();
+    let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
+    let mut out: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
+    for rule in &rules.relation_rules {
+        for caps in rule.regex.captures_iter(&masked.text) {
+            let whole = caps.get(0).expect("group 0");
+            let mut subjects = Vec::new();
+            let mut objects = Vec::new();
+            let mut parties = Vec::new();
+            let mut amount = None;
+            let mut bound_types = Vec::new();
+            for slot in &rule.slots {
+                let Some(group) = caps.name(slot.role.group()) else {
+                    continue;
+                };
+                let ids: Vec<usize> = if slot.list {
+                    placeholder_indices(group.as_str()).collect()
+                } else {
+                    group.as_str().parse().ok().into_iter().collect()
+                };
+                for &id in &ids {
+                    let m = &mentions[id];
+                    let t = match m.mention_type.as_str() {
+                        "Name" => slot
+                            .types
+                            .iter()
+                            .find(|t| rules.vocabulary.entity_types.contains_key(*t))
+                            .cloned(),
+                        "Demonym" => Some("Place".to_string()),
+                        "Money" => None,
+                        other => Some(other.to_string()),
+                    };
+                    if let Some(t) = t {
+                        bound_types.push((id, t));
+                    }
+                }
+                match slot.role {
+                    SlotRole::Subject => subjects = ids,
+                    SlotRole::Object => objects = ids,
+                    SlotRole::Parties => parties = ids,
+                    SlotRole::Amount => amount = ids.first().copied(),
+                }
+            }
+            let mut pairs = Vec::new();
+            for &s in &subjects {
+                for &o in &objects {
+                    if s != o {
+                        pairs.push((s, o));
+                    }
+                }
+            }
+            for (i, &a) in parties.iter().enumerate() {
+                for &b in &parties[i + 1..] {
+                    if a != b {
+                        pairs.push((a, b));
+                    }
+                }
+            }
+            if pairs.is_empty() {
+                continue;
+            }
+            let (ns, ne) = masked.span_widened(whole.start(), whole.end());
+            let (os, oe) = normalized.map.span(ns, ne);
+            bound_types.sort();
+            bound_types.dedup();
+            let m = RelationMatch {
+                rule: rule.id.clone(),
+                relation: rule.relation.clone(),
+                pairs,
+                amount,
+                bound_types,
+                sentence,
+                original_start: os,
+                original_end: oe,
+            };
+            out.push((rule.priority, ns, ne, m));
+        }
+    }
+    // a match is dropped when a match of a higher-priority rule for the same relation overlaps it
+    let mut kept: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
+    for candidate in out {
+        let beaten = kept.iter().any(|(p, s, e, m)| {
+            *p > candidate.0
+                && m.relation == candidate.3.relation
+                && candidate.1 < *e
+                && candidate.2 > *s
+        });
+        if !beaten {
+            kept.push(candidate);
+        }
+    }
+    kept.into_iter().map(|(_, _, _, m)| m).collect()
+}

@@ -1,0 +1,328 @@
+//! Graph building: mentions become entities (entity resolution) and relation matches become
+//! edges carrying their evidence.
+//!
+//! Resolution is by key, so it does not depend on the order documents are processed in:
+//! a gazetteer mention's key is its entry; any other mention's key is its type plus its name
+//! folded (case, accents), without leading articles, legal suffixes (GmbH, SA, Inc.) or inner
+//! connectors (de, d', of) — and when that key is the key of a gazetteer alias of the same type,
+//! the mention joins that entry. The same name with different types stays two entities. An
+//! untyped proper name becomes an entity only when a relation rule gives it a type.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::extract::{Extraction, Mention, MentionSource};
+use crate::graph::model::{Entity, Evidence, GraphError, KnowledgeGraph, Relation, RelationPart};
+use crate::normalize::fold_str;
+use crate::rules::{ResolutionWords, RulePack};
+use crate::slug::slugify;
+
+/// The identity of an entity during resolution.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum EntityKey {
+    Gazetteer(usize),
+    Named { entity_type: String, key: String },
+}
+
+/// Folded, article-, suffix- and connector-free form of a name.
+pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
+    let folded = fold_str(name);
+    let mut tokens: Vec<&str> = Vec::new();
+    // split on anything but letters and digits, keeping elided articles as their own token (l', d')
+    let mut rest = folded.as_str();
+    while !rest.is_empty() {
+        let start = rest
+            .find(|c: char| c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        if end > 0 {
+            let elided = rest[end..].starts_with('\'');
+            tokens.push(if elided { &rest[..=end] } else { &rest[..end] });
+        }
+        rest = &rest[end..];
+    }
+    while tokens.len() > 1 && words.articles.contains(tokens[0]) {
+        tokens.remove(0);
+    }
+    while tokens.len() > 1
+        && words
+            .legal_suffixes
+            .contains(*tokens.last().expect("non-empty"))
+    {
+        tokens.pop();
+    }
+    let kept: Vec<&str> = tokens
+        .iter()
+        .copied()
+        .filter(|t| !words.connectors.contains(*t))
+        .map(|t| t.trim_end_matches('\''))
+        .collect();
+    if kept.is_empty() {
+        folded
+    } else {
+        kept.join(" ")
+    }
+}
+
+#[derive(Default)]
+struct EntityAcc {
+    entity_type: String,
+    surfaces: BTreeMap<String, u32>,
+    mentions: u32,
+}
+
+struct Resolver<'r> {
+    rules: &'r RulePack,
+    gazetteer_keys: BTreeMap<(String, String), usize>,
+    entities: BTreeMap<EntityKey, EntityAcc>,
+}
+
+impl<'r> Resolver<'r> {
+    fn new(rules: &'r RulePack) -> Self {
+        let mut gazetteer_keys = BTreeMap::new();
+        for (i, e) in rules.gazetteer.entries.iter().enumerate() {
+            for form in std::iter::once(&e.name).chain(&e.aliases) {
+                let key = resolution_key(form, &rules.resolution);
+                gazetteer_keys
+                    .entry((e.entity_type.clone(), key))
+                    .or_insert(i);
+            }
+        }
+        Self {
+            rules,
+            gazetteer_keys,
+            entities: BTreeMap::new(),
+        }
+    }
+
+    /// The key of `mention` taken as `entity_type`, or `None` if it names no entity.
+    fn key(&self, mention: &Mention, entity_type: &str) -> Option<EntityKey> {
+        match &mention.source {
+            MentionSource::Gazetteer { entry } => Some(EntityKey::Gazetteer(*entry)),
+            MentionSource::Demonym { place } => Some(EntityKey::Gazetteer(*place)),
+            MentionSource::Money { .. } => None,
+            MentionSource::Pattern { .. } => {
+                let key = resolution_key(&mention.text, &self.rules.resolution);
+                match self
+                    .gazetteer_keys
+                    .get(&(entity_type.to_string(), key.clone()))
+                {
+                    Some(&entry) => Some(EntityKey::Gazetteer(entry)),
+                    None => Some(EntityKey::Named {
+                        entity_type: entity_type.to_string(),
+                        key,
+                    }),
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, key: &EntityKey, entity_type: &str, surface: Option<&str>) {
+        let acc = self.entities.entry(key.clone()).or_default();
+        acc.entity_type = match key {
+            EntityKey::Gazetteer(i) => self.rules.gazetteer.entries[*i].entity_type.clone(),
+            EntityKey::Named { .. } => entity_type.to_string(),
+        };
+        acc.mentions += 1;
+        if let Some(s) = surface {
+            *acc.surfaces.entry(s.to_string()).or_insert(0) += 1;
+        }
+    }
+}
+
+/// Builds the graph from the extractions of all documents.
+pub fn build_graph(
+    extractions: &[Extraction],
+    rules: &RulePack,
+) -> Result<KnowledgeGraph, GraphError> {
+    let mut resolver = Resolver::new(rules);
+    // (subject key, relation, object key) -> (evidence, amounts)
+    let mut edges: BTreeMap<
+        (EntityKey, String, EntityKey),
+        (Vec<Evidence>, Vec<crate::graph::Amount>),
+    > = BTreeMap::new();
+    for ex in extractions {
+        // typed mentions are entities on their own
+        for m in &ex.mentions {
+            let declared = rules.vocabulary.entity_types.contains_key(&m.mention_type);
+            if declared {
+                if let Some(key) = resolver.key(m, &m.mention_type) {
+                    let surface = (!matches!(m.source, MentionSource::Demonym { .. }))
+                        .then_some(m.text.as_str());
+                    resolver.add(&key, &m.mention_type, surface);
+                }
+            }
+        }
+        for r in &ex.relations {
+            let Some(decl) = rules.vocabulary.relation(&r.relation) else {
+                continue;
+            };
+            let bound: BTreeMap<usize, &str> = r
+                .bound_types
+                .iter()
+                .map(|(i, t)| (*i, t.as_str()))
+                .collect();
+            let amount = r.amount.and_then(|i| match &ex.mentions[i].source {
+                MentionSource::Money { amount, .. } => Some(amount.clone()),
+                _ => None,
+            });
+            let evidence = Evidence {
+                document: ex.document.id.clone(),
+                start: r.original_start,
+                end: r.original_end,
+                sentence: ex.sentence_text(r.sentence).to_string(),
+                rule: r.rule.clone(),
+            };
+            for &(s, o) in &r.pairs {
+                let (Some(st), Some(ot)) = (bound.get(&s), bound.get(&o)) else {
+                    continue;
+                };
+                if !decl.domain.iter().any(|d| d == st) || !decl.range.iter().any(|d| d == ot) {
+                    continue;
+                }
+                let (Some(sk), Some(ok)) = (
+                    resolver.key(&ex.mentions[s], st),
+                    resolver.key(&ex.mentions[o], ot),
+                ) else {
+                    continue;
+                };
+                if sk == ok {
+                    continue;
+                }
+                // untyped names and demonyms enter the graph through the relations that bind them
+                for (i, key, t) in [(s, &sk, st), (o, &ok, ot)] {
+                    let m = &ex.mentions[i];
+                    if !rules.vocabulary.entity_types.contains_key(&m.mention_type) {
+                        let surface = (m.mention_type == "Name").then_some(m.text.as_str());
+                        resolver.add(key, t, surface);
+                    }
+                }
+                let (sk, ok) = if decl.symmetric && ok < sk {
+                    (ok, sk)
+                } else {
+                    (sk, ok)
+                };
+                let entry = edges.entry((sk, r.relation.clone(), ok)).or_default();
+                entry.0.push(evidence.clone());
+                entry.1.extend(amount.clone());
+            }
+        }
+    }
+    // labels, ids and slugs
+    let mut ids: BTreeMap<EntityKey, String> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
+    let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
+    for (key, acc) in &resolver.entities {
+        let label = match key {
+            EntityKey::Gazetteer(i) => rules.gazetteer.entries[*i].name.clone(),
+            EntityKey::Named { .. } => acc
+                .surfaces
+                .iter()
+                .max_by(|a, b| {
+                    a.1.cmp(b.1)
+                        .then(a.0.len().cmp(&b.0.len()))
+                        .then(b.0.cmp(a.0))
+                })
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default(),
+        };
+        let base = format!("{}:{}", acc.entity_type.to_lowercase(), slugify(&label));
+        by_id.entry(base).or_default().push(key.clone());
+        labels.insert(key.clone(), label);
+    }
+    for (base, keys) in by_id {
+        for (n, key) in keys.into_iter().enumerate() {
+            let id = if n == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{}", n + 1)
+            };
+            ids.insert(key, id);
+        }
+    }
+    let mut entities = Vec::with_capacity(resolver.entities.len());
+    for (key, acc) in &resolver.entities {
+        let id = ids[key].clone();
+        let label = labels[key].clone();
+        let mut aliases: BTreeSet<String> = acc.surfaces.keys().cloned().collect();
+        aliases.remove(&label);
+        let wikidata = match key {
+            EntityKey::Gazetteer(i) => rules.gazetteer.entries[*i].qid.clone(),
+            EntityKey::Named { .. } => None,
+        };
+        entities.push(Entity {
+            iri_path: id.replacen(':', "/", 1),
+            id,
+            label,
+            entity_type: acc.entity_type.clone(),
+            aliases: aliases.into_iter().collect(),
+            wikidata,
+            mentions: acc.mentions,
+        });
+    }
+    let mut relations = Vec::with_capacity(edges.len());
+    for ((sk, name, ok), (evidence, amounts)) in edges {
+        let symmetric = rules
+            .vocabulary
+            .relation(&name)
+            .is_some_and(|d| d.symmetric);
+        // the amount stated most often; ties go to the larger value, then the smaller currency code
+        let mut counts: BTreeMap<&crate::graph::Amount, usize> = BTreeMap::new();
+        for a in &amounts {
+            *counts.entry(a).or_insert(0) += 1;
+        }
+        let amount = counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| compare_amounts(a.0, b.0)))
+            .map(|(a, _)| a.clone());
+        relations.push(RelationPart {
+            subject: ids[&sk].clone(),
+            object: ids[&ok].clone(),
+            relation: Relation {
+                relation: name,
+                symmetric,
+                amount,
+                evidence,
+            },
+        });
+    }
+    let documents = extractions.iter().map(|e| e.document.clone()).collect();
+    KnowledgeGraph::from_parts(rules.vocabulary.clone(), documents, entities, relations)
+}
+
+fn compare_amounts(a: &crate::graph::Amount, b: &crate::graph::Amount) -> std::cmp::Ordering {
+    let num = |v: &str| v.parse::<f64>().unwrap_or(0.0);
+    num(&a.value)
+        .total_cmp(&num(&b.value))
+        .then(b.currency.cmp(&a.currency))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_case_accents_articles_suffixes_and_connectors() {
+        let words = ResolutionWords {
+            articles: ["le", "la", "l'", "the"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            legal_suffixes: ["gmbh", "sa", "inc"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
+        };
+        let k = |s: &str| resolution_key(s, &words);
+        assert_eq!(k("Usine d'IA souveraine"), k("usine IA souveraine"));
+        assert_eq!(k("l'Université de Munich"), "universite munich");
+        assert_eq!(k("Helsing GmbH"), k("HELSING"));
+        assert_eq!(k("Acme, Inc."), "acme");
+        assert_eq!(k("The Boring Company"), "boring company");
+        assert_ne!(k("Telekom"), k("Deutsche Telekom"));
+        assert_eq!(k("La"), "la");
+    }
+}

@@ -1,0 +1,280 @@
+//! Normalization: the text the rules see, with a map back to the original bytes (SPEC §3).
+//!
+//! Rules are written against one spelling of typography: NFC, `'` for every apostrophe, `"` for
+//! every quotation mark (« » “ ” „ with their inner spaces), a single space for any run of
+//! horizontal white space, `-` for hyphen variants, no zero-width characters. Every byte of the
+//! normalized text remembers the original byte it came from, so any span found by a rule maps back
+//! to a valid span of the original ([`OffsetMap`]). Folding (case and accents) is a second, separate
+//! view ([`Folded`]) used for case- and accent-insensitive matching.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Normalized text and, for each of its bytes, the original byte offset it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizedText {
+    pub text: String,
+    pub map: OffsetMap,
+}
+
+/// Maps byte offsets of a derived text back to byte offsets of its source.
+///
+/// `starts[i]` is the source offset of derived byte `i`; `starts[len]` is the source length, so
+/// an exclusive end maps too. Offsets are non-decreasing, so a derived span maps to a source span.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OffsetMap {
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl OffsetMap {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            starts: Vec::with_capacity(n + 1),
+            ends: Vec::with_capacity(n + 1),
+        }
+    }
+
+    /// Records that `len` derived bytes come from the source span `src_start..src_end`.
+    fn push(&mut self, len: usize, src_start: usize, src_end: usize) {
+        for _ in 0..len {
+            self.starts.push(src_start as u32);
+            self.ends.push(src_end as u32);
+        }
+    }
+
+    fn finish(&mut self, src_len: usize) {
+        self.starts.push(src_len as u32);
+        self.ends.push(src_len as u32);
+    }
+
+    /// Source offset where derived byte `offset` starts.
+    pub fn start(&self, offset: usize) -> usize {
+        self.starts[offset.min(self.starts.len() - 1)] as usize
+    }
+
+    /// Source offset where the derived span ending (exclusively) at `offset` ends.
+    pub fn end(&self, offset: usize) -> usize {
+        if offset == 0 {
+            return self.start(0);
+        }
+        self.ends[(offset - 1).min(self.ends.len() - 1)] as usize
+    }
+
+    /// The source span of the derived span `start..end`.
+    pub fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end {
+            let s = self.start(start);
+            return (s, s);
+        }
+        (self.start(start), self.end(end))
+    }
+}
+
+/// What a single source character becomes in the normalized text.
+fn replacement(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}' | '\u{00B4}' | '\u{0060}' => "'",
+        '\u{00AB}' | '\u{00BB}' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' => "\"",
+        '\u{2039}' | '\u{203A}' => "\"",
+        '\u{2010}' | '\u{2011}' => "-",
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => "",
+        // The masking alphabet of relation matching; never let the text forge a placeholder.
+        '\u{27E8}' => "<",
+        '\u{27E9}' => ">",
+        _ => return None,
+    })
+}
+
+fn is_horizontal_space(c: char) -> bool {
+    c != '\n' && c != '\r' && c.is_whitespace()
+}
+
+/// Normalizes `original` (see the module docs). Line breaks are kept (`\r\n` and `\r` become
+/// `\n`) because paragraphs end sentences.
+pub fn normalize(original: &str) -> NormalizedText {
+    let nfc_needed = is_nfc_quick(original.chars()) != IsNormalized::Yes;
+    let mut text = String::with_capacity(original.len());
+    let mut map = OffsetMap::with_capacity(original.len());
+    let mut chars = original.char_indices().peekable();
+    let mut buf = [0u8; 4];
+    while let Some((i, c)) = chars.next() {
+        let end = i + c.len_utf8();
+        if c == '\r' {
+            if chars.peek().map(|&(_, n)| n) == Some('\n') {
+                continue; // the \n that follows stands for both
+            }
+            text.push('\n');
+            map.push(1, i, end);
+            continue;
+        }
+        if is_horizontal_space(c) {
+            // one space for the whole run; drop it after an opening quote and before a closing one
+            let mut run_end = end;
+            while let Some(&(j, n)) = chars.peek() {
+                if !is_horizontal_space(n) {
+                    break;
+                }
+                run_end = j + n.len_utf8();
+                chars.next();
+            }
+            let next = chars.peek().map(|&(_, n)| n);
+            let after_open = text.ends_with('"') && original[..i].ends_with('\u{00AB}');
+            let before_close = next == Some('\u{00BB}');
+            let at_line_edge =
+                text.is_empty() || text.ends_with('\n') || matches!(next, None | Some('\n'));
+            if !(after_open || before_close || at_line_edge || text.ends_with(' ')) {
+                text.push(' ');
+                map.push(1, i, run_end);
+            }
+            continue;
+        }
+        if let Some(rep) = replacement(c) {
+            text.push_str(rep);
+            map.push(rep.len(), i, end);
+            continue;
+        }
+        if nfc_needed && !is_combining_mark(c) {
+            // compose this starter with the combining marks that follow it
+            let mut cluster_end = end;
+            while let Some(&(j, n)) = chars.peek() {
+                if !is_combining_mark(n) {
+                    break;
+                }
+                cluster_end = j + n.len_utf8();
+                chars.next();
+            }
+            let composed: String = original[i..cluster_end].nfc().collect();
+            text.push_str(&composed);
+            map.push(composed.len(), i, cluster_end);
+            continue;
+        }
+        let s = c.encode_utf8(&mut buf);
+        text.push_str(s);
+        map.push(s.len(), i, end);
+    }
+    map.finish(original.len());
+    NormalizedText { text, map }
+}
+
+/// Case- and accent-folded view of a text: lower case, combining marks removed, `œ` → `oe`.
+/// `map` points each folded byte back to the byte of the text it was folded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    pub text: String,
+    pub map: OffsetMap,
+}
+
+/// Folds one character into `out` (lower case, no accents).
+pub fn fold_char(c: char, out: &mut String) {
+    match c {
+        'œ' | 'Œ' => out.push_str("oe"),
+        'æ' | 'Æ' => out.push_str("ae"),
+        'ß' => out.push_str("ss"),
+        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        _ => {
+            for d in c.to_lowercase().flat_map(|l| l.nfd()) {
+                if !is_combining_mark(d) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// Folds `text` (see [`Folded`]).
+pub fn fold(text: &str) -> Folded {
+    let mut out = String::with_capacity(text.len());
+    let mut map = OffsetMap::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let before = out.len();
+        fold_char(c, &mut out);
+        map.push(out.len() - before, i, i + c.len_utf8());
+    }
+    map.finish(text.len());
+    Folded { text: out, map }
+}
+
+/// Folds a short string (an alias, a key) without keeping a map.
+pub fn fold_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn original_of<'a>(n: &NormalizedText, original: &'a str, needle: &str) -> &'a str {
+        let start = n.text.find(needle).expect("needle in normalized text");
+        let (s, e) = n.map.span(start, start + needle.len());
+        &original[s..e]
+    }
+
+    #[test]
+    fn typography_is_unified_and_spans_map_back() {
+        let original = "L’entreprise « Jupiter »\u{a0}a  levé 2,5\u{202f}milliards d’euros.";
+        let n = normalize(original);
+        assert_eq!(
+            n.text,
+            "L'entreprise \"Jupiter\" a levé 2,5 milliards d'euros."
+        );
+        assert_eq!(original_of(&n, original, "\"Jupiter\""), "« Jupiter »");
+        assert_eq!(original_of(&n, original, "d'euros"), "d’euros");
+        assert_eq!(
+            original_of(&n, original, "2,5 milliards"),
+            "2,5\u{202f}milliards"
+        );
+    }
+
+    #[test]
+    fn decomposed_accents_are_composed() {
+        let original = "Unive\u{301}rsite\u{301} de Munich";
+        let n = normalize(original);
+        assert_eq!(n.text, "Univérsité de Munich");
+        assert_eq!(
+            original_of(&n, original, "Univérsité"),
+            "Unive\u{301}rsite\u{301}"
+        );
+    }
+
+    #[test]
+    fn line_breaks_are_kept_and_unified() {
+        let n = normalize("a\r\nb\rc  \n  d");
+        assert_eq!(n.text, "a\nb\nc\nd");
+    }
+
+    #[test]
+    fn folding_drops_case_and_accents() {
+        let f = fold("États-Unis Œuvre");
+        assert_eq!(f.text, "etats-unis oeuvre");
+        let start = f.text.find("oeuvre").unwrap();
+        assert_eq!(
+            f.map.span(start, start + 6),
+            ("États-Unis ".len(), "États-Unis Œuvre".len())
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn every_normalized_span_maps_to_a_valid_original_span(original in "\\PC{0,40}", a in 0usize..60, b in 0usize..60) {
+            let n = normalize(&original);
+            let (lo, hi) = (a.min(b).min(n.text.len()), a.max(b).min(n.text.len()));
+            let (s, e) = n.map.span(lo, hi);
+            prop_assert!(s <= e && e <= original.len());
+            prop_assert!(original.is_char_boundary(s) && original.is_char_boundary(e));
+        }
+
+        #[test]
+        fn folded_spans_map_to_char_boundaries(text in "\\PC{0,40}", a in 0usize..80) {
+            let f = fold(&text);
+            let a = a.min(f.text.len());
+            let s = f.map.start(a);
+            prop_assert!(text.is_char_boundary(s));
+        }
+    }
+}

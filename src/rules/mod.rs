@@ -1,0 +1,866 @@
+//! Rule packs: everything kgsmith knows about a language lives in `rules/` as TOML data.
+//!
+//! [`RulePack::load`] reads every `*.toml` file of a directory (sorted, recursively), checks the
+//! whole pack and either returns a compiled pack or *all* the errors found, each with
+//! file:line:column. A compiled pack holds the vocabulary, one Aho-Corasick automaton for the
+//! gazetteer and demonyms, and the regexes of entity patterns, money patterns and relation rules,
+//! sorted by priority then id so that extraction is deterministic.
+
+pub mod examples;
+pub mod pattern;
+pub mod raw;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use toml::Spanned;
+
+use crate::error::{Location, RuleError, RuleErrors};
+use crate::normalize::fold_str;
+use crate::vocab::{ns, EntityTypeDecl, RelationDecl, Rgb, Vocabulary};
+use pattern::{Definitions, Expanded, Slot};
+use raw::RawFile;
+
+/// A gazetteer entry: a known entity with its aliases.
+#[derive(Debug, Clone)]
+pub struct GazetteerEntry {
+    pub name: String,
+    pub entity_type: String,
+    pub aliases: Vec<String>,
+    pub qid: Option<String>,
+    pub country: Option<String>,
+}
+
+/// What a gazetteer automaton pattern stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LexicalTarget {
+    /// A name or alias of gazetteer entry `i`.
+    Entry(usize),
+    /// A demonym or nationality adjective of the place in gazetteer entry `i`.
+    Demonym(usize),
+}
+
+/// One pattern of the gazetteer automaton.
+#[derive(Debug, Clone)]
+pub struct LexicalPattern {
+    pub target: LexicalTarget,
+    /// The form as written in the rules.
+    pub form: String,
+    /// The text must start with a capital where the form does.
+    pub capitalized: bool,
+    /// The text must equal the form exactly (the entry asked for it).
+    pub exact: bool,
+}
+
+/// Gazetteer names, aliases and demonyms, matched in one pass over folded text.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    pub entries: Vec<GazetteerEntry>,
+    pub patterns: Vec<LexicalPattern>,
+    pub automaton: AhoCorasick,
+}
+
+/// An entity pattern: a regex with a `name` group over masked text.
+#[derive(Debug, Clone)]
+pub struct EntityPattern {
+    pub id: String,
+    /// A declared entity type, or `Name` for untyped proper names.
+    pub entity_type: String,
+    pub priority: i32,
+    pub regex: Regex,
+    pub trim: Option<BTreeSet<String>>,
+    pub not_sentence_initial: bool,
+    pub location: Location,
+    pub examples: Vec<MentionExample>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MentionExample {
+    pub text: String,
+    pub expect: Vec<String>,
+    pub location: Location,
+}
+
+/// A money pattern: groups `num` or `word`, optional `scale`, and `cur`.
+#[derive(Debug, Clone)]
+pub struct MoneyPattern {
+    pub id: String,
+    pub regex: Regex,
+}
+
+/// The tables that turn money words into amounts.
+#[derive(Debug, Clone, Default)]
+pub struct MoneyWords {
+    pub numbers: BTreeMap<String, u64>,
+    pub scales: BTreeMap<String, u32>,
+    pub currencies: BTreeMap<String, String>,
+}
+
+/// Word lists used to compare names in entity resolution (all folded).
+#[derive(Debug, Clone, Default)]
+pub struct ResolutionWords {
+    pub articles: BTreeSet<String>,
+    pub legal_suffixes: BTreeSet<String>,
+    pub connectors: BTreeSet<String>,
+}
+
+/// A relation rule, compiled.
+#[derive(Debug, Clone)]
+pub struct RelationRule {
+    pub id: String,
+    pub relation: String,
+    pub lang: String,
+    pub priority: i32,
+    pub regex: Regex,
+    pub slots: Vec<Slot>,
+    pub location: Location,
+    pub examples: Vec<RelationExample>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelationExample {
+    pub text: String,
+    pub expect: Vec<String>,
+    pub reject: Vec<String>,
+    pub location: Location,
+}
+
+/// A loaded, checked and compiled rule pack.
+#[derive(Debug, Clone)]
+pub struct RulePack {
+    pub root: PathBuf,
+    pub vocabulary: Vocabulary,
+    pub gazetteer: Gazetteer,
+    pub entity_patterns: Vec<EntityPattern>,
+    pub money_patterns: Vec<MoneyPattern>,
+    pub money_words: MoneyWords,
+    pub resolution: ResolutionWords,
+    pub relation_rules: Vec<RelationRule>,
+    pub lexicons: BTreeMap<String, Vec<String>>,
+}
+
+/// Which languages to load (`--lang`); `None` loads all. Rules marked `any` always load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub languages: Option<Vec<String>>,
+}
+
+impl LoadOptions {
+    fn wants(&self, lang: &str) -> bool {
+        lang == "any"
+            || self
+                .languages
+                .as_ref()
+                .is_none_or(|l| l.iter().any(|x| x == lang))
+    }
+}
+
+/// One parsed file with its text, for locations.
+struct SourceFile {
+    path: PathBuf,
+    text: String,
+    raw: RawFile,
+}
+
+struct Loader {
+    errors: Vec<RuleError>,
+}
+
+impl Loader {
+    fn error(&mut self, file: &SourceFile, offset: usize, message: impl Into<String>) {
+        self.errors.push(RuleError {
+            location: Location::at(&file.path, &file.text, offset),
+            message: message.into(),
+        });
+    }
+}
+
+fn rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            rule_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn parse_color(text: &str) -> Option<Rgb> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 {
+        return None;
+    }
+    let v = u32::from_str_radix(hex, 16).ok()?;
+    Some(Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8))
+}
+
+/// Expands a prefixed name (`schema:Organization`) or checks a full IRI.
+fn expand_iri(text: &str) -> Option<String> {
+    let prefixes = [
+        ("schema:", ns::SCHEMA),
+        ("kgo:", ns::KGO),
+        ("owl:", ns::OWL),
+        ("rdfs:", ns::RDFS),
+        ("prov:", ns::PROV),
+    ];
+    let full = prefixes
+        .iter()
+        .find_map(|(p, n)| text.strip_prefix(p).map(|rest| format!("{n}{rest}")))
+        .unwrap_or_else(|| text.to_string());
+    oxrdf::NamedNode::new(&full).ok().map(|n| n.into_string())
+}
+
+/// Byte offset of the first character of a string value whose token starts at `token_start`.
+fn string_content_start(text: &str, token_start: usize) -> usize {
+    let rest = &text[token_start..];
+    if rest.starts_with("'''") || rest.starts_with("\"\"\"") {
+        let after = token_start + 3;
+        if text[after..].starts_with('\n') {
+            after + 1
+        } else {
+            after
+        }
+    } else {
+        token_start + 1
+    }
+}
+
+impl RulePack {
+    /// Loads every `*.toml` below `dir`.
+    pub fn load(dir: &Path, options: &LoadOptions) -> Result<RulePack, RuleErrors> {
+        let mut paths = Vec::new();
+        if let Err(e) = rule_files(dir, &mut paths) {
+            return Err(RuleErrors(vec![RuleError {
+                location: Location {
+                    file: dir.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!("cannot read the rules directory: {e}"),
+            }]));
+        }
+        let mut loader = Loader { errors: Vec::new() };
+        if paths.is_empty() {
+            loader.errors.push(RuleError {
+                location: Location {
+                    file: dir.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                },
+                message: "no rule files (*.toml) in this directory".into(),
+            });
+        }
+        let mut files = Vec::new();
+        for path in paths {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    loader.errors.push(RuleError {
+                        location: Location {
+                            file: path.clone(),
+                            line: 0,
+                            column: 0,
+                        },
+                        message: format!("cannot read: {e}"),
+                    });
+                    continue;
+                }
+            };
+            match toml::from_str::<RawFile>(&text) {
+                Ok(raw) => files.push(SourceFile { path, text, raw }),
+                Err(e) => {
+                    let offset = e.span().map_or(0, |s| s.start);
+                    let message = e.message().to_string();
+                    loader.errors.push(RuleError {
+                        location: Location::at(&path, &text, offset),
+                        message,
+                    });
+                }
+            }
+        }
+        let pack = compile(dir, &files, options, &mut loader);
+        if loader.errors.is_empty() {
+            Ok(pack.expect("a pack compiles when no error was found"))
+        } else {
+            loader.errors.sort();
+            loader.errors.dedup();
+            Err(RuleErrors(loader.errors))
+        }
+    }
+
+    /// The gazetteer entry of a place, by canonical name.
+    pub fn gazetteer_entry(&self, name: &str) -> Option<usize> {
+        self.gazetteer.entries.iter().position(|e| e.name == name)
+    }
+}
+
+fn compile(
+    dir: &Path,
+    files: &[SourceFile],
+    options: &LoadOptions,
+    loader: &mut Loader,
+) -> Option<RulePack> {
+    // 1. vocabulary
+    let mut vocabulary = Vocabulary::default();
+    for file in files {
+        for item in &file.raw.entity_type {
+            let at = item.span().start;
+            let t = item.get_ref();
+            let class = expand_iri(&t.class);
+            let color = parse_color(&t.color);
+            if class.is_none() {
+                loader.error(
+                    file,
+                    at,
+                    format!("entity type {}: '{}' is not an IRI", t.name, t.class),
+                );
+            }
+            if color.is_none() {
+                loader.error(
+                    file,
+                    at,
+                    format!(
+                        "entity type {}: colour '{}' is not #rrggbb",
+                        t.name, t.color
+                    ),
+                );
+            }
+            if pattern::PSEUDO_TYPES.contains(&t.name.as_str()) {
+                loader.error(
+                    file,
+                    at,
+                    format!(
+                        "'{}' is a built-in pseudo-type and cannot be declared",
+                        t.name
+                    ),
+                );
+            }
+            let decl = EntityTypeDecl {
+                name: t.name.clone(),
+                class_iri: class.unwrap_or_default(),
+                color: color.unwrap_or(Rgb(0, 0, 0)),
+                shape: t.shape.clone(),
+                size: t.size,
+            };
+            if vocabulary
+                .entity_types
+                .insert(t.name.clone(), decl)
+                .is_some()
+            {
+                loader.error(
+                    file,
+                    at,
+                    format!("entity type '{}' is declared twice", t.name),
+                );
+            }
+        }
+    }
+    for file in files {
+        for item in &file.raw.relation {
+            let at = item.span().start;
+            let r = item.get_ref();
+            let property = expand_iri(&r.property);
+            if property.is_none() {
+                loader.error(
+                    file,
+                    at,
+                    format!("relation {}: '{}' is not an IRI", r.name, r.property),
+                );
+            }
+            let color = parse_color(&r.color);
+            if color.is_none() {
+                loader.error(
+                    file,
+                    at,
+                    format!("relation {}: colour '{}' is not #rrggbb", r.name, r.color),
+                );
+            }
+            let mut supers = Vec::new();
+            for s in &r.sub_property_of {
+                match expand_iri(s) {
+                    Some(iri) => supers.push(iri),
+                    None => loader.error(
+                        file,
+                        at,
+                        format!("relation {}: '{s}' is not an IRI", r.name),
+                    ),
+                }
+            }
+            for t in r.domain.iter().chain(&r.range) {
+                if !vocabulary.entity_types.contains_key(t) {
+                    loader.error(
+                        file,
+                        at,
+                        format!("relation {}: unknown entity type '{t}'", r.name),
+                    );
+                }
+            }
+            let decl = RelationDecl {
+                name: r.name.clone(),
+                property_iri: property.unwrap_or_default(),
+                label: r.label.clone(),
+                comment: r.comment.clone(),
+                symmetric: r.symmetric,
+                sub_property_of: supers,
+                domain: r.domain.clone(),
+                range: r.range.clone(),
+                color: color.unwrap_or(Rgb(0, 0, 0)),
+            };
+            if vocabulary.relations.insert(r.name.clone(), decl).is_some() {
+                loader.error(file, at, format!("relation '{}' is declared twice", r.name));
+            }
+        }
+    }
+    let type_names: Vec<String> = vocabulary.entity_types.keys().cloned().collect();
+
+    // 2. gazetteer and demonyms
+    let mut entries: Vec<GazetteerEntry> = Vec::new();
+    let mut exact_flags = Vec::new();
+    let mut seen_entries: BTreeMap<(String, String), ()> = BTreeMap::new();
+    for file in files {
+        for item in &file.raw.entity {
+            let at = item.span().start;
+            let e = item.get_ref();
+            if !vocabulary.entity_types.contains_key(&e.entity_type) {
+                loader.error(
+                    file,
+                    at,
+                    format!(
+                        "gazetteer entry '{}': unknown type '{}'",
+                        e.name, e.entity_type
+                    ),
+                );
+            }
+            if let Some(q) = &e.qid {
+                let ok =
+                    q.len() > 1 && q.starts_with('Q') && q[1..].chars().all(|c| c.is_ascii_digit());
+                if !ok {
+                    loader.error(
+                        file,
+                        at,
+                        format!("gazetteer entry '{}': '{q}' is not a Wikidata QID", e.name),
+                    );
+                }
+            }
+            if seen_entries
+                .insert((e.entity_type.clone(), e.name.clone()), ())
+                .is_some()
+            {
+                loader.error(
+                    file,
+                    at,
+                    format!(
+                        "gazetteer entry '{}' ({}) appears twice",
+                        e.name, e.entity_type
+                    ),
+                );
+            }
+            entries.push(GazetteerEntry {
+                name: e.name.clone(),
+                entity_type: e.entity_type.clone(),
+                aliases: e.aliases.clone(),
+                qid: e.qid.clone(),
+                country: e.country.clone(),
+            });
+            exact_flags.push(e.exact);
+        }
+    }
+    let mut patterns: Vec<LexicalPattern> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        for form in std::iter::once(&e.name).chain(&e.aliases) {
+            let capitalized = form.chars().next().is_some_and(char::is_uppercase);
+            patterns.push(LexicalPattern {
+                target: LexicalTarget::Entry(i),
+                form: form.replace(['\u{2019}', '\u{2018}'], "'"),
+                capitalized,
+                exact: exact_flags[i],
+            });
+        }
+    }
+    for file in files {
+        for item in &file.raw.demonym {
+            let at = item.span().start;
+            let d = item.get_ref();
+            match entries
+                .iter()
+                .position(|e| e.name == d.place && e.entity_type == "Place")
+            {
+                Some(i) => {
+                    for form in &d.forms {
+                        patterns.push(LexicalPattern {
+                            target: LexicalTarget::Demonym(i),
+                            form: form.replace(['\u{2019}', '\u{2018}'], "'"),
+                            capitalized: false,
+                            exact: false,
+                        });
+                    }
+                }
+                None => loader.error(
+                    file,
+                    at,
+                    format!(
+                        "demonym of '{}': no gazetteer entry of type Place has that name",
+                        d.place
+                    ),
+                ),
+            }
+        }
+    }
+    let folded: Vec<String> = patterns.iter().map(|p| fold_str(&p.form)).collect();
+    let automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(&folded)
+        .map_err(|e| {
+            loader.errors.push(RuleError {
+                location: Location {
+                    file: dir.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!("cannot build the gazetteer automaton: {e}"),
+            })
+        })
+        .ok();
+
+    // 3. money tables, lexicons and macros
+    let mut money_words = MoneyWords::default();
+    let mut money_forms: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for file in files {
+        if let Some(words) = &file.raw.money_words {
+            let w = words.get_ref();
+            for (k, v) in &w.numbers {
+                money_words.numbers.insert(fold_str(k), *v);
+                money_forms
+                    .entry("money_number")
+                    .or_default()
+                    .push(k.clone());
+            }
+            for (k, v) in &w.scales {
+                money_words.scales.insert(fold_str(k), *v);
+                money_forms
+                    .entry("money_scale")
+                    .or_default()
+                    .push(k.clone());
+            }
+            for (k, v) in &w.currencies {
+                money_words.currencies.insert(fold_str(k), v.clone());
+                money_forms
+                    .entry("money_currency")
+                    .or_default()
+                    .push(k.clone());
+            }
+        }
+    }
+    let mut lexicons: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut lexicon_regexes: BTreeMap<String, String> = BTreeMap::new();
+    // the money tables double as case-insensitive lexicons for money patterns
+    for (name, forms) in &money_forms {
+        lexicon_regexes.insert(
+            name.to_string(),
+            format!("(?i:{})", pattern::lexicon_regex(forms)),
+        );
+    }
+    let mut macros: BTreeMap<String, String> = BTreeMap::new();
+    for file in files {
+        for item in &file.raw.lexicon {
+            let l = item.get_ref();
+            if lexicons.insert(l.name.clone(), l.words.clone()).is_some() {
+                loader.error(
+                    file,
+                    item.span().start,
+                    format!("lexicon '{}' is defined twice", l.name),
+                );
+            }
+            lexicon_regexes.insert(l.name.clone(), pattern::lexicon_regex(&l.words));
+        }
+        for (name, body) in &file.raw.macros {
+            if macros
+                .insert(name.clone(), body.get_ref().clone())
+                .is_some()
+            {
+                loader.error(
+                    file,
+                    body.span().start,
+                    format!("macro '{name}' is defined twice"),
+                );
+            }
+        }
+    }
+    for (name, _) in lexicons.iter() {
+        if macros.contains_key(name) {
+            loader.errors.push(RuleError {
+                location: Location {
+                    file: dir.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!("'{name}' is both a macro and a lexicon"),
+            });
+        }
+    }
+    let defs = Definitions {
+        macros: &macros,
+        lexicons: &lexicon_regexes,
+        entity_types: &type_names,
+    };
+
+    // 4. patterns and rules
+    let mut ids: BTreeMap<String, Location> = BTreeMap::new();
+    let mut check_id = |loader: &mut Loader, file: &SourceFile, at: usize, id: &str| {
+        let loc = Location::at(&file.path, &file.text, at);
+        if let Some(first) = ids.get(id) {
+            loader.error(
+                file,
+                at,
+                format!("duplicate id '{id}' (first defined at {first})"),
+            );
+        } else {
+            ids.insert(id.to_string(), loc);
+        }
+    };
+    let mut entity_patterns = Vec::new();
+    for file in files {
+        for item in &file.raw.entity_pattern {
+            let at = item.span().start;
+            let p = item.get_ref();
+            check_id(loader, file, at, &p.id);
+            if !options.wants(&p.lang) {
+                continue;
+            }
+            if p.entity_type != "Name" && !vocabulary.entity_types.contains_key(&p.entity_type) {
+                loader.error(
+                    file,
+                    at,
+                    format!("entity pattern {}: unknown type '{}'", p.id, p.entity_type),
+                );
+            }
+            let trim = match &p.trim {
+                Some(name) => match lexicons.get(name) {
+                    Some(words) => Some(words.iter().map(|w| fold_str(w)).collect()),
+                    None => {
+                        loader.error(
+                            file,
+                            at,
+                            format!("entity pattern {}: unknown lexicon '{name}'", p.id),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let Some(regex) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false) else {
+                continue;
+            };
+            if !regex.0.capture_names().any(|n| n == Some("name")) {
+                loader.error(
+                    file,
+                    at,
+                    format!("entity pattern {}: no (?P<name>...) group", p.id),
+                );
+            }
+            entity_patterns.push(EntityPattern {
+                id: p.id.clone(),
+                entity_type: p.entity_type.clone(),
+                priority: p.priority,
+                regex: regex.0,
+                trim,
+                not_sentence_initial: p.not_sentence_initial,
+                location: Location::at(&file.path, &file.text, at),
+                examples: p
+                    .example
+                    .iter()
+                    .map(|x| MentionExample {
+                        text: x.get_ref().text.clone(),
+                        expect: x.get_ref().expect.clone(),
+                        location: Location::at(&file.path, &file.text, x.span().start),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    entity_patterns.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
+
+    let mut money_patterns = Vec::new();
+    for file in files {
+        for item in &file.raw.money {
+            let p = item.get_ref();
+            check_id(loader, file, item.span().start, &p.id);
+            if !options.wants(&p.lang) {
+                continue;
+            }
+            if let Some((regex, _)) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
+            {
+                let names: Vec<_> = regex.capture_names().flatten().collect();
+                let has_number = names.contains(&"num") || names.contains(&"word");
+                if !has_number || !names.contains(&"cur") {
+                    loader.error(
+                        file,
+                        item.span().start,
+                        format!(
+                            "money pattern {}: needs a group num or word, and a group cur",
+                            p.id
+                        ),
+                    );
+                }
+                money_patterns.push(MoneyPattern {
+                    id: p.id.clone(),
+                    regex,
+                });
+            }
+        }
+    }
+    let mut resolution = ResolutionWords::default();
+    for file in files {
+        if let Some(r) = &file.raw.resolution {
+            let r = r.get_ref();
+            resolution
+                .articles
+                .extend(r.articles.iter().map(|w| fold_str(w)));
+            resolution
+                .legal_suffixes
+                .extend(r.legal_suffixes.iter().map(|w| fold_str(w)));
+            resolution
+                .connectors
+                .extend(r.connectors.iter().map(|w| fold_str(w)));
+        }
+    }
+
+    let mut relation_rules = Vec::new();
+    for file in files {
+        for item in &file.raw.rule {
+            let at = item.span().start;
+            let r = item.get_ref();
+            check_id(loader, file, at, &r.id);
+            if !options.wants(&r.lang) {
+                continue;
+            }
+            let Some(decl) = vocabulary.relations.get(&r.relation) else {
+                loader.error(
+                    file,
+                    at,
+                    format!("rule {}: unknown relation '{}'", r.id, r.relation),
+                );
+                continue;
+            };
+            let Some((regex, expanded)) =
+                compile_pattern(loader, file, &r.id, &r.pattern, &defs, true)
+            else {
+                continue;
+            };
+            let roles: BTreeSet<_> = expanded.slots.iter().map(|s| s.role).collect();
+            use pattern::SlotRole::*;
+            let pairwise =
+                roles.contains(&Parties) && !roles.contains(&Subject) && !roles.contains(&Object);
+            let directed =
+                roles.contains(&Subject) && roles.contains(&Object) && !roles.contains(&Parties);
+            if !(pairwise || directed) {
+                loader.error(
+                    file,
+                    at,
+                    format!(
+                        "rule {}: needs slots subject and object, or parties alone",
+                        r.id
+                    ),
+                );
+            }
+            if pairwise && !decl.symmetric {
+                loader.error(
+                    file,
+                    at,
+                    format!(
+                        "rule {}: a parties slot needs a symmetric relation ('{}' is not)",
+                        r.id, r.relation
+                    ),
+                );
+            }
+            relation_rules.push(RelationRule {
+                id: r.id.clone(),
+                relation: r.relation.clone(),
+                lang: r.lang.clone(),
+                priority: r.priority,
+                regex,
+                slots: expanded.slots,
+                location: Location::at(&file.path, &file.text, at),
+                examples: r
+                    .example
+                    .iter()
+                    .map(|x| RelationExample {
+                        text: x.get_ref().text.clone(),
+                        expect: x.get_ref().expect.clone(),
+                        reject: x.get_ref().reject.clone(),
+                        location: Location::at(&file.path, &file.text, x.span().start),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    relation_rules.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
+
+    Some(RulePack {
+        root: dir.to_path_buf(),
+        vocabulary,
+        gazetteer: Gazetteer {
+            entries,
+            patterns,
+            automaton: automaton?,
+        },
+        entity_patterns,
+        money_patterns,
+        money_words,
+        resolution,
+        relation_rules,
+        lexicons,
+    })
+}
+
+/// Expands and compiles one pattern; reports errors at their position in the file.
+fn compile_pattern(
+    loader: &mut Loader,
+    file: &SourceFile,
+    id: &str,
+    pattern: &Spanned<String>,
+    defs: &Definitions<'_>,
+    allow_slots: bool,
+) -> Option<(Regex, Expanded)> {
+    let content = string_content_start(&file.text, pattern.span().start);
+    let expanded = match pattern::expand(pattern.get_ref(), defs, allow_slots) {
+        Ok(e) => e,
+        Err(e) => {
+            loader.error(file, content + e.offset, format!("{id}: {}", e.message));
+            return None;
+        }
+    };
+    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&expanded.regex) {
+        let offset = expanded.original_offset(e.span().start.offset);
+        loader.error(
+            file,
+            content + offset,
+            format!("{id}: regex error: {}", e.kind()),
+        );
+        return None;
+    }
+    match regex::RegexBuilder::new(&expanded.regex)
+        .size_limit(64 << 20)
+        .build()
+    {
+        Ok(regex) => Some((regex, expanded)),
+        Err(e) => {
+            let msg = e.to_string();
+            let last = msg
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or(&msg)
+                .trim()
+                .to_string();
+            loader.error(file, content, format!("{id}: regex error: {last}"));
+            None
+        }
+    }
+}

@@ -1,0 +1,465 @@
+//! Pattern compilation: macros, lexicons and typed slots expanded into one regular expression.
+//!
+//! Relation rules are matched against a *masked* sentence in which every entity mention is
+//! replaced by a placeholder `⟨type#index⟩` (see `extract::masked`). A slot such as
+//! `{subject:Organization|Name}` therefore compiles to a regex that matches only placeholders of
+//! those types and captures the mention index; a list slot (`{parties:Organization+}`) matches a
+//! coordination of them. Expansion keeps a map from the expanded regex back to the pattern as
+//! written, so a regex error is reported at its position in the rule file.
+
+use std::collections::BTreeMap;
+
+/// Opening and closing characters of a placeholder in masked text.
+pub const PLACEHOLDER_OPEN: char = '\u{27E8}';
+pub const PLACEHOLDER_CLOSE: char = '\u{27E9}';
+
+/// Types that are not declared in the vocabulary but produced by recognition itself.
+pub const PSEUDO_TYPES: [&str; 3] = ["Name", "Demonym", "Money"];
+
+/// What a slot binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SlotRole {
+    Subject,
+    Object,
+    /// A coordination of parties related to each other pairwise (symmetric relations).
+    Parties,
+    Amount,
+}
+
+impl SlotRole {
+    fn parse(name: &str) -> Option<SlotRole> {
+        Some(match name {
+            "subject" => SlotRole::Subject,
+            "object" => SlotRole::Object,
+            "parties" => SlotRole::Parties,
+            "amount" => SlotRole::Amount,
+            _ => return None,
+        })
+    }
+
+    /// Capture group name in the compiled regex.
+    pub fn group(self) -> &'static str {
+        match self {
+            SlotRole::Subject => "subject",
+            SlotRole::Object => "object",
+            SlotRole::Parties => "parties",
+            SlotRole::Amount => "amount",
+        }
+    }
+}
+
+/// A typed slot of a relation pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub role: SlotRole,
+    /// Accepted mention types, in the order written; the first declared entity type is the type
+    /// an untyped `Name` takes when it fills the slot.
+    pub types: Vec<String>,
+    /// Matches a coordination (`A, B et C`) rather than one mention.
+    pub list: bool,
+}
+
+/// The code of a type inside placeholders: its name in lower case.
+pub fn type_code(type_name: &str) -> String {
+    type_name.to_lowercase()
+}
+
+/// Regex of one placeholder of the given types, optionally capturing its index.
+pub fn placeholder_regex(types: &[String], capture: Option<&str>) -> String {
+    let codes: Vec<String> = types.iter().map(|t| regex::escape(&type_code(t))).collect();
+    let index = match capture {
+        Some(name) => format!("(?P<{name}>\\d+)"),
+        None => "\\d+".to_string(),
+    };
+    format!(
+        "{PLACEHOLDER_OPEN}(?:{})#{index}{PLACEHOLDER_CLOSE}",
+        codes.join("|")
+    )
+}
+
+/// Regex alternation of a word list: longest first, escaped, one space for any white space.
+pub fn lexicon_regex(words: &[String]) -> String {
+    let mut words: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let w = w.replace(['\u{2019}', '\u{2018}'], "'");
+            w.split_whitespace()
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    words.dedup();
+    format!("(?:{})", words.join("|"))
+}
+
+/// Everything an expansion can refer to.
+pub struct Definitions<'a> {
+    /// Macro bodies as written (they may refer to other macros and lexicons, not to slots).
+    pub macros: &'a BTreeMap<String, String>,
+    /// Lexicons, already turned into alternations.
+    pub lexicons: &'a BTreeMap<String, String>,
+    /// Declared entity type names.
+    pub entity_types: &'a [String],
+}
+
+/// A pattern after expansion.
+#[derive(Debug, Clone)]
+pub struct Expanded {
+    pub regex: String,
+    pub slots: Vec<Slot>,
+    /// (expanded start, expanded end, offset in the written pattern, copied verbatim?)
+    segments: Vec<(usize, usize, usize, bool)>,
+}
+
+impl Expanded {
+    /// Offset in the written pattern of the byte `offset` of the expanded regex.
+    pub fn original_offset(&self, offset: usize) -> usize {
+        for &(start, end, orig, verbatim) in &self.segments {
+            if offset >= start && offset < end {
+                return if verbatim {
+                    orig + (offset - start)
+                } else {
+                    orig
+                };
+            }
+        }
+        self.segments
+            .last()
+            .map_or(0, |&(s, e, o, v)| if v { o + (e - s) } else { o })
+    }
+}
+
+/// An expansion error at a byte offset of the written pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError {
+    pub offset: usize,
+    pub message: String,
+}
+
+fn err(offset: usize, message: impl Into<String>) -> PatternError {
+    PatternError {
+        offset,
+        message: message.into(),
+    }
+}
+
+/// Expands `pattern`. Slots are allowed only when `allow_slots` (relation rules).
+pub fn expand(
+    pattern: &str,
+    defs: &Definitions<'_>,
+    allow_slots: bool,
+) -> Result<Expanded, PatternError> {
+    let mut out = Expanded {
+        regex: String::new(),
+        slots: Vec::new(),
+        segments: Vec::new(),
+    };
+    expand_into(pattern, defs, allow_slots, &mut Vec::new(), &mut out, None)?;
+    Ok(out)
+}
+
+fn expand_into(
+    pattern: &str,
+    defs: &Definitions<'_>,
+    allow_slots: bool,
+    stack: &mut Vec<String>,
+    out: &mut Expanded,
+    // inside a macro: every expanded byte maps to this offset of the top-level pattern
+    anchor: Option<usize>,
+) -> Result<(), PatternError> {
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    let mut class_depth = 0usize;
+    let mut verbatim_start = 0;
+    let flush = |out: &mut Expanded, from: usize, to: usize| {
+        if from < to {
+            let start = out.regex.len();
+            out.regex.push_str(&pattern[from..to]);
+            let seg = match anchor {
+                Some(a) => (start, out.regex.len(), a, false),
+                None => (start, out.regex.len(), from, true),
+            };
+            out.segments.push(seg);
+        }
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                i += 1;
+                if i < bytes.len() {
+                    i += pattern[i..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+            b'[' => {
+                class_depth += 1;
+                i += 1;
+                // a `]` or `^]` right after the opening bracket is a literal
+                if pattern[i..].starts_with("^]") {
+                    i += 2;
+                } else if pattern[i..].starts_with(']') {
+                    i += 1;
+                }
+            }
+            b']' if class_depth > 0 => {
+                class_depth -= 1;
+                i += 1;
+            }
+            b'{' if class_depth == 0 => {
+                let close = pattern[i..]
+                    .find('}')
+                    .map(|c| i + c)
+                    .ok_or_else(|| err(anchor.unwrap_or(i), "unclosed '{'"))?;
+                let inner = &pattern[i + 1..close];
+                if inner.is_empty() || inner.starts_with(|c: char| c.is_ascii_digit() || c == ',') {
+                    i = close + 1; // a repetition such as {2,5}
+                    continue;
+                }
+                flush(out, verbatim_start, i);
+                let at = anchor.unwrap_or(i);
+                if let Some(types) = inner.strip_prefix(':') {
+                    // a context placeholder: matches a mention of these types, binds nothing
+                    let types: Vec<String> =
+                        types.split('|').map(|t| t.trim().to_string()).collect();
+                    check_types(&types, defs).map_err(|m| err(at, m))?;
+                    let start = out.regex.len();
+                    out.regex
+                        .push_str(&format!("(?:{})", placeholder_regex(&types, None)));
+                    out.segments.push((start, out.regex.len(), at, false));
+                } else if let Some((role, types)) = inner.split_once(':') {
+                    if !allow_slots {
+                        return Err(err(
+                            at,
+                            format!("slot {{{inner}}} is only allowed in relation rules"),
+                        ));
+                    }
+                    let slot = parse_slot(role, types, defs).map_err(|m| err(at, m))?;
+                    if out.slots.iter().any(|s| s.role == slot.role) {
+                        return Err(err(at, format!("slot '{role}' appears twice")));
+                    }
+                    let start = out.regex.len();
+                    let regex = slot_regex(&slot, defs, stack).map_err(|m| err(at, m))?;
+                    out.regex.push_str(&regex);
+                    out.segments.push((start, out.regex.len(), at, false));
+                    out.slots.push(slot);
+                } else {
+                    let name = inner;
+                    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        return Err(err(at, format!("'{{{name}}}' is neither a macro, a lexicon, a slot nor a repetition")));
+                    }
+                    if let Some(lex) = defs.lexicons.get(name) {
+                        let start = out.regex.len();
+                        out.regex.push_str(lex);
+                        out.segments.push((start, out.regex.len(), at, false));
+                    } else if let Some(body) = defs.macros.get(name) {
+                        if stack.iter().any(|s| s == name) {
+                            return Err(err(
+                                at,
+                                format!(
+                                    "macro '{name}' refers to itself ({} → {name})",
+                                    stack.join(" → ")
+                                ),
+                            ));
+                        }
+                        stack.push(name.to_string());
+                        out.regex.push_str("(?:");
+                        expand_into(body, defs, false, stack, out, Some(at))
+                            .map_err(|e| err(at, format!("in macro '{name}': {}", e.message)))?;
+                        out.regex.push(')');
+                        stack.pop();
+                    } else {
+                        return Err(err(at, format!("unknown macro or lexicon '{{{name}}}'")));
+                    }
+                }
+                i = close + 1;
+                verbatim_start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    flush(out, verbatim_start, bytes.len());
+    Ok(())
+}
+
+fn parse_slot(role: &str, types: &str, defs: &Definitions<'_>) -> Result<Slot, String> {
+    let role = SlotRole::parse(role.trim()).ok_or_else(|| {
+        format!("unknown slot role '{role}' (expected subject, object, parties or amount)")
+    })?;
+    let (types, list) = match types.trim().strip_suffix('+') {
+        Some(t) => (t, true),
+        None => (types.trim(), false),
+    };
+    let types: Vec<String> = types.split('|').map(|t| t.trim().to_string()).collect();
+    check_types(&types, defs)?;
+    if role == SlotRole::Amount && (types != ["Money"] || list) {
+        return Err("the amount slot takes exactly the type Money".into());
+    }
+    if role == SlotRole::Parties && !list {
+        return Err("the parties slot is a list: write {parties:Type+}".into());
+    }
+    Ok(Slot { role, types, list })
+}
+
+fn check_types(types: &[String], defs: &Definitions<'_>) -> Result<(), String> {
+    for t in types {
+        if !defs.entity_types.contains(t) && !PSEUDO_TYPES.contains(&t.as_str()) {
+            return Err(format!(
+                "unknown slot type '{t}' (declared: {}; built in: {})",
+                defs.entity_types.join(", "),
+                PSEUDO_TYPES.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn slot_regex(
+    slot: &Slot,
+    defs: &Definitions<'_>,
+    stack: &mut Vec<String>,
+) -> Result<String, String> {
+    let group = slot.role.group();
+    if !slot.list {
+        return Ok(format!(
+            "(?:{})",
+            placeholder_regex(&slot.types, Some(group))
+        ));
+    }
+    let one = placeholder_regex(&slot.types, None);
+    let macro_regex =
+        |name: &str, default: &str, stack: &mut Vec<String>| -> Result<String, String> {
+            match defs.macros.get(name) {
+                Some(body) => {
+                    let mut tmp = Expanded {
+                        regex: String::new(),
+                        slots: Vec::new(),
+                        segments: Vec::new(),
+                    };
+                    stack.push(name.to_string());
+                    expand_into(body, defs, false, stack, &mut tmp, Some(0))
+                        .map_err(|e| format!("in macro '{name}': {}", e.message))?;
+                    stack.pop();
+                    Ok(tmp.regex)
+                }
+                None => Ok(default.to_string()),
+            }
+        };
+    let sep = macro_regex("list_separator", ", | et | and | & |, et |, and ", stack)?;
+    let prefix = macro_regex("list_item_prefix", "", stack)?;
+    Ok(format!(
+        "(?P<{group}>{one}(?:(?:{sep})(?:{prefix})?{one})*)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defs<'a>(
+        macros: &'a BTreeMap<String, String>,
+        lexicons: &'a BTreeMap<String, String>,
+        types: &'a [String],
+    ) -> Definitions<'a> {
+        Definitions {
+            macros,
+            lexicons,
+            entity_types: types,
+        }
+    }
+
+    #[test]
+    fn slots_macros_and_lexicons_expand() {
+        let macros = BTreeMap::from([("gap".to_string(), "(?:[\\w']+ ){0,3}".to_string())]);
+        let lexicons = BTreeMap::from([(
+            "verb".to_string(),
+            lexicon_regex(&["coopère".into(), "s’associe".into()]),
+        )]);
+        let types = vec!["Organization".to_string()];
+        let e = expand(
+            "{subject:Organization|Name} {gap}{verb} avec {object:Organization}",
+            &defs(&macros, &lexicons, &types),
+            true,
+        )
+        .unwrap();
+        let re = regex::Regex::new(&e.regex).unwrap();
+        let caps = re
+            .captures("⟨name#0⟩ d'ores et déjà coopère avec ⟨organization#1⟩")
+            .unwrap();
+        assert_eq!(&caps["subject"], "0");
+        assert_eq!(&caps["object"], "1");
+        assert!(re.captures("⟨name#0⟩ s'associe avec ⟨place#1⟩").is_none());
+        assert!(re.is_match("⟨name#0⟩ s'associe avec ⟨organization#1⟩"));
+        assert_eq!(e.slots.len(), 2);
+    }
+
+    #[test]
+    fn list_slots_match_coordinations() {
+        let macros = BTreeMap::new();
+        let lexicons = BTreeMap::new();
+        let types = vec!["Organization".to_string()];
+        let e = expand(
+            "{parties:Organization+} lancent",
+            &defs(&macros, &lexicons, &types),
+            true,
+        )
+        .unwrap();
+        let re = regex::Regex::new(&e.regex).unwrap();
+        let caps = re
+            .captures("⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩ lancent")
+            .unwrap();
+        assert_eq!(
+            &caps["parties"],
+            "⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩"
+        );
+    }
+
+    #[test]
+    fn errors_point_into_the_written_pattern() {
+        let macros = BTreeMap::new();
+        let lexicons = BTreeMap::new();
+        let types = vec!["Organization".to_string()];
+        let d = defs(&macros, &lexicons, &types);
+        let e = expand("a {subject:Company} b", &d, true).unwrap_err();
+        assert_eq!(e.offset, 2);
+        assert!(
+            e.message.contains("unknown slot type 'Company'"),
+            "{}",
+            e.message
+        );
+        let e = expand("ab {nope}", &d, true).unwrap_err();
+        assert_eq!(e.offset, 3);
+        assert!(expand("x{2,3} [{]", &d, false).is_ok());
+        let ctx = expand("{:Organization|Demonym} x", &d, false).unwrap();
+        assert!(regex::Regex::new(&ctx.regex)
+            .unwrap()
+            .is_match("⟨demonym#2⟩ x"));
+        assert!(ctx.slots.is_empty());
+        let e = expand("{subject:Organization}", &d, false).unwrap_err();
+        assert!(e.message.contains("only allowed in relation rules"));
+    }
+
+    #[test]
+    fn recursive_macros_are_rejected() {
+        let macros = BTreeMap::from([
+            ("a".to_string(), "x{b}".to_string()),
+            ("b".to_string(), "y{a}".to_string()),
+        ]);
+        let lexicons = BTreeMap::new();
+        let types = vec![];
+        let e = expand("{a}", &defs(&macros, &lexicons, &types), false).unwrap_err();
+        assert!(e.message.contains("refers to itself"), "{}", e.message);
+    }
+
+    #[test]
+    fn verbatim_offsets_map_back() {
+        let macros = BTreeMap::from([("m".to_string(), "abc".to_string())]);
+        let lexicons = BTreeMap::new();
+        let types = vec![];
+        let e = expand("xy{m}(z", &defs(&macros, &lexicons, &types), false).unwrap();
+        let paren = e.regex.rfind('(').unwrap();
+        assert_eq!(e.original_offset(paren), 5);
+        assert_eq!(e.original_offset(e.regex.find("abc").unwrap()), 2);
+    }
+}

@@ -1,0 +1,195 @@
+//! The rule files as written: serde structures of the TOML syntax documented in `rules/README.md`.
+//! Spans are kept so that every later error can name file:line:column.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One rule file; every section is optional so a pack can be split as its authors like.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    #[serde(default)]
+    pub entity_type: Vec<Spanned<RawEntityType>>,
+    #[serde(default)]
+    pub relation: Vec<Spanned<RawRelationDecl>>,
+    #[serde(default)]
+    pub entity: Vec<Spanned<RawGazetteerEntry>>,
+    #[serde(default)]
+    pub demonym: Vec<Spanned<RawDemonym>>,
+    #[serde(default)]
+    pub lexicon: Vec<Spanned<RawLexicon>>,
+    #[serde(default)]
+    pub macros: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub entity_pattern: Vec<Spanned<RawEntityPattern>>,
+    #[serde(default)]
+    pub money: Vec<Spanned<RawMoneyPattern>>,
+    #[serde(default)]
+    pub money_words: Option<Spanned<RawMoneyWords>>,
+    #[serde(default)]
+    pub resolution: Option<Spanned<RawResolution>>,
+    #[serde(default)]
+    pub rule: Vec<Spanned<RawRelationRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntityType {
+    pub name: String,
+    pub class: String,
+    pub color: String,
+    pub shape: String,
+    #[serde(default = "default_size")]
+    pub size: f64,
+}
+
+fn default_size() -> f64 {
+    10.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelationDecl {
+    pub name: String,
+    pub property: String,
+    pub label: String,
+    pub comment: String,
+    #[serde(default)]
+    pub symmetric: bool,
+    #[serde(default)]
+    pub sub_property_of: Vec<String>,
+    pub domain: Vec<String>,
+    pub range: Vec<String>,
+    pub color: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGazetteerEntry {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub qid: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Match the name and aliases exactly as written (default: ignore case and accents, but a
+    /// capitalized alias only matches capitalized text).
+    #[serde(default)]
+    pub exact: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemonym {
+    pub place: String,
+    pub forms: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLexicon {
+    pub name: String,
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntityPattern {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    #[serde(default)]
+    pub priority: i32,
+    pub pattern: Spanned<String>,
+    /// A lexicon of words trimmed from both ends of the name (`Le`, `Cette`, ...).
+    #[serde(default)]
+    pub trim: Option<String>,
+    /// Drop a one-word name that starts its sentence (capitalized for grammar, not as a name).
+    #[serde(default)]
+    pub not_sentence_initial: bool,
+    #[serde(default)]
+    pub example: Vec<Spanned<RawMentionExample>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMentionExample {
+    pub text: String,
+    /// Names the pattern must find; empty for a negative example.
+    #[serde(default)]
+    pub expect: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMoneyPattern {
+    pub id: String,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    pub pattern: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMoneyWords {
+    /// Number words (`un` = 1, `five` = 5).
+    #[serde(default)]
+    pub numbers: BTreeMap<String, u64>,
+    /// Scale words and their power of ten (`milliard` = 9, `bn` = 9).
+    #[serde(default)]
+    pub scales: BTreeMap<String, u32>,
+    /// Currency words and symbols to ISO 4217 (`euro` = "EUR", `$` = "USD").
+    #[serde(default)]
+    pub currencies: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResolution {
+    /// Leading words dropped when comparing names (`le`, `la`, `l'`, `the`).
+    #[serde(default)]
+    pub articles: Vec<String>,
+    /// Trailing legal forms dropped when comparing names (`GmbH`, `SA`, `Inc.`).
+    #[serde(default)]
+    pub legal_suffixes: Vec<String>,
+    /// Inner words ignored when comparing names (`de`, `d'`, `of`).
+    #[serde(default)]
+    pub connectors: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelationRule {
+    pub id: String,
+    pub relation: String,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    #[serde(default)]
+    pub priority: i32,
+    pub pattern: Spanned<String>,
+    #[serde(default)]
+    pub example: Vec<Spanned<RawRelationExample>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelationExample {
+    pub text: String,
+    /// Triples `Subject relation Object` that must be found in the text.
+    #[serde(default)]
+    pub expect: Vec<String>,
+    /// Triples that must not be found (a negative example).
+    #[serde(default)]
+    pub reject: Vec<String>,
+}
+
+fn default_lang() -> String {
+    "any".to_string()
+}

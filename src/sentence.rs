@@ -1,0 +1,170 @@
+//! Sentence splitting over normalized text.
+//!
+//! A sentence ends at `.`, `!`, `?` or `…` followed by white space and a capital letter, a digit
+//! or a quotation mark, and always at a line break (titles and headings are sentences of their
+//! own). It does not end after a known abbreviation (`M.`, `Dr.`, `etc.`, `Inc.`), after a single
+//! capital initial (`J. Smith`), inside a quotation, or inside a number (`2,5`, `1.5`): the
+//! splitter is a single pass with no allocation per character.
+
+/// A sentence: its byte span in the normalized text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentenceSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Abbreviations (lower case, without the final dot) after which a dot does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    // French
+    "m", "mm", "mme", "mmes", "mlle", "mlles", "me", "dr", "pr", "prof", "st", "ste", "av", "bd",
+    "cf", "etc", "env", "ex", "fig", "hab", "janv", "févr", "fév", "avr", "juil", "sept", "oct",
+    "nov", "déc", "min", "max", "n°", "no", "p", "pp", "vol", "éd", "coll", "dir", "mgr", "gén",
+    "cie", "ca", "approx", // English
+    "mr", "mrs", "ms", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "e.g", "i.e", "u.s", "u.k",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "dec", "gov", "sen", "rep", "est",
+    "approx", "dept", "univ",
+];
+
+fn is_abbreviation(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// The word just before byte `end` (letters, digits, inner dots).
+fn word_before(text: &str, end: usize) -> &str {
+    let start = text[..end]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_alphanumeric() || c == '.' || c == '°')
+        .last()
+        .map_or(end, |(i, _)| i);
+    &text[start..end]
+}
+
+/// Splits `text` into sentences; empty lines and white space between sentences belong to none.
+pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut in_quote = false;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        match c {
+            '\n' => {
+                push_trimmed(text, start, i, &mut out);
+                start = i + 1;
+                in_quote = false;
+            }
+            '"' => in_quote = !in_quote,
+            '.' | '!' | '?' | '…' => {
+                let mut end = i + c.len_utf8();
+                // absorb repeated marks and a closing quote or bracket
+                while let Some(&(j, n)) = iter.peek() {
+                    if matches!(n, '.' | '!' | '?' | '…' | ')') || (n == '"' && in_quote) {
+                        if n == '"' {
+                            in_quote = false;
+                        }
+                        end = j + n.len_utf8();
+                        iter.next();
+                    } else {
+                        break;
+                    }
+                }
+                if in_quote || end >= bytes.len() || bytes[end] != b' ' {
+                    continue;
+                }
+                let next = text[end + 1..].chars().next();
+                let starts_sentence =
+                    next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || n == '"');
+                if !starts_sentence {
+                    continue;
+                }
+                if c == '.' && end == i + 1 {
+                    let word = word_before(text, i);
+                    let initial =
+                        word.chars().count() == 1 && word.chars().all(|w| w.is_uppercase());
+                    if initial || is_abbreviation(word) {
+                        continue;
+                    }
+                }
+                push_trimmed(text, start, end, &mut out);
+                start = end + 1;
+            }
+            _ => {}
+        }
+    }
+    push_trimmed(text, start, text.len(), &mut out);
+    out
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<SentenceSpan>) {
+    let slice = &text[start..end];
+    let trimmed_start = start + (slice.len() - slice.trim_start().len());
+    let trimmed_end = start + slice.trim_end().len();
+    if trimmed_start < trimmed_end {
+        out.push(SentenceSpan {
+            start: trimmed_start,
+            end: trimmed_end,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        split_sentences(text)
+            .into_iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
+    }
+
+    #[test]
+    fn splits_at_end_marks_and_lines() {
+        assert_eq!(
+            sentences("Titre\nUne phrase. Une autre ! Et alors ? \"Oui.\" Fin"),
+            vec![
+                "Titre",
+                "Une phrase.",
+                "Une autre !",
+                "Et alors ?",
+                "\"Oui.\"",
+                "Fin"
+            ]
+        );
+    }
+
+    #[test]
+    fn decimals_abbreviations_and_initials_do_not_split() {
+        assert_eq!(
+            sentences(
+                "Elle lève 2,5 milliards. M. Dupont et J. Smith de Acme Inc. Ltd sont là. 1.5 bn."
+            ),
+            vec![
+                "Elle lève 2,5 milliards.",
+                "M. Dupont et J. Smith de Acme Inc. Ltd sont là.",
+                "1.5 bn."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotations_are_not_split() {
+        assert_eq!(
+            sentences("\"Le calcul progresse. Grâce à lui, tout va.\", déclare Marc. Puis Y."),
+            vec![
+                "\"Le calcul progresse. Grâce à lui, tout va.\", déclare Marc.",
+                "Puis Y."
+            ]
+        );
+    }
+
+    #[test]
+    fn lower_case_after_a_dot_does_not_split() {
+        assert_eq!(
+            sentences("Voir p. ex. la suite. Oui"),
+            vec!["Voir p. ex. la suite.", "Oui"]
+        );
+    }
+}
