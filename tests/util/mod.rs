@@ -83,9 +83,9 @@ pub fn python_modules_or_skip(modules: &[&str]) -> bool {
 }
 
 /// Runs a Python script with arguments and returns its stdout; panics if it fails.
-pub fn python(script: &str, args: &[&Path]) -> String {
+pub fn python(script: &str, args: &[&OsStr]) -> String {
     let mut command_args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(script)];
-    command_args.extend(args.iter().map(|p| p.as_os_str()));
+    command_args.extend(args);
     let output = run("python3", command_args).expect("python3 was found before");
     assert_success("python3", &output);
     String::from_utf8(output.stdout).expect("UTF-8 from python")
