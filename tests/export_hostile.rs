@@ -227,3 +227,125 @@ fn dot_renders_without_warnings() {
         "backslashes stay literal"
     );
 }
+
+/// A two-entity graph whose label, alias, sentence and title are the given strings.
+fn graph_with_text(label: &str, alias: &str, sentence: &str) -> kgsmith::graph::KnowledgeGraph {
+    use kgsmith::graph::{DocumentInfo, Entity, Evidence, Relation, RelationPart};
+    let entity = |id: &str, entity_type: &str, label: &str| Entity {
+        id: id.replace('/', ":"),
+        iri_path: id.to_string(),
+        label: label.to_string(),
+        entity_type: entity_type.to_string(),
+        aliases: vec![alias.to_string()],
+        wikidata: None,
+        mentions: 1,
+    };
+    let relation = RelationPart {
+        subject: "organization:a".to_string(),
+        object: "place:b".to_string(),
+        relation: Relation {
+            relation: "locatedIn".to_string(),
+            symmetric: false,
+            amount: None,
+            evidence: vec![Evidence {
+                document: "d".to_string(),
+                start: 0,
+                end: sentence.len(),
+                sentence: sentence.to_string(),
+                rule: "r".to_string(),
+            }],
+        },
+    };
+    let document = DocumentInfo {
+        id: "d".to_string(),
+        title: Some(sentence.to_string()),
+        url: None,
+        date: None,
+    };
+    kgsmith::graph::KnowledgeGraph::from_parts(
+        kgsmith::graph::sample::sample_vocabulary(),
+        vec![document],
+        vec![
+            entity("organization/a", "Organization", label),
+            entity("place/b", "Place", "B"),
+        ],
+        vec![relation],
+    )
+    .unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+    /// Any text survives every format: exactly in RDF, minus what XML forbids in GraphML, and as
+    /// the documented DOT escaping.
+    #[test]
+    fn any_text_round_trips(label in "\\PC*|.*", alias in ".*", sentence in "(.|\n|\r|\t)*") {
+        let graph = graph_with_text(&label, &alias, &sentence);
+        let options = ExportOptions::default();
+        let iri = "https://w3id.org/kgsmith/id/organization/a";
+
+        let mut ttl = Vec::new();
+        write(Format::Turtle, &graph, &options, &mut ttl).unwrap();
+        let triples: HashSet<Triple> =
+            TurtleParser::new().for_slice(&ttl).collect::<Result<_, _>>().unwrap();
+        proptest::prop_assert_eq!(
+            literal_objects(&triples, iri, rdfs::LABEL.as_str()),
+            BTreeSet::from([label.clone()])
+        );
+        let mut nt = Vec::new();
+        write(Format::NTriples, &graph, &options, &mut nt).unwrap();
+        let nt: HashSet<Triple> =
+            NTriplesParser::new().for_slice(&nt).collect::<Result<_, _>>().unwrap();
+        proptest::prop_assert_eq!(&nt, &triples);
+
+        let mut xml = Vec::new();
+        write(Format::GraphMl, &graph, &options, &mut xml).unwrap();
+        let parsed = parse_graphml(&xml);
+        proptest::prop_assert_eq!(&parsed.nodes[0].data["label"], &without_xml_controls(&label));
+        // The model drops an alias equal to the label; GraphML omits empty alias lists.
+        let aliases = (alias != label).then(|| without_xml_controls(&alias));
+        proptest::prop_assert_eq!(parsed.nodes[0].data.get("aliases"), aliases.as_ref());
+        proptest::prop_assert_eq!(
+            &parsed.edges[0].data["evidence"],
+            &without_xml_controls(&sentence)
+        );
+
+        let mut dot = Vec::new();
+        write(Format::Dot, &graph, &options, &mut dot).unwrap();
+        let dot = String::from_utf8(dot).unwrap();
+        proptest::prop_assert!(dot.chars().all(|c| !c.is_control() || c == '\n'));
+        let line = dot
+            .lines()
+            .find(|l| l.starts_with("  \"organization:a\" [label="))
+            .unwrap();
+        let (read, tail) = read_quoted(&line["  \"organization:a\" [label=".len()..]);
+        proptest::prop_assert!(tail.starts_with(", shape="));
+        let expected: String = label
+            .chars()
+            .filter_map(|c| match c {
+                '\t' => Some(' '),
+                '\n' => Some('\n'),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+        proptest::prop_assert_eq!(read, expected);
+    }
+}
+
+#[test]
+fn empty_texts_export_in_every_format() {
+    let graph = graph_with_text("", "", "");
+    for format in Format::ALL {
+        let mut out = Vec::new();
+        write(format, &graph, &ExportOptions::default(), &mut out).unwrap();
+        assert!(!out.is_empty(), "{format:?}");
+    }
+    let mut xml = Vec::new();
+    write(Format::GraphMl, &graph, &ExportOptions::default(), &mut xml).unwrap();
+    let parsed = parse_graphml(&xml);
+    assert_eq!(parsed.nodes[0].data["label"], "");
+    assert!(!parsed.nodes[0].data.contains_key("aliases"));
+    assert_eq!(parsed.edges[0].data["evidence"], "");
+}

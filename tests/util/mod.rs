@@ -294,9 +294,13 @@ pub fn parse_graphml(xml: &[u8]) -> GraphMl {
     graph
 }
 
-/// Drops what XML 1.0 cannot carry (C0 controls but tab, LF, CR), as the XML exporters do.
+/// Drops what XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF), as the GraphML
+/// exporter does.
 pub fn without_xml_controls(text: &str) -> String {
     text.chars()
-        .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r') || c as u32 >= 0x7f)
+        .filter(|&c| {
+            let c0 = c < '\u{20}' && !matches!(c, '\t' | '\n' | '\r');
+            !c0 && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
+        })
         .collect()
 }
