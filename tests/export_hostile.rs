@@ -54,6 +54,15 @@ fn the_hostile_graph_has_every_kind_of_name() {
     }
     assert!(labels.iter().any(|l| l.chars().count() == 300));
     assert!(labels.contains(&"acme") && labels.contains(&"ACME"));
+    let acme: BTreeSet<&str> = entities
+        .iter()
+        .filter(|e| e.label.eq_ignore_ascii_case("acme"))
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(
+        acme,
+        BTreeSet::from(["organization:acme", "organization:acme-2"])
+    );
     let ids: BTreeSet<&str> = entities.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), entities.len(), "ids are unique");
 }

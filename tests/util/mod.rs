@@ -127,7 +127,7 @@ pub fn hostile_labels() -> Vec<String> {
     labels
 }
 
-/// Entity of hostile label `i`: `(id, iri path, label)`, with case-only duplicates made unique.
+/// One entity per hostile label, types in turn; slugs that collide (case-only pairs) get `-2`.
 pub fn hostile_entities() -> Vec<Entity> {
     let types = ["Organization", "Person", "Place"];
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -135,7 +135,12 @@ pub fn hostile_entities() -> Vec<Entity> {
         .into_iter()
         .enumerate()
         .map(|(i, label)| {
-            let entity_type = types[i % types.len()];
+            // The case-only pair shares a type, so their slugs collide and must be told apart.
+            let entity_type = if label.eq_ignore_ascii_case("acme") {
+                "Organization"
+            } else {
+                types[i % types.len()]
+            };
             let lower = entity_type.to_lowercase();
             let mut slug = slugify(&label);
             let n = seen.entry(format!("{lower}/{slug}")).or_insert(0);
