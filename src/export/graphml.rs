@@ -1,13 +1,380 @@
-//! GraphML (placeholder until written).
+//! GraphML for Gephi, networkx, igraph and yEd: one `<node>` per entity, one `<edge>` per relation.
+//!
+//! Everything goes through quick-xml events, so escaping is never done by hand; user text lives in
+//! `<data>` element content (never in attributes, where XML would fold tabs and newlines into
+//! spaces), characters XML 1.0 cannot carry are dropped and a carriage return is written as `&#13;`
+//! so parsers do not fold it into a newline. See <http://graphml.graphdrawing.org/specification.html>.
+//!
+//! Choices a reader may want to know: `amount` is a `string` holding the exact `xsd:decimal`
+//! lexical form (a `double` would round large amounts); node `size` is the type's size scaled by
+//! mentions, `size * (1 + ln(max(mentions, 1)))`; `aliases` and `rules` are joined with `|`,
+//! `evidence` sentences with ` | `.
+
 use std::io::{self, Write};
 
-use crate::export::ExportOptions;
-use crate::graph::KnowledgeGraph;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
 
-pub fn write_graphml(
-    _g: &KnowledgeGraph,
-    _o: &ExportOptions,
-    _w: &mut dyn Write,
+use crate::export::ExportOptions;
+use crate::graph::{Entity, KnowledgeGraph};
+
+const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
+const SCHEMA_LOCATION: &str =
+    "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd";
+
+/// Declared keys: (id, for, attr.name, attr.type).
+const KEYS: [(&str, &str, &str, &str); 17] = [
+    ("label", "node", "label", "string"),
+    ("type", "node", "type", "string"),
+    ("iri", "node", "iri", "string"),
+    ("aliases", "node", "aliases", "string"),
+    ("wikidata", "node", "wikidata", "string"),
+    ("mentions", "node", "mentions", "int"),
+    ("r", "node", "r", "int"),
+    ("g", "node", "g", "int"),
+    ("b", "node", "b", "int"),
+    ("size", "node", "size", "double"),
+    ("edge_label", "edge", "label", "string"),
+    ("relation", "edge", "relation", "string"),
+    ("weight", "edge", "weight", "double"),
+    ("amount", "edge", "amount", "string"),
+    ("currency", "edge", "currency", "string"),
+    ("evidence", "edge", "evidence", "string"),
+    ("rules", "edge", "rules", "string"),
+];
+
+/// Writes the graph as GraphML 1.0 with `edgedefault="directed"`.
+pub fn write_graphml(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
+    let mut x = Writer::new_with_indent(w, b' ', 2);
+    x.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    x.write_event(Event::Start(BytesStart::new("graphml").with_attributes([
+        ("xmlns", GRAPHML_NS),
+        ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+        ("xsi:schemaLocation", SCHEMA_LOCATION),
+    ])))?;
+    for (id, domain, name, kind) in KEYS {
+        x.write_event(Event::Empty(BytesStart::new("key").with_attributes([
+            ("id", id),
+            ("for", domain),
+            ("attr.name", name),
+            ("attr.type", kind),
+        ])))?;
+    }
+    x.write_event(Event::Start(
+        BytesStart::new("graph").with_attributes([("id", "kg"), ("edgedefault", "directed")]),
+    ))?;
+    for entity in g.entities() {
+        write_node(&mut x, g, o, entity)?;
+    }
+    for (i, edge) in g.edges().enumerate() {
+        let relation = edge.relation;
+        let decl = g.vocabulary.relation(&relation.relation).ok_or_else(|| {
+            invalid_data(format!(
+                "an edge has the undeclared relation {:?}",
+                relation.relation
+            ))
+        })?;
+        let id = format!("e{i}");
+        let mut start = BytesStart::new("edge").with_attributes([
+            ("id", id.as_str()),
+            ("source", edge.subject.id.as_str()),
+            ("target", edge.object.id.as_str()),
+        ]);
+        if relation.symmetric || decl.symmetric {
+            start.push_attribute(("directed", "false"));
+        }
+        x.write_event(Event::Start(start))?;
+        data(&mut x, "edge_label", &decl.label)?;
+        data(&mut x, "relation", &relation.relation)?;
+        data(&mut x, "weight", &relation.weight().to_string())?;
+        if let Some(amount) = &relation.amount {
+            data(&mut x, "amount", &amount.value)?;
+            data(&mut x, "currency", &amount.currency)?;
+        }
+        let sentences: Vec<&str> = relation
+            .evidence
+            .iter()
+            .map(|e| e.sentence.as_str())
+            .collect();
+        data(&mut x, "evidence", &sentences.join(" | "))?;
+        let mut rules: Vec<&str> = relation.evidence.iter().map(|e| e.rule.as_str()).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        data(&mut x, "rules", &rules.join("|"))?;
+        x.write_event(Event::End(BytesEnd::new("edge")))?;
+    }
+    x.write_event(Event::End(BytesEnd::new("graph")))?;
+    x.write_event(Event::End(BytesEnd::new("graphml")))?;
+    x.get_mut().write_all(b"\n")
+}
+
+/// Node size for an entity of the given base size: grows with the log of its mentions.
+pub fn node_size(base: f64, mentions: u32) -> f64 {
+    base * (1.0 + f64::from(mentions.max(1)).ln())
+}
+
+fn write_node<W: Write>(
+    x: &mut Writer<W>,
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    entity: &Entity,
 ) -> io::Result<()> {
-    Err(io::Error::other("graphml exporter not written yet"))
+    let decl = g
+        .vocabulary
+        .entity_type(&entity.entity_type)
+        .ok_or_else(|| {
+            invalid_data(format!(
+                "entity {:?} has the undeclared type {:?}",
+                entity.id, entity.entity_type
+            ))
+        })?;
+    x.write_event(Event::Start(
+        BytesStart::new("node").with_attributes([("id", entity.id.as_str())]),
+    ))?;
+    data(x, "label", &entity.label)?;
+    data(x, "type", &entity.entity_type)?;
+    data(x, "iri", &o.entity_iri(entity))?;
+    if !entity.aliases.is_empty() {
+        data(x, "aliases", &entity.aliases.join("|"))?;
+    }
+    if let Some(qid) = &entity.wikidata {
+        data(x, "wikidata", qid)?;
+    }
+    data(x, "mentions", &entity.mentions.to_string())?;
+    data(x, "r", &decl.color.0.to_string())?;
+    data(x, "g", &decl.color.1.to_string())?;
+    data(x, "b", &decl.color.2.to_string())?;
+    data(
+        x,
+        "size",
+        &node_size(decl.size, entity.mentions).to_string(),
+    )?;
+    x.write_event(Event::End(BytesEnd::new("node")))
+}
+
+/// `<data key="...">text</data>`, with text made safe for XML 1.0.
+fn data<W: Write>(x: &mut Writer<W>, key: &str, text: &str) -> io::Result<()> {
+    x.write_event(Event::Start(
+        BytesStart::new("data").with_attributes([("key", key)]),
+    ))?;
+    let text = xml_text(text);
+    let mut pieces = text.split('\r');
+    // Always one text event, even when empty, so the writer never indents inside `<data>`.
+    x.write_event(Event::Text(BytesText::new(pieces.next().unwrap_or(""))))?;
+    for piece in pieces {
+        // A literal CR would be read back as LF (XML end-of-line handling); a reference is not.
+        x.write_event(Event::Text(BytesText::from_escaped("&#13;")))?;
+        x.write_event(Event::Text(BytesText::new(piece)))?;
+    }
+    x.write_event(Event::End(BytesEnd::new("data")))
+}
+
+/// Drops the characters XML 1.0 cannot carry: C0 controls except tab, LF and CR, and U+FFFE/FFFF.
+pub fn xml_text(text: &str) -> String {
+    text.chars().filter(|&c| is_xml_char(c)).collect()
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn invalid_data(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use quick_xml::events::Event;
+    use quick_xml::Reader;
+
+    use super::*;
+    use crate::graph::sample::sample_graph;
+
+    /// A parsed element: its attributes and its `<data>` values by key.
+    #[derive(Debug, Default)]
+    struct Element {
+        attributes: BTreeMap<String, String>,
+        data: BTreeMap<String, String>,
+    }
+
+    /// Parses our GraphML back: (keys, nodes, edges).
+    fn parse(xml: &str) -> (Vec<BTreeMap<String, String>>, Vec<Element>, Vec<Element>) {
+        let mut reader = Reader::from_str(xml);
+        let (mut keys, mut nodes, mut edges) = (Vec::new(), Vec::new(), Vec::new());
+        let mut current: Option<(String, Element)> = None;
+        let mut data: Option<(String, String)> = None;
+        let attributes = |e: &quick_xml::events::BytesStart<'_>| {
+            e.attributes()
+                .map(|a| {
+                    let a = a.unwrap();
+                    let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
+                    (key, a.unescape_value().unwrap().into_owned())
+                })
+                .collect::<BTreeMap<_, _>>()
+        };
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Eof => break,
+                Event::Empty(e) if e.name().as_ref() == b"key" => keys.push(attributes(&e)),
+                Event::Start(e) => match e.name().as_ref() {
+                    b"node" | b"edge" => {
+                        let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                        let element = Element {
+                            attributes: attributes(&e),
+                            ..Element::default()
+                        };
+                        current = Some((name, element));
+                    }
+                    b"data" => data = Some((attributes(&e)["key"].clone(), String::new())),
+                    _ => {}
+                },
+                Event::Text(t) => {
+                    if let Some((_, text)) = data.as_mut() {
+                        text.push_str(&t.xml10_content().unwrap());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let (_, text) = data.as_mut().expect("references only inside <data>");
+                    match r.resolve_char_ref().unwrap() {
+                        Some(c) => text.push(c),
+                        None => {
+                            let name = r.decode().unwrap();
+                            let value = quick_xml::escape::resolve_predefined_entity(&name);
+                            text.push_str(value.expect("a predefined entity"));
+                        }
+                    }
+                }
+                Event::End(e) => match e.name().as_ref() {
+                    b"data" => {
+                        let (key, text) = data.take().unwrap();
+                        current.as_mut().unwrap().1.data.insert(key, text);
+                    }
+                    b"node" => nodes.push(current.take().unwrap().1),
+                    b"edge" => edges.push(current.take().unwrap().1),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        (keys, nodes, edges)
+    }
+
+    fn graphml() -> String {
+        let mut out = Vec::new();
+        write_graphml(&sample_graph(), &ExportOptions::default(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn nodes_carry_ids_labels_and_styles() {
+        let (_, nodes, _) = parse(&graphml());
+        let ids: Vec<&str> = nodes.iter().map(|n| n.attributes["id"].as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "facility:usine-d-ia-souveraine",
+                "organization:deutsche-telekom",
+                "organization:nvidia",
+                "person:jensen-huang",
+                "place:allemagne"
+            ]
+        );
+        let telekom = &nodes[1].data;
+        assert_eq!(telekom["label"], "Deutsche Telekom");
+        assert_eq!(telekom["type"], "Organization");
+        assert_eq!(
+            telekom["iri"],
+            "https://w3id.org/kgsmith/id/organization/deutsche-telekom"
+        );
+        assert_eq!(telekom["aliases"], "Telekom");
+        assert_eq!(telekom["wikidata"], "Q9396");
+        assert_eq!(telekom["mentions"], "3");
+        assert_eq!(
+            (&*telekom["r"], &*telekom["g"], &*telekom["b"]),
+            ("78", "121", "167")
+        );
+        let size: f64 = telekom["size"].parse().unwrap();
+        assert!((size - 10.0 * (1.0 + 3f64.ln())).abs() < 1e-9, "{size}");
+        assert_eq!(nodes[0].data["label"], "usine d'IA souveraine");
+        assert!(!nodes[0].data.contains_key("wikidata"));
+    }
+
+    #[test]
+    fn edges_are_directed_except_symmetric_ones() {
+        let (_, _, edges) = parse(&graphml());
+        assert_eq!(edges.len(), 4);
+        let ids: Vec<&str> = edges.iter().map(|e| e.attributes["id"].as_str()).collect();
+        assert_eq!(ids, ["e0", "e1", "e2", "e3"]);
+        let partner: Vec<&Element> = edges
+            .iter()
+            .filter(|e| e.data["relation"] == "partnerOf")
+            .collect();
+        assert_eq!(partner.len(), 1);
+        assert_eq!(partner[0].attributes["directed"], "false");
+        assert_eq!(partner[0].data["edge_label"], "partner of");
+        let others = edges.iter().filter(|e| e.data["relation"] != "partnerOf");
+        assert!(others
+            .into_iter()
+            .all(|e| !e.attributes.contains_key("directed")));
+        let invest = edges
+            .iter()
+            .find(|e| e.data["relation"] == "investsIn")
+            .unwrap();
+        assert_eq!(invest.attributes["source"], "organization:deutsche-telekom");
+        assert_eq!(
+            invest.attributes["target"],
+            "facility:usine-d-ia-souveraine"
+        );
+        assert_eq!(invest.data["weight"], "2");
+        assert_eq!(invest.data["amount"], "1000000000");
+        assert_eq!(invest.data["currency"], "EUR");
+        assert_eq!(
+            invest.data["evidence"],
+            "Nvidia et Deutsche Telekom vont lancer une \"usine IA souveraine\" \
+             | un investissement d'un milliard d'euros"
+        );
+        assert_eq!(
+            invest.data["rules"],
+            "fr.invest.apposition|fr.invest.launch-for-amount"
+        );
+    }
+
+    #[test]
+    fn keys_are_declared_with_distinct_ids() {
+        let (keys, _, _) = parse(&graphml());
+        assert_eq!(keys.len(), KEYS.len());
+        let labels: Vec<(&str, &str)> = keys
+            .iter()
+            .filter(|k| k["attr.name"] == "label")
+            .map(|k| (k["id"].as_str(), k["for"].as_str()))
+            .collect();
+        assert_eq!(labels, [("label", "node"), ("edge_label", "edge")]);
+        assert!(keys.iter().all(|k| k.contains_key("attr.type")));
+    }
+
+    #[test]
+    fn text_keeps_everything_xml_can_carry() {
+        assert_eq!(xml_text("a\u{1}b\u{0}c\u{1f}\t\n\r\u{fffe}d"), "abc\t\n\rd");
+        assert_eq!(xml_text("<&>\"'😀 שלום"), "<&>\"'😀 שלום");
+        let mut out = Vec::new();
+        let mut x = Writer::new_with_indent(&mut out, b' ', 2);
+        x.write_event(Event::Start(BytesStart::new("node")))
+            .unwrap();
+        data(&mut x, "label", "a\r\nb\u{1}<&>").unwrap();
+        x.write_event(Event::End(BytesEnd::new("node"))).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert!(
+            xml.contains("<data key=\"label\">a&#13;\nb&lt;&amp;&gt;</data>"),
+            "{xml}"
+        );
+        let (_, nodes, _) = parse(&xml);
+        assert_eq!(nodes[0].data["label"], "a\r\nb<&>");
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        assert_eq!(graphml(), graphml());
+    }
 }

@@ -1,17 +1,506 @@
-//! Turtle and N-Triples (placeholder until written).
+//! Turtle and N-Triples: the graph as RDF 1.1, with a statement node per edge carrying its evidence.
+//!
+//! All triples are built first as oxrdf terms, sorted by the string forms of (subject, predicate,
+//! object) and only then handed to oxttl, so the output is byte-identical for the same graph and no
+//! RDF syntax is ever written by hand. Every node has an IRI (no blank nodes), which keeps the
+//! triple set identical across parsers. See <https://www.w3.org/TR/turtle/> and
+//! <https://www.w3.org/TR/n-triples/>.
+
 use std::io::{self, Write};
 
-use crate::export::ExportOptions;
-use crate::graph::KnowledgeGraph;
+use oxrdf::vocab::{rdf, rdfs, xsd};
+use oxrdf::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+use oxttl::{NTriplesSerializer, TurtleSerializer};
 
-pub fn write_turtle(_g: &KnowledgeGraph, _o: &ExportOptions, _w: &mut dyn Write) -> io::Result<()> {
-    Err(io::Error::other("turtle exporter not written yet"))
+use crate::export::ExportOptions;
+use crate::graph::{DocumentInfo, EdgeView, Evidence, KnowledgeGraph};
+use crate::slug::short_hash;
+use crate::vocab::ns;
+
+/// Prefixes declared in the Turtle output; `kg:` is the base IRI and is added at write time.
+const PREFIXES: [(&str, &str); 8] = [
+    ("kgo", ns::KGO),
+    ("schema", ns::SCHEMA),
+    ("wd", ns::WD),
+    ("prov", ns::PROV),
+    ("owl", ns::OWL),
+    ("rdfs", ns::RDFS),
+    ("rdf", ns::RDF),
+    ("xsd", ns::XSD),
+];
+
+/// Datatype properties of the `kgo:` vocabulary used on statement, evidence and entity nodes.
+const DATATYPE_PROPERTIES: [&str; 8] = [
+    "weight", "amount", "currency", "sentence", "start", "end", "rule", "mentions",
+];
+
+/// Writes the graph as Turtle with the usual prefixes.
+pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
+    let triples = triples(g, o)?;
+    let mut serializer = TurtleSerializer::new();
+    for (name, iri) in PREFIXES.into_iter().chain([("kg", o.base_iri.as_str())]) {
+        serializer = serializer.with_prefix(name, iri).map_err(invalid_input)?;
+    }
+    let mut out = serializer.for_writer(w);
+    for triple in &triples {
+        out.serialize_triple(triple)?;
+    }
+    out.finish()?;
+    Ok(())
 }
 
-pub fn write_ntriples(
-    _g: &KnowledgeGraph,
-    _o: &ExportOptions,
-    _w: &mut dyn Write,
+/// Writes the same triples as [`write_turtle`], one per line.
+pub fn write_ntriples(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
+    let triples = triples(g, o)?;
+    let mut out = NTriplesSerializer::new().for_writer(w);
+    for triple in &triples {
+        out.serialize_triple(triple)?;
+    }
+    out.finish();
+    Ok(())
+}
+
+/// Every triple of the export, sorted and without duplicates.
+pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>> {
+    let mut t = Triples::default();
+    vocabulary(g, &mut t)?;
+    for entity in g.entities() {
+        let node = iri(&o.entity_iri(entity))?;
+        let decl = g
+            .vocabulary
+            .entity_type(&entity.entity_type)
+            .ok_or_else(|| {
+                invalid_data(format!(
+                    "entity {:?} has the undeclared type {:?}",
+                    entity.id, entity.entity_type
+                ))
+            })?;
+        t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
+        t.add(
+            &node,
+            rdfs::LABEL,
+            Literal::new_simple_literal(&entity.label),
+        );
+        t.add(
+            &node,
+            schema("name"),
+            Literal::new_simple_literal(&entity.label),
+        );
+        for alias in &entity.aliases {
+            t.add(
+                &node,
+                schema("alternateName"),
+                Literal::new_simple_literal(alias),
+            );
+        }
+        t.add(&node, kgo("mentions"), integer(entity.mentions));
+        if let Some(qid) = &entity.wikidata {
+            t.add(&node, owl("sameAs"), iri(&format!("{}{qid}", ns::WD))?);
+        }
+    }
+    for edge in g.edges() {
+        edge_triples(g, o, edge, &mut t)?;
+    }
+    for document in g.documents() {
+        let node = iri(&o.document_iri(document))?;
+        t.add(&node, rdf::TYPE, schema("NewsArticle"));
+        t.add(
+            &node,
+            schema("identifier"),
+            Literal::new_simple_literal(&document.id),
+        );
+        if let Some(title) = &document.title {
+            t.add(&node, schema("name"), Literal::new_simple_literal(title));
+        }
+        if let Some(url) = &document.url {
+            let object: Term = match NamedNode::new(url.as_str()) {
+                Ok(url) => url.into(),
+                Err(_) => Literal::new_simple_literal(url).into(),
+            };
+            t.add(&node, schema("url"), object);
+        }
+        if let Some(date) = &document.date {
+            t.add(
+                &node,
+                schema("datePublished"),
+                Literal::new_simple_literal(date),
+            );
+        }
+    }
+    Ok(t.finish())
+}
+
+/// The IRI of the statement node describing `s p o`.
+pub fn statement_iri(o: &ExportOptions, s: &str, p: &str, obj: &str) -> String {
+    let hash = short_hash(format!("{s} {p} {obj}").as_bytes());
+    format!("{}statement/{hash}", o.base_iri)
+}
+
+/// The IRI of the evidence node for one mention supporting a statement.
+pub fn evidence_iri(o: &ExportOptions, statement: &str, e: &Evidence) -> String {
+    let key = format!(
+        "{statement} {} {} {} {}",
+        e.document, e.start, e.end, e.rule
+    );
+    format!("{}evidence/{}", o.base_iri, short_hash(key.as_bytes()))
+}
+
+fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
+    for relation in g.vocabulary.relations.values() {
+        let p = iri(&relation.property_iri)?;
+        t.add(&p, rdf::TYPE, owl("ObjectProperty"));
+        if relation.symmetric {
+            t.add(&p, rdf::TYPE, owl("SymmetricProperty"));
+        }
+        t.add(
+            &p,
+            rdfs::LABEL,
+            Literal::new_simple_literal(&relation.label),
+        );
+        t.add(
+            &p,
+            rdfs::COMMENT,
+            Literal::new_simple_literal(&relation.comment),
+        );
+        for parent in &relation.sub_property_of {
+            t.add(&p, rdfs::SUB_PROPERTY_OF, iri(parent)?);
+        }
+    }
+    for name in DATATYPE_PROPERTIES {
+        let p = kgo(name);
+        t.add(&p, rdf::TYPE, owl("DatatypeProperty"));
+        t.add(&p, rdfs::LABEL, Literal::new_simple_literal(name));
+    }
+    let evidence = kgo("evidence");
+    t.add(&evidence, rdf::TYPE, owl("ObjectProperty"));
+    t.add(
+        &evidence,
+        rdfs::LABEL,
+        Literal::new_simple_literal("evidence"),
+    );
+    let class = kgo("Evidence");
+    t.add(&class, rdf::TYPE, owl("Class"));
+    t.add(&class, rdfs::LABEL, Literal::new_simple_literal("Evidence"));
+    Ok(())
+}
+
+fn edge_triples(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    edge: EdgeView<'_>,
+    t: &mut Triples,
 ) -> io::Result<()> {
-    Err(io::Error::other("n-triples exporter not written yet"))
+    let relation = edge.relation;
+    let decl = g.vocabulary.relation(&relation.relation).ok_or_else(|| {
+        invalid_data(format!(
+            "an edge has the undeclared relation {:?}",
+            relation.relation
+        ))
+    })?;
+    let s_iri = o.entity_iri(edge.subject);
+    let o_iri = o.entity_iri(edge.object);
+    let s = iri(&s_iri)?;
+    let p = iri(&decl.property_iri)?;
+    let obj = iri(&o_iri)?;
+    t.add(&s, p.as_ref(), obj.clone());
+    if relation.symmetric || decl.symmetric {
+        t.add(&obj, p.as_ref(), s.clone());
+    }
+
+    let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
+    let statement = iri(&statement_iri)?;
+    t.add(&statement, rdf::TYPE, rdf::STATEMENT.into_owned());
+    t.add(&statement, rdf::SUBJECT, s);
+    t.add(&statement, rdf::PREDICATE, p);
+    t.add(&statement, rdf::OBJECT, obj);
+    t.add(&statement, kgo("weight"), integer(relation.weight()));
+    if let Some(amount) = &relation.amount {
+        let value = Literal::new_typed_literal(&amount.value, xsd::DECIMAL);
+        t.add(&statement, kgo("amount"), value);
+        let currency = Literal::new_simple_literal(&amount.currency);
+        t.add(&statement, kgo("currency"), currency);
+    }
+    for evidence in &relation.evidence {
+        let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
+        t.add(&statement, kgo("evidence"), node.clone());
+        t.add(&node, rdf::TYPE, kgo("Evidence"));
+        let document = DocumentInfo {
+            id: evidence.document.clone(),
+            title: None,
+            url: None,
+            date: None,
+        };
+        t.add(
+            &node,
+            prov("wasDerivedFrom"),
+            iri(&o.document_iri(&document))?,
+        );
+        let sentence = Literal::new_simple_literal(&evidence.sentence);
+        t.add(&node, kgo("sentence"), sentence);
+        t.add(&node, kgo("start"), integer(evidence.start));
+        t.add(&node, kgo("end"), integer(evidence.end));
+        t.add(
+            &node,
+            kgo("rule"),
+            Literal::new_simple_literal(&evidence.rule),
+        );
+    }
+    Ok(())
+}
+
+/// Collects triples; [`Triples::finish`] gives them in the canonical order.
+#[derive(Default)]
+struct Triples(Vec<Triple>);
+
+impl Triples {
+    fn add(
+        &mut self,
+        subject: &NamedNode,
+        predicate: impl Into<NamedNode>,
+        object: impl Into<Term>,
+    ) {
+        self.0.push(Triple::new(
+            NamedOrBlankNode::from(subject.clone()),
+            predicate,
+            object,
+        ));
+    }
+
+    fn finish(self) -> Vec<Triple> {
+        let mut keyed: Vec<((String, String, String), Triple)> = self
+            .0
+            .into_iter()
+            .map(|t| {
+                let key = (
+                    t.subject.to_string(),
+                    t.predicate.to_string(),
+                    t.object.to_string(),
+                );
+                (key, t)
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.dedup_by(|a, b| a.0 == b.0);
+        keyed.into_iter().map(|(_, t)| t).collect()
+    }
+}
+
+fn iri(value: &str) -> io::Result<NamedNode> {
+    NamedNode::new(value).map_err(|e| invalid_input(format!("invalid IRI <{value}>: {e}")))
+}
+
+fn kgo(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}{local}", ns::KGO))
+}
+
+fn schema(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}{local}", ns::SCHEMA))
+}
+
+fn owl(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}{local}", ns::OWL))
+}
+
+fn prov(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}{local}", ns::PROV))
+}
+
+fn integer(n: impl ToString) -> Literal {
+    Literal::new_typed_literal(n.to_string(), xsd::INTEGER)
+}
+
+fn invalid_input(e: impl ToString) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, e.to_string())
+}
+
+fn invalid_data(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use oxttl::{NTriplesParser, TurtleParser};
+
+    use super::*;
+    use crate::graph::sample::sample_graph;
+
+    const BASE: &str = ns::DEFAULT_BASE;
+
+    fn turtle() -> Vec<u8> {
+        let mut out = Vec::new();
+        write_turtle(&sample_graph(), &ExportOptions::default(), &mut out).unwrap();
+        out
+    }
+
+    fn parse_turtle(bytes: &[u8]) -> HashSet<Triple> {
+        TurtleParser::new()
+            .for_slice(bytes)
+            .collect::<Result<_, _>>()
+            .expect("the Turtle output parses")
+    }
+
+    fn n(iri: &str) -> NamedNode {
+        NamedNode::new(iri).unwrap()
+    }
+
+    fn triple(s: &str, p: &str, o: impl Into<Term>) -> Triple {
+        Triple::new(n(s), n(p), o)
+    }
+
+    fn objects(set: &HashSet<Triple>, s: &str, p: &str) -> Vec<Term> {
+        set.iter()
+            .filter(|t| t.subject == NamedOrBlankNode::from(n(s)) && t.predicate == n(p))
+            .map(|t| t.object.clone())
+            .collect()
+    }
+
+    #[test]
+    fn symmetric_relations_are_written_both_ways() {
+        let set = parse_turtle(&turtle());
+        let nvidia = format!("{BASE}organization/nvidia");
+        let telekom = format!("{BASE}organization/deutsche-telekom");
+        let partner = format!("{}partnerOf", ns::KGO);
+        assert!(set.contains(&triple(&nvidia, &partner, n(&telekom))));
+        assert!(set.contains(&triple(&telekom, &partner, n(&nvidia))));
+        let invests = format!("{}investsIn", ns::KGO);
+        let usine = format!("{BASE}facility/usine-d-ia-souveraine");
+        assert!(set.contains(&triple(&telekom, &invests, n(&usine))));
+        assert!(!set.contains(&triple(&usine, &invests, n(&telekom))));
+        let symmetric = format!("{}SymmetricProperty", ns::OWL);
+        assert!(set.contains(&triple(&partner, rdf::TYPE.as_str(), n(&symmetric))));
+        assert!(!set.contains(&triple(&invests, rdf::TYPE.as_str(), n(&symmetric))));
+        let located = format!("{}locatedIn", ns::KGO);
+        let location = format!("{}location", ns::SCHEMA);
+        let sub = rdfs::SUB_PROPERTY_OF.as_str();
+        assert!(set.contains(&triple(&located, sub, n(&location))));
+    }
+
+    #[test]
+    fn statements_carry_weight_amount_and_evidence() {
+        let set = parse_turtle(&turtle());
+        let o = ExportOptions::default();
+        let s = format!("{BASE}organization/deutsche-telekom");
+        let p = format!("{}investsIn", ns::KGO);
+        let obj = format!("{BASE}facility/usine-d-ia-souveraine");
+        let st = statement_iri(&o, &s, &p, &obj);
+        let kgo = |l: &str| format!("{}{l}", ns::KGO);
+        assert!(set.contains(&triple(
+            &st,
+            rdf::TYPE.as_str(),
+            rdf::STATEMENT.into_owned()
+        )));
+        assert!(set.contains(&triple(&st, rdf::SUBJECT.as_str(), n(&s))));
+        assert!(set.contains(&triple(&st, rdf::PREDICATE.as_str(), n(&p))));
+        assert!(set.contains(&triple(&st, rdf::OBJECT.as_str(), n(&obj))));
+        assert_eq!(
+            objects(&set, &st, &kgo("weight")),
+            vec![Term::from(Literal::new_typed_literal("2", xsd::INTEGER))]
+        );
+        assert_eq!(
+            objects(&set, &st, &kgo("amount")),
+            vec![Term::from(Literal::new_typed_literal(
+                "1000000000",
+                xsd::DECIMAL
+            ))]
+        );
+        assert_eq!(
+            objects(&set, &st, &kgo("currency")),
+            vec![Term::from(Literal::new_simple_literal("EUR"))]
+        );
+        let evidence = objects(&set, &st, &kgo("evidence"));
+        assert_eq!(evidence.len(), 2);
+        // The apposition evidence: start 120, end 120 + sentence length.
+        let sentence = "un investissement d'un milliard d'euros";
+        let apposition = evidence
+            .iter()
+            .map(|e| match e {
+                Term::NamedNode(n) => n.as_str().to_string(),
+                other => panic!("evidence is not an IRI: {other}"),
+            })
+            .find(|e| {
+                objects(&set, e, &kgo("rule"))
+                    == vec![Term::from(Literal::new_simple_literal(
+                        "fr.invest.apposition",
+                    ))]
+            })
+            .expect("the apposition evidence is linked");
+        assert_eq!(
+            objects(&set, &apposition, &kgo("start")),
+            vec![Term::from(Literal::new_typed_literal("120", xsd::INTEGER))]
+        );
+        let end = (120 + sentence.len()).to_string();
+        assert_eq!(
+            objects(&set, &apposition, &kgo("end")),
+            vec![Term::from(Literal::new_typed_literal(end, xsd::INTEGER))]
+        );
+        assert_eq!(
+            objects(&set, &apposition, &kgo("sentence")),
+            vec![Term::from(Literal::new_simple_literal(sentence))]
+        );
+        assert_eq!(
+            objects(&set, &apposition, &format!("{}wasDerivedFrom", ns::PROV)),
+            vec![Term::from(n(&format!("{BASE}document/doc-b")))]
+        );
+    }
+
+    #[test]
+    fn entities_and_documents_are_described() {
+        let set = parse_turtle(&turtle());
+        let telekom = format!("{BASE}organization/deutsche-telekom");
+        let same_as = format!("{}sameAs", ns::OWL);
+        assert_eq!(
+            objects(&set, &telekom, &same_as),
+            vec![Term::from(n(&format!("{}Q9396", ns::WD)))]
+        );
+        let nvidia = format!("{BASE}organization/nvidia");
+        assert!(objects(&set, &nvidia, &same_as).is_empty());
+        assert_eq!(
+            objects(&set, &telekom, &format!("{}mentions", ns::KGO)),
+            vec![Term::from(Literal::new_typed_literal("3", xsd::INTEGER))]
+        );
+        assert_eq!(
+            objects(&set, &telekom, &format!("{}alternateName", ns::SCHEMA)),
+            vec![Term::from(Literal::new_simple_literal("Telekom"))]
+        );
+        let doc = format!("{BASE}document/doc-b");
+        assert_eq!(
+            objects(&set, &doc, &format!("{}url", ns::SCHEMA)),
+            vec![Term::from(n("https://example.com/news/telekom?x=1&y=2"))]
+        );
+        let doc_a = format!("{BASE}document/doc-a");
+        assert!(objects(&set, &doc_a, &format!("{}name", ns::SCHEMA)).is_empty());
+    }
+
+    #[test]
+    fn no_blank_nodes_and_same_triples_in_ntriples() {
+        let ttl = turtle();
+        let set = parse_turtle(&ttl);
+        assert!(set
+            .iter()
+            .all(|t| !matches!(t.subject, NamedOrBlankNode::BlankNode(_))
+                && !matches!(t.object, Term::BlankNode(_))));
+        let mut nt = Vec::new();
+        write_ntriples(&sample_graph(), &ExportOptions::default(), &mut nt).unwrap();
+        let nt_set: HashSet<Triple> = NTriplesParser::new()
+            .for_slice(&nt)
+            .collect::<Result<_, _>>()
+            .expect("the N-Triples output parses");
+        assert_eq!(set, nt_set);
+        assert_eq!(nt.iter().filter(|b| **b == b'\n').count(), set.len());
+    }
+
+    #[test]
+    fn output_is_deterministic_and_uses_prefixes() {
+        let ttl = turtle();
+        assert_eq!(ttl, turtle());
+        let text = String::from_utf8(ttl).unwrap();
+        for prefix in [
+            "kgo", "schema", "wd", "prov", "owl", "rdfs", "rdf", "xsd", "kg",
+        ] {
+            assert!(text.contains(&format!("@prefix {prefix}: <")), "{prefix}");
+        }
+        assert!(text.contains("owl:sameAs wd:Q9396"), "{text}");
+    }
 }

@@ -1,0 +1,390 @@
+//! The exports read by the tools people actually use: rapper and serdi (C RDF parsers), rdflib and
+//! pyoxigraph (Python RDF), xmllint against the GraphML schema, networkx and igraph, and Graphviz.
+//! A missing tool is a skip locally and a failure under `CI=true` (see `util::skip_or_fail`).
+
+mod util;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use kgsmith::export::{write, write_atomic, ExportOptions, Format};
+use kgsmith::graph::sample::sample_graph;
+use kgsmith::graph::KnowledgeGraph;
+use oxrdf::Triple;
+use oxttl::{NTriplesParser, TurtleParser};
+use tempfile::TempDir;
+use util::{
+    assert_success, hostile_graph, python, python_modules_or_skip, run_or_skip, shared_dir,
+    without_xml_controls,
+};
+
+/// One exported graph: its name, the graph and the file written in the format under test.
+struct Export {
+    name: &'static str,
+    graph: KnowledgeGraph,
+    path: PathBuf,
+}
+
+/// Writes the sample and the hostile graph in `format` to a fresh temporary directory.
+fn export(format: Format) -> (TempDir, Vec<Export>) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ExportOptions::default();
+    let exports = [("sample", sample_graph()), ("hostile", hostile_graph())]
+        .into_iter()
+        .map(|(name, graph)| {
+            let path = dir.path().join(format!("{name}.{}", format.extension()));
+            write_atomic(&path, |out| write(format, &graph, &options, out))
+                .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+            Export { name, graph, path }
+        })
+        .collect();
+    (dir, exports)
+}
+
+fn oxttl_triples(path: &Path, format: Format) -> HashSet<Triple> {
+    let bytes = std::fs::read(path).unwrap();
+    let triples: Result<HashSet<Triple>, _> = match format {
+        Format::Turtle => TurtleParser::new().for_slice(&bytes).collect(),
+        Format::NTriples => NTriplesParser::new().for_slice(&bytes).collect(),
+        other => panic!("{other:?} is not RDF"),
+    };
+    triples.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `rapper: Parsing returned 130 triples` → 130.
+fn rapper_count(stderr: &str) -> usize {
+    let tail = stderr
+        .rsplit("Parsing returned ")
+        .next()
+        .filter(|_| stderr.contains("Parsing returned "))
+        .unwrap_or_else(|| panic!("no triple count in rapper's output: {stderr}"));
+    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().unwrap()
+}
+
+fn check_rapper(format: Format, syntax: &str) {
+    let (_dir, exports) = export(format);
+    for export in &exports {
+        let args = [
+            OsStr::new("-i"),
+            OsStr::new(syntax),
+            OsStr::new("-c"),
+            export.path.as_os_str(),
+        ];
+        let Some(output) = run_or_skip("rapper", args) else {
+            return;
+        };
+        assert_success("rapper", &output);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let expected = oxttl_triples(&export.path, format).len();
+        assert_eq!(rapper_count(&stderr), expected, "{}: {stderr}", export.name);
+    }
+}
+
+#[test]
+fn rapper_counts_the_turtle_triples() {
+    check_rapper(Format::Turtle, "turtle");
+}
+
+#[test]
+fn rapper_counts_the_ntriples_triples() {
+    check_rapper(Format::NTriples, "ntriples");
+}
+
+fn check_serdi(format: Format, syntax: &str) {
+    let (_dir, exports) = export(format);
+    for export in &exports {
+        let args = [
+            OsStr::new("-i"),
+            OsStr::new(syntax),
+            OsStr::new("-o"),
+            OsStr::new("ntriples"),
+            export.path.as_os_str(),
+        ];
+        let Some(output) = run_or_skip("serdi", args) else {
+            return;
+        };
+        assert_success("serdi", &output);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "",
+            "{}",
+            export.name
+        );
+        let lines = output
+            .stdout
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
+        let expected = oxttl_triples(&export.path, format).len();
+        assert_eq!(lines, expected, "{}", export.name);
+    }
+}
+
+#[test]
+fn serdi_reads_the_turtle() {
+    check_serdi(Format::Turtle, "turtle");
+}
+
+#[test]
+fn serdi_reads_the_ntriples() {
+    check_serdi(Format::NTriples, "ntriples");
+}
+
+/// Parses with rdflib and prints the count, then the graph as N-Triples.
+const RDFLIB: &str = r#"
+import sys, rdflib
+g = rdflib.Graph()
+g.parse(sys.argv[1], format=sys.argv[2])
+sys.stdout.write(str(len(g)) + "\n")
+sys.stdout.write(g.serialize(format="nt"))
+"#;
+
+fn check_rdflib(format: Format, syntax: &str) {
+    if !python_modules_or_skip(&["rdflib"]) {
+        return;
+    }
+    let (_dir, exports) = export(format);
+    for export in &exports {
+        let out = python(RDFLIB, &[export.path.as_os_str(), OsStr::new(syntax)]);
+        let (count, nt) = out.split_once('\n').expect("a count line");
+        let ours = oxttl_triples(&export.path, format);
+        assert_eq!(
+            count.parse::<usize>().unwrap(),
+            ours.len(),
+            "{}",
+            export.name
+        );
+        let theirs: HashSet<Triple> = NTriplesParser::new()
+            .for_slice(nt.as_bytes())
+            .collect::<Result<_, _>>()
+            .expect("rdflib writes valid N-Triples");
+        assert_eq!(
+            theirs, ours,
+            "{}: rdflib reads the same triples",
+            export.name
+        );
+    }
+}
+
+#[test]
+fn rdflib_reads_the_turtle() {
+    check_rdflib(Format::Turtle, "turtle");
+}
+
+#[test]
+fn rdflib_reads_the_ntriples() {
+    check_rdflib(Format::NTriples, "nt");
+}
+
+/// Loads into a pyoxigraph store; prints the size, then who is located in Allemagne.
+const PYOXIGRAPH: &str = r#"
+import sys, pyoxigraph as ox
+store = ox.Store()
+store.load(path=sys.argv[1], format=FORMAT)
+print(len(store))
+query = """SELECT ?s WHERE {
+  ?s <https://w3id.org/kgsmith/ontology#locatedIn> <https://w3id.org/kgsmith/id/place/allemagne>
+}"""
+for solution in store.query(query):
+    print(solution["s"].value)
+"#;
+
+fn check_pyoxigraph(format: Format, rdf_format: &str) {
+    if !python_modules_or_skip(&["pyoxigraph"]) {
+        return;
+    }
+    let (_dir, exports) = export(format);
+    for export in &exports {
+        let script = PYOXIGRAPH.replace("FORMAT", rdf_format);
+        let out = python(&script, &[export.path.as_os_str()]);
+        let mut lines = out.lines();
+        let count: usize = lines.next().unwrap().parse().unwrap();
+        assert_eq!(
+            count,
+            oxttl_triples(&export.path, format).len(),
+            "{}",
+            export.name
+        );
+        let located: Vec<&str> = lines.collect();
+        if export.name == "sample" {
+            assert_eq!(
+                located,
+                ["https://w3id.org/kgsmith/id/facility/usine-d-ia-souveraine"]
+            );
+        } else {
+            assert!(located.is_empty(), "{located:?}");
+        }
+    }
+}
+
+#[test]
+fn pyoxigraph_loads_and_queries_the_turtle() {
+    check_pyoxigraph(Format::Turtle, "ox.RdfFormat.TURTLE");
+}
+
+#[test]
+fn pyoxigraph_loads_and_queries_the_ntriples() {
+    check_pyoxigraph(Format::NTriples, "ox.RdfFormat.N_TRIPLES");
+}
+
+#[test]
+fn xmllint_validates_the_graphml_against_the_schema() {
+    let schema = shared_dir().join("schemas/graphml/1.0/graphml.xsd");
+    assert!(
+        schema.is_file(),
+        "no GraphML schema at {}",
+        schema.display()
+    );
+    let (_dir, exports) = export(Format::GraphMl);
+    for export in &exports {
+        let args = [
+            OsStr::new("--noout"),
+            OsStr::new("--nonet"),
+            OsStr::new("--schema"),
+            schema.as_os_str(),
+            export.path.as_os_str(),
+        ];
+        let Some(output) = run_or_skip("xmllint", args) else {
+            return;
+        };
+        assert_success("xmllint", &output);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr.trim(),
+            format!("{} validates", export.path.display()),
+            "{}",
+            export.name
+        );
+    }
+}
+
+/// Node labels by id, as (node count, edge count, labels) from a Python reader's JSON.
+fn read_summary(json: &str) -> (usize, usize, BTreeMap<String, String>) {
+    let value: serde_json::Value = serde_json::from_str(json).expect("JSON from python");
+    let labels = value["labels"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    (
+        value["nodes"].as_u64().unwrap() as usize,
+        value["edges"].as_u64().unwrap() as usize,
+        labels,
+    )
+}
+
+fn expected_labels(graph: &KnowledgeGraph) -> BTreeMap<String, String> {
+    graph
+        .entities()
+        .map(|e| (e.id.clone(), without_xml_controls(&e.label)))
+        .collect()
+}
+
+/// networkx refuses `directed="false"` edges in a directed graph (GraphML allows mixed graphs), so
+/// when it does, the file is read again with that attribute removed from the `<edge>` tags; `<`
+/// in text is always escaped, so the pattern only ever meets real tags.
+const NETWORKX: &str = r#"
+import sys, json, re, networkx as nx
+path = sys.argv[1]
+try:
+    g = nx.read_graphml(path)
+    mixed = False
+except nx.NetworkXError as e:
+    if "directed=false" not in str(e):
+        raise
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    text = re.sub(r'(<edge [^>]*?) directed="false"', r'\1', text)
+    g = nx.parse_graphml(text.encode("utf-8"))
+    mixed = True
+labels = {n: d["label"] for n, d in g.nodes(data=True)}
+print(json.dumps({"nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
+                  "labels": labels, "mixed": mixed}))
+"#;
+
+#[test]
+fn networkx_reads_the_graphml() {
+    if !python_modules_or_skip(&["networkx"]) {
+        return;
+    }
+    let (_dir, exports) = export(Format::GraphMl);
+    for export in &exports {
+        let out = python(NETWORKX, &[export.path.as_os_str()]);
+        if out.contains("\"mixed\": true") {
+            println!(
+                "{}: networkx rejects directed=\"false\" edges in a directed graph; \
+                 read after removing that attribute",
+                export.name
+            );
+        }
+        let (nodes, edges, labels) = read_summary(&out);
+        assert_eq!(nodes, export.graph.entity_count(), "{}", export.name);
+        assert_eq!(edges, export.graph.relation_count(), "{}", export.name);
+        assert_eq!(labels, expected_labels(&export.graph), "{}", export.name);
+    }
+}
+
+const IGRAPH: &str = r#"
+import sys, json, igraph
+g = igraph.Graph.Read_GraphML(sys.argv[1])
+labels = dict(zip(g.vs["id"], g.vs["label"]))
+print(json.dumps({"nodes": g.vcount(), "edges": g.ecount(), "labels": labels}))
+"#;
+
+#[test]
+fn igraph_reads_the_graphml() {
+    if !python_modules_or_skip(&["igraph"]) {
+        return;
+    }
+    let (_dir, exports) = export(Format::GraphMl);
+    for export in &exports {
+        let (nodes, edges, labels) = read_summary(&python(IGRAPH, &[export.path.as_os_str()]));
+        assert_eq!(nodes, export.graph.entity_count(), "{}", export.name);
+        assert_eq!(edges, export.graph.relation_count(), "{}", export.name);
+        assert_eq!(labels, expected_labels(&export.graph), "{}", export.name);
+    }
+}
+
+#[test]
+fn graphviz_renders_the_dot_without_warnings() {
+    let (_dir, exports) = export(Format::Dot);
+    for export in &exports {
+        let args = [OsStr::new("-Tsvg"), export.path.as_os_str()];
+        let Some(output) = run_or_skip("dot", args) else {
+            return;
+        };
+        assert_success("dot -Tsvg", &output);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "",
+            "{}",
+            export.name
+        );
+        let svg = String::from_utf8_lossy(&output.stdout);
+        assert!(svg.contains("<svg"), "{}", export.name);
+        // Every entity and relation, plus the legend: one node per type, two points per relation.
+        let types: HashSet<&str> = export
+            .graph
+            .entities()
+            .map(|e| e.entity_type.as_str())
+            .collect();
+        let relations = export.graph.relation_counts().len();
+        let nodes = export.graph.entity_count() + types.len() + 2 * relations;
+        let edges = export.graph.relation_count() + relations;
+        assert_eq!(
+            svg.matches("class=\"node\"").count(),
+            nodes,
+            "{}",
+            export.name
+        );
+        assert_eq!(
+            svg.matches("class=\"edge\"").count(),
+            edges,
+            "{}",
+            export.name
+        );
+    }
+}
