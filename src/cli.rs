@@ -24,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Extract entities and relations from INPUTs and export the graph.
     Build(BuildArgs),
+    /// Score the graph built from INPUTs against gold annotations.
+    Eval(EvalArgs),
     /// Check or test rule files.
     Rules {
         #[command(subcommand)]
@@ -81,6 +83,28 @@ pub struct BuildArgs {
     pub quiet: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold relations (TSV: doc, subject, relation, object, difficulty, amount, evidence).
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Gold entities (TSV: doc, canonical_name, type, surface_forms).
+    #[arg(long)]
+    pub entities: PathBuf,
+    /// List false positives and false negatives.
+    #[arg(long)]
+    pub show: bool,
+    /// Files, directories, *.jsonl files, or - for stdin.
+    #[arg(default_value = "seeds")]
+    pub inputs: Vec<PathBuf>,
+    /// Rules directory.
+    #[arg(short = 'r', long = "rules", default_value = "rules")]
+    pub rules: PathBuf,
+    /// Rule languages to load, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub lang: Option<Vec<String>>,
+}
+
 /// A validated build configuration.
 #[derive(Debug, Clone)]
 pub struct BuildConfig {
@@ -112,10 +136,7 @@ impl BuildArgs {
         if oxrdf::NamedNode::new(&self.base_iri).is_err()
             || !(self.base_iri.ends_with('/') || self.base_iri.ends_with('#'))
         {
-            bail!(
-                "--base-iri '{}' must be an absolute IRI ending with '/' or '#'",
-                self.base_iri
-            );
+            bail!("--base-iri '{}' must be an absolute IRI ending with '/' or '#'", self.base_iri);
         }
         if self.name.is_empty() || self.name.contains(['/', '\\']) {
             bail!("--name '{}' must be a plain file stem", self.name);

@@ -20,11 +20,7 @@ impl Location {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
-        Location {
-            file: file.into(),
-            line,
-            column,
-        }
+        Location { file: file.into(), line, column }
     }
 }
 
@@ -107,12 +103,7 @@ impl fmt::Display for InputDiagnostic {
                 write!(f, "{level}: {}:{l}: {}", self.path.display(), self.message)
             }
             InputPosition::Byte(b) => {
-                write!(
-                    f,
-                    "{level}: {}: byte {b}: {}",
-                    self.path.display(),
-                    self.message
-                )
+                write!(f, "{level}: {}: byte {b}: {}", self.path.display(), self.message)
             }
         }
     }

@@ -124,10 +124,7 @@ fn walk(dir: &Path, options: InputOptions, batch: &mut InputBatch) {
     };
     entries.sort();
     for path in entries {
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -166,11 +163,7 @@ fn read_bytes(
     batch: &mut InputBatch,
 ) {
     if looks_binary(&bytes) {
-        let severity = if named {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+        let severity = if named { Severity::Error } else { Severity::Warning };
         batch.problem(
             path,
             InputPosition::File,
@@ -191,29 +184,17 @@ fn read_bytes(
         return;
     }
     if text.trim().is_empty() {
-        batch.problem(
-            path,
-            InputPosition::File,
-            Severity::Error,
-            "empty document, skipped".into(),
-        );
+        batch.problem(path, InputPosition::File, Severity::Error, "empty document, skipped".into());
         return;
     }
     let id = if is_stdin {
         "stdin".to_string()
     } else {
-        path.file_stem().map_or_else(
-            || path.display().to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        )
+        path.file_stem()
+            .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
     };
     batch.documents.push(Document {
-        info: DocumentInfo {
-            id,
-            title: None,
-            url: None,
-            date: None,
-        },
+        info: DocumentInfo { id, title: None, url: None, date: None },
         text,
         source: path.to_path_buf(),
         lang: None,
@@ -254,9 +235,8 @@ fn decode(
 }
 
 fn read_jsonl(path: &Path, text: &str, batch: &mut InputBatch) {
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
+    let stem =
+        path.file_stem().map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
     for (n, line) in text.lines().enumerate() {
         let line_no = n + 1;
         if line.trim().is_empty() {
@@ -293,12 +273,7 @@ fn read_jsonl(path: &Path, text: &str, batch: &mut InputBatch) {
             continue;
         }
         batch.documents.push(Document {
-            info: DocumentInfo {
-                id,
-                title: record.title,
-                url: record.url,
-                date: record.date,
-            },
+            info: DocumentInfo { id, title: record.title, url: record.url, date: record.date },
             text: record.text,
             source: path.to_path_buf(),
             lang: record.lang,
@@ -355,20 +330,14 @@ mod tests {
         let ids: Vec<_> = batch.documents.iter().map(|d| d.info.id.as_str()).collect();
         assert_eq!(ids, vec!["a", "b", "x", "d-3"]);
         assert_eq!(batch.documents[1].text, "caf\u{fffd} Paris");
-        assert_eq!(
-            batch.documents[2].info.url.as_deref(),
-            Some("https://e.x/1")
-        );
+        assert_eq!(batch.documents[2].info.url.as_deref(), Some("https://e.x/1"));
         let msgs: Vec<String> = batch.diagnostics.iter().map(|d| d.to_string()).collect();
         let has = |needle: &str| msgs.iter().any(|m| m.contains(needle));
         assert!(has("b.txt: byte 3: invalid UTF-8"), "{msgs:#?}");
         assert!(has("c.txt: empty document"), "{msgs:#?}");
         assert!(has("d.jsonl:2: malformed JSON record"), "{msgs:#?}");
         assert!(has("e.bin: binary file"), "{msgs:#?}");
-        assert!(
-            has("missing.txt: cannot open: no such file or directory"),
-            "{msgs:#?}"
-        );
+        assert!(has("missing.txt: cannot open: no such file or directory"), "{msgs:#?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! The pipeline (SPEC §1) is one module per stage; see `ARCHITECTURE.md` for the code map.
 
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod graph;

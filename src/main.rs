@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use cli::{BuildConfig, Cli, Command, RulesCommand};
+use cli::{BuildConfig, Cli, Command, EvalArgs, RulesCommand};
 use kgsmith::error::Severity;
 use kgsmith::export::{self, ExportOptions};
 use kgsmith::input::{read_inputs, InputOptions};
@@ -18,12 +18,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => args.into_config().and_then(|config| build(&config)),
-        Command::Rules {
-            command: RulesCommand::Check { dir },
-        } => rules_check(&dir),
-        Command::Rules {
-            command: RulesCommand::Test { dir },
-        } => rules_test(&dir),
+        Command::Eval(args) => eval(args),
+        Command::Rules { command: RulesCommand::Check { dir } } => rules_check(&dir),
+        Command::Rules { command: RulesCommand::Test { dir } } => rules_test(&dir),
     };
     match result {
         Ok(code) => code,
@@ -55,12 +52,7 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
     let Some(rules) = load_rules(&config.rules, config.languages.clone())? else {
         return Ok(ExitCode::from(2));
     };
-    let batch = read_inputs(
-        &config.inputs,
-        InputOptions {
-            strict_utf8: config.strict_utf8,
-        },
-    );
+    let batch = read_inputs(&config.inputs, InputOptions { strict_utf8: config.strict_utf8 });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs.unwrap_or(0))
         .build()
@@ -71,25 +63,14 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
     for d in &output.diagnostics {
         eprintln!("{d}");
     }
-    let options = ExportOptions {
-        base_iri: config.base_iri.clone(),
-    };
-    let written = export::write_all(
-        &config.out,
-        &config.name,
-        &config.formats,
-        &output.graph,
-        &options,
-    )
-    .with_context(|| format!("cannot write the outputs in {}", config.out.display()))?;
+    let options = ExportOptions { base_iri: config.base_iri.clone() };
+    let written =
+        export::write_all(&config.out, &config.name, &config.formats, &output.graph, &options)
+            .with_context(|| format!("cannot write the outputs in {}", config.out.display()))?;
     if !config.quiet {
         let s = &output.stats;
-        let per_relation: Vec<String> = output
-            .graph
-            .relation_counts()
-            .iter()
-            .map(|(r, n)| format!("{r} {n}"))
-            .collect();
+        let per_relation: Vec<String> =
+            output.graph.relation_counts().iter().map(|(r, n)| format!("{r} {n}")).collect();
         let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         println!(
             "kgsmith: {} documents, {} sentences, {} entities, {} relations ({}) in {:.3} s ({:.1} MB/s) -> {}",
@@ -103,15 +84,35 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
             files.join(", ")
         );
     }
-    let input_errors = output
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let input_errors = output.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if input_errors > 0 {
         eprintln!("kgsmith: finished with {input_errors} input error(s)");
         return Ok(ExitCode::from(1));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: EvalArgs) -> Result<ExitCode> {
+    let Some(rules) = load_rules(&args.rules, args.lang.clone())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let gold = kgsmith::eval::Gold::parse(
+        &args.gold,
+        &read(&args.gold)?,
+        &args.entities,
+        &read(&args.entities)?,
+    )?;
+    let batch = read_inputs(&args.inputs, InputOptions::default());
+    let output = kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics)
+        .context("cannot build the graph")?;
+    for d in &output.diagnostics {
+        eprintln!("{d}");
+    }
+    let evaluation = kgsmith::eval::evaluate(&output.graph, &gold);
+    print!("{}", evaluation.report(args.show));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -146,9 +147,5 @@ fn rules_test(dir: &std::path::Path) -> Result<ExitCode> {
         report.total - report.failures.len(),
         report.failures.len()
     );
-    Ok(if report.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -29,10 +29,7 @@ pub struct OffsetMap {
 
 impl OffsetMap {
     fn with_capacity(n: usize) -> Self {
-        Self {
-            starts: Vec::with_capacity(n + 1),
-            ends: Vec::with_capacity(n + 1),
-        }
+        Self { starts: Vec::with_capacity(n + 1), ends: Vec::with_capacity(n + 1) }
     }
 
     /// Records that `len` derived bytes come from the source span `src_start..src_end`.
@@ -219,16 +216,10 @@ mod tests {
     fn typography_is_unified_and_spans_map_back() {
         let original = "L’entreprise « Jupiter »\u{a0}a  levé 2,5\u{202f}milliards d’euros.";
         let n = normalize(original);
-        assert_eq!(
-            n.text,
-            "L'entreprise \"Jupiter\" a levé 2,5 milliards d'euros."
-        );
+        assert_eq!(n.text, "L'entreprise \"Jupiter\" a levé 2,5 milliards d'euros.");
         assert_eq!(original_of(&n, original, "\"Jupiter\""), "« Jupiter »");
         assert_eq!(original_of(&n, original, "d'euros"), "d’euros");
-        assert_eq!(
-            original_of(&n, original, "2,5 milliards"),
-            "2,5\u{202f}milliards"
-        );
+        assert_eq!(original_of(&n, original, "2,5 milliards"), "2,5\u{202f}milliards");
     }
 
     #[test]
@@ -236,10 +227,7 @@ mod tests {
         let original = "Unive\u{301}rsite\u{301} de Munich";
         let n = normalize(original);
         assert_eq!(n.text, "Univérsité de Munich");
-        assert_eq!(
-            original_of(&n, original, "Univérsité"),
-            "Unive\u{301}rsite\u{301}"
-        );
+        assert_eq!(original_of(&n, original, "Univérsité"), "Unive\u{301}rsite\u{301}");
     }
 
     #[test]
@@ -253,10 +241,7 @@ mod tests {
         let f = fold("États-Unis Œuvre");
         assert_eq!(f.text, "etats-unis oeuvre");
         let start = f.text.find("oeuvre").unwrap();
-        assert_eq!(
-            f.map.span(start, start + 6),
-            ("États-Unis ".len(), "États-Unis Œuvre".len())
-        );
+        assert_eq!(f.map.span(start, start + 6), ("États-Unis ".len(), "États-Unis Œuvre".len()));
     }
 
     proptest! {

@@ -58,10 +58,5 @@ pub fn run(
         bytes: documents.iter().map(|d| d.text.len() as u64).sum(),
         elapsed: started.elapsed(),
     };
-    Ok(BuildOutput {
-        graph,
-        extractions,
-        diagnostics,
-        stats,
-    })
+    Ok(BuildOutput { graph, extractions, diagnostics, stats })
 }

@@ -102,10 +102,7 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<SentenceSpan
     let trimmed_start = start + (slice.len() - slice.trim_start().len());
     let trimmed_end = start + slice.trim_end().len();
     if trimmed_start < trimmed_end {
-        out.push(SentenceSpan {
-            start: trimmed_start,
-            end: trimmed_end,
-        });
+        out.push(SentenceSpan { start: trimmed_start, end: trimmed_end });
     }
 }
 
@@ -114,24 +111,14 @@ mod tests {
     use super::*;
 
     fn sentences(text: &str) -> Vec<&str> {
-        split_sentences(text)
-            .into_iter()
-            .map(|s| &text[s.start..s.end])
-            .collect()
+        split_sentences(text).into_iter().map(|s| &text[s.start..s.end]).collect()
     }
 
     #[test]
     fn splits_at_end_marks_and_lines() {
         assert_eq!(
             sentences("Titre\nUne phrase. Une autre ! Et alors ? \"Oui.\" Fin"),
-            vec![
-                "Titre",
-                "Une phrase.",
-                "Une autre !",
-                "Et alors ?",
-                "\"Oui.\"",
-                "Fin"
-            ]
+            vec!["Titre", "Une phrase.", "Une autre !", "Et alors ?", "\"Oui.\"", "Fin"]
         );
     }
 
@@ -153,18 +140,12 @@ mod tests {
     fn quotations_are_not_split() {
         assert_eq!(
             sentences("\"Le calcul progresse. Grâce à lui, tout va.\", déclare Marc. Puis Y."),
-            vec![
-                "\"Le calcul progresse. Grâce à lui, tout va.\", déclare Marc.",
-                "Puis Y."
-            ]
+            vec!["\"Le calcul progresse. Grâce à lui, tout va.\", déclare Marc.", "Puis Y."]
         );
     }
 
     #[test]
     fn lower_case_after_a_dot_does_not_split() {
-        assert_eq!(
-            sentences("Voir p. ex. la suite. Oui"),
-            vec!["Voir p. ex. la suite.", "Oui"]
-        );
+        assert_eq!(sentences("Voir p. ex. la suite. Oui"), vec!["Voir p. ex. la suite.", "Oui"]);
     }
 }

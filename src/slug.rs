@@ -37,10 +37,7 @@ mod tests {
 
     #[test]
     fn slugs_are_ascii_lowercase_words() {
-        assert_eq!(
-            slugify("Université technique de Munich"),
-            "universite-technique-de-munich"
-        );
+        assert_eq!(slugify("Université technique de Munich"), "universite-technique-de-munich");
         assert_eq!(slugify("Usine d'IA souveraine"), "usine-d-ia-souveraine");
         assert_eq!(slugify("  Björn  Ommer "), "bjorn-ommer");
         assert_eq!(slugify("ＡＢＣ"), "abc");

@@ -14,13 +14,8 @@ use util::{hostile_entities, hostile_graph, parse_graphml, without_xml_controls}
 
 fn export(format: Format) -> Vec<u8> {
     let mut out = Vec::new();
-    write(
-        format,
-        &hostile_graph(),
-        &ExportOptions::default(),
-        &mut out,
-    )
-    .unwrap_or_else(|e| panic!("{format:?} export failed: {e}"));
+    write(format, &hostile_graph(), &ExportOptions::default(), &mut out)
+        .unwrap_or_else(|e| panic!("{format:?} export failed: {e}"));
     out
 }
 
@@ -47,9 +42,7 @@ fn literal_objects(triples: &HashSet<Triple>, subject: &str, predicate: &str) ->
 fn the_hostile_graph_has_every_kind_of_name() {
     let entities = hostile_entities();
     let labels: Vec<&str> = entities.iter().map(|e| e.label.as_str()).collect();
-    for needle in [
-        "\"", "\\", "<", "&", "'", "\n", "\t", "\u{1}", "🚀", "ח", "ش",
-    ] {
+    for needle in ["\"", "\\", "<", "&", "'", "\n", "\t", "\u{1}", "🚀", "ח", "ش"] {
         assert!(labels.iter().any(|l| l.contains(needle)), "{needle:?}");
     }
     assert!(labels.iter().any(|l| l.chars().count() == 300));
@@ -59,10 +52,7 @@ fn the_hostile_graph_has_every_kind_of_name() {
         .filter(|e| e.label.eq_ignore_ascii_case("acme"))
         .map(|e| e.id.as_str())
         .collect();
-    assert_eq!(
-        acme,
-        BTreeSet::from(["organization:acme", "organization:acme-2"])
-    );
+    assert_eq!(acme, BTreeSet::from(["organization:acme", "organization:acme-2"]));
     let ids: BTreeSet<&str> = entities.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), entities.len(), "ids are unique");
 }
@@ -76,10 +66,7 @@ fn turtle_labels_round_trip_exactly() {
     for entity in hostile_entities() {
         let iri = options.entity_iri(&entity);
         let expected = BTreeSet::from([entity.label.clone()]);
-        assert_eq!(
-            literal_objects(&triples, &iri, rdfs::LABEL.as_str()),
-            expected
-        );
+        assert_eq!(literal_objects(&triples, &iri, rdfs::LABEL.as_str()), expected);
         assert_eq!(literal_objects(&triples, &iri, schema_name), expected);
         let aliases: BTreeSet<String> = entity.aliases.iter().cloned().collect();
         assert_eq!(literal_objects(&triples, &iri, alternate), aliases);
@@ -96,15 +83,11 @@ fn turtle_labels_round_trip_exactly() {
         .contains("Quote \"Inc\" \"with\" Back\\slash \\N \\l \\G Corp\\\n\tand\r\u{1} 😀 שלום"));
     let url = Term::from(Literal::new_simple_literal("not a url <with spaces>"));
     assert!(
-        triples
-            .iter()
-            .any(|t| t.predicate.as_str() == "http://schema.org/url" && t.object == url),
+        triples.iter().any(|t| t.predicate.as_str() == "http://schema.org/url" && t.object == url),
         "an URL that is not an IRI is kept as a string"
     );
-    assert!(triples
-        .iter()
-        .all(|t| !matches!(t.subject, NamedOrBlankNode::BlankNode(_))
-            && !matches!(t.object, Term::BlankNode(_))));
+    assert!(triples.iter().all(|t| !matches!(t.subject, NamedOrBlankNode::BlankNode(_))
+        && !matches!(t.object, Term::BlankNode(_))));
 }
 
 #[test]
@@ -131,20 +114,11 @@ fn graphml_labels_round_trip_without_control_characters() {
     for entity in entities.iter().copied() {
         let node = by_id[entity.id.as_str()];
         assert_eq!(node.data["label"], without_xml_controls(&entity.label));
-        assert_eq!(
-            node.data["aliases"],
-            without_xml_controls(&entity.aliases.join("|"))
-        );
+        assert_eq!(node.data["aliases"], without_xml_controls(&entity.aliases.join("|")));
     }
-    let ctrl = by_id
-        .values()
-        .find(|n| n.data["label"].starts_with("Ctrl"))
-        .unwrap();
+    let ctrl = by_id.values().find(|n| n.data["label"].starts_with("Ctrl")).unwrap();
     assert_eq!(ctrl.data["label"], "CtrlCharEnd");
-    let crlf = by_id
-        .values()
-        .find(|n| n.data["label"].starts_with("Line"))
-        .unwrap();
+    let crlf = by_id.values().find(|n| n.data["label"].starts_with("Line")).unwrap();
     assert_eq!(crlf.data["label"], "Line\nBreak\tTab\r\nCRLF");
     assert_eq!(graph.edges.len(), entities.len() - 1);
     let symmetric = graph
@@ -182,10 +156,7 @@ fn read_quoted(s: &str) -> (String, &str) {
 #[test]
 fn dot_quotes_and_escapes_every_label() {
     let dot = String::from_utf8(export(Format::Dot)).unwrap();
-    assert!(
-        dot.chars().all(|c| !c.is_control() || c == '\n'),
-        "no raw control character"
-    );
+    assert!(dot.chars().all(|c| !c.is_control() || c == '\n'), "no raw control character");
     let mut labels: BTreeMap<String, String> = BTreeMap::new();
     for line in dot.lines() {
         let Some(quoted) = line.strip_prefix("  ") else {
@@ -231,10 +202,7 @@ fn dot_renders_without_warnings() {
     let svg = String::from_utf8(output.stdout).unwrap();
     assert!(svg.contains("Emoji 🚀🤖 Labs"));
     assert!(svg.contains("חברת בינה מלאכותית"));
-    assert!(
-        svg.contains(r"Back\slash \N \l \G Corp\"),
-        "backslashes stay literal"
-    );
+    assert!(svg.contains(r"Back\slash \N \l \G Corp\"), "backslashes stay literal");
 }
 
 /// A two-entity graph whose label, alias, sentence and title are the given strings.
@@ -274,10 +242,7 @@ fn graph_with_text(label: &str, alias: &str, sentence: &str) -> kgsmith::graph::
     kgsmith::graph::KnowledgeGraph::from_parts(
         kgsmith::graph::sample::sample_vocabulary(),
         vec![document],
-        vec![
-            entity("organization/a", "Organization", label),
-            entity("place/b", "Place", "B"),
-        ],
+        vec![entity("organization/a", "Organization", label), entity("place/b", "Place", "B")],
         vec![relation],
     )
     .unwrap()

@@ -66,12 +66,8 @@ fn rapper_count(stderr: &str) -> usize {
 fn check_rapper(format: Format, syntax: &str) {
     let (_dir, exports) = export(format);
     for export in &exports {
-        let args = [
-            OsStr::new("-i"),
-            OsStr::new(syntax),
-            OsStr::new("-c"),
-            export.path.as_os_str(),
-        ];
+        let args =
+            [OsStr::new("-i"), OsStr::new(syntax), OsStr::new("-c"), export.path.as_os_str()];
         let Some(output) = run_or_skip("rapper", args) else {
             return;
         };
@@ -106,17 +102,8 @@ fn check_serdi(format: Format, syntax: &str) {
             return;
         };
         assert_success("serdi", &output);
-        assert_eq!(
-            String::from_utf8_lossy(&output.stderr),
-            "",
-            "{}",
-            export.name
-        );
-        let lines = output
-            .stdout
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .count();
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{}", export.name);
+        let lines = output.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
         let expected = oxttl_triples(&export.path, format).len();
         assert_eq!(lines, expected, "{}", export.name);
     }
@@ -150,21 +137,12 @@ fn check_rdflib(format: Format, syntax: &str) {
         let out = python(RDFLIB, &[export.path.as_os_str(), OsStr::new(syntax)]);
         let (count, nt) = out.split_once('\n').expect("a count line");
         let ours = oxttl_triples(&export.path, format);
-        assert_eq!(
-            count.parse::<usize>().unwrap(),
-            ours.len(),
-            "{}",
-            export.name
-        );
+        assert_eq!(count.parse::<usize>().unwrap(), ours.len(), "{}", export.name);
         let theirs: HashSet<Triple> = NTriplesParser::new()
             .for_slice(nt.as_bytes())
             .collect::<Result<_, _>>()
             .expect("rdflib writes valid N-Triples");
-        assert_eq!(
-            theirs, ours,
-            "{}: rdflib reads the same triples",
-            export.name
-        );
+        assert_eq!(theirs, ours, "{}: rdflib reads the same triples", export.name);
     }
 }
 
@@ -201,18 +179,10 @@ fn check_pyoxigraph(format: Format, rdf_format: &str) {
         let out = python(&script, &[export.path.as_os_str()]);
         let mut lines = out.lines();
         let count: usize = lines.next().unwrap().parse().unwrap();
-        assert_eq!(
-            count,
-            oxttl_triples(&export.path, format).len(),
-            "{}",
-            export.name
-        );
+        assert_eq!(count, oxttl_triples(&export.path, format).len(), "{}", export.name);
         let located: Vec<&str> = lines.collect();
         if export.name == "sample" {
-            assert_eq!(
-                located,
-                ["https://w3id.org/kgsmith/id/facility/usine-d-ia-souveraine"]
-            );
+            assert_eq!(located, ["https://w3id.org/kgsmith/id/facility/usine-d-ia-souveraine"]);
         } else {
             assert!(located.is_empty(), "{located:?}");
         }
@@ -232,11 +202,7 @@ fn pyoxigraph_loads_and_queries_the_ntriples() {
 #[test]
 fn xmllint_validates_the_graphml_against_the_schema() {
     let schema = shared_dir().join("schemas/graphml/1.0/graphml.xsd");
-    assert!(
-        schema.is_file(),
-        "no GraphML schema at {}",
-        schema.display()
-    );
+    assert!(schema.is_file(), "no GraphML schema at {}", schema.display());
     let (_dir, exports) = export(Format::GraphMl);
     for export in &exports {
         let args = [
@@ -269,18 +235,11 @@ fn read_summary(json: &str) -> (usize, usize, BTreeMap<String, String>) {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
         .collect();
-    (
-        value["nodes"].as_u64().unwrap() as usize,
-        value["edges"].as_u64().unwrap() as usize,
-        labels,
-    )
+    (value["nodes"].as_u64().unwrap() as usize, value["edges"].as_u64().unwrap() as usize, labels)
 }
 
 fn expected_labels(graph: &KnowledgeGraph) -> BTreeMap<String, String> {
-    graph
-        .entities()
-        .map(|e| (e.id.clone(), without_xml_controls(&e.label)))
-        .collect()
+    graph.entities().map(|e| (e.id.clone(), without_xml_controls(&e.label))).collect()
 }
 
 /// networkx refuses `directed="false"` edges in a directed graph (GraphML allows mixed graphs), so
@@ -357,34 +316,16 @@ fn graphviz_renders_the_dot_without_warnings() {
             return;
         };
         assert_success("dot -Tsvg", &output);
-        assert_eq!(
-            String::from_utf8_lossy(&output.stderr),
-            "",
-            "{}",
-            export.name
-        );
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{}", export.name);
         let svg = String::from_utf8_lossy(&output.stdout);
         assert!(svg.contains("<svg"), "{}", export.name);
         // Every entity and relation, plus the legend: one node per type, two points per relation.
-        let types: HashSet<&str> = export
-            .graph
-            .entities()
-            .map(|e| e.entity_type.as_str())
-            .collect();
+        let types: HashSet<&str> =
+            export.graph.entities().map(|e| e.entity_type.as_str()).collect();
         let relations = export.graph.relation_counts().len();
         let nodes = export.graph.entity_count() + types.len() + 2 * relations;
         let edges = export.graph.relation_count() + relations;
-        assert_eq!(
-            svg.matches("class=\"node\"").count(),
-            nodes,
-            "{}",
-            export.name
-        );
-        assert_eq!(
-            svg.matches("class=\"edge\"").count(),
-            edges,
-            "{}",
-            export.name
-        );
+        assert_eq!(svg.matches("class=\"node\"").count(), nodes, "{}", export.name);
+        assert_eq!(svg.matches("class=\"edge\"").count(), edges, "{}", export.name);
     }
 }

@@ -23,10 +23,7 @@ pub fn write_dot(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io
         "  graph [rankdir=\"LR\", charset=\"UTF-8\", fontname=\"Helvetica\", \
          label=\"kgsmith knowledge graph\", labelloc=\"t\"];"
     )?;
-    writeln!(
-        w,
-        "  node [style=\"filled\", fontname=\"Helvetica\", fontcolor=\"#000000\"];"
-    )?;
+    writeln!(w, "  node [style=\"filled\", fontname=\"Helvetica\", fontcolor=\"#000000\"];")?;
     writeln!(w, "  edge [fontname=\"Helvetica\", fontsize=\"10\"];")?;
     for entity in g.entities() {
         let decl = entity_type(g, &entity.entity_type)?;
@@ -44,12 +41,8 @@ pub fn write_dot(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io
     for edge in g.edges() {
         let decl = relation(g, &edge.relation.relation)?;
         relations.insert(decl.name.as_str());
-        let sentences: Vec<&str> = edge
-            .relation
-            .evidence
-            .iter()
-            .map(|e| e.sentence.as_str())
-            .collect();
+        let sentences: Vec<&str> =
+            edge.relation.evidence.iter().map(|e| e.sentence.as_str()).collect();
         write!(
             w,
             "  {} -> {} [label={}, color={}, fontcolor={}, tooltip={}",
@@ -77,10 +70,7 @@ fn write_legend(
     w: &mut dyn Write,
 ) -> io::Result<()> {
     writeln!(w, "  subgraph cluster_legend {{")?;
-    writeln!(
-        w,
-        "    graph [label=\"Legend\", style=\"rounded\", color=\"#999999\"];"
-    )?;
+    writeln!(w, "    graph [label=\"Legend\", style=\"rounded\", color=\"#999999\"];")?;
     for name in types {
         let decl = entity_type(g, name)?;
         writeln!(
@@ -150,10 +140,7 @@ fn entity_type<'g>(g: &'g KnowledgeGraph, name: &str) -> io::Result<&'g EntityTy
 
 fn relation<'g>(g: &'g KnowledgeGraph, name: &str) -> io::Result<&'g RelationDecl> {
     g.vocabulary.relation(name).ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("the relation {name:?} is not declared"),
-        )
+        io::Error::new(io::ErrorKind::InvalidData, format!("the relation {name:?} is not declared"))
     })
 }
 
@@ -200,18 +187,12 @@ mod tests {
              tooltip=\"Nvidia et Deutsche Telekom vont lancer une \\\"usine IA souveraine\\\"\", \
              dir=\"none\"];"
         ), "{dot}");
-        let invest = dot
-            .lines()
-            .find(|l| l.contains("[label=\"investsIn\""))
-            .expect("the investsIn edge");
+        let invest =
+            dot.lines().find(|l| l.contains("[label=\"investsIn\"")).expect("the investsIn edge");
         assert!(invest
             .contains("\\\"usine IA souveraine\\\"\\nun investissement d'un milliard d'euros\""));
         assert!(!invest.contains("dir="));
-        assert_eq!(
-            dot.matches(" -> ").count(),
-            4 + 4,
-            "4 edges and 4 legend edges"
-        );
+        assert_eq!(dot.matches(" -> ").count(), 4 + 4, "4 edges and 4 legend edges");
     }
 
     #[test]

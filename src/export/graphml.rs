@@ -69,10 +69,7 @@ pub fn write_graphml(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -
     for (i, edge) in g.edges().enumerate() {
         let relation = edge.relation;
         let decl = g.vocabulary.relation(&relation.relation).ok_or_else(|| {
-            invalid_data(format!(
-                "an edge has the undeclared relation {:?}",
-                relation.relation
-            ))
+            invalid_data(format!("an edge has the undeclared relation {:?}", relation.relation))
         })?;
         let id = format!("e{i}");
         let mut start = BytesStart::new("edge").with_attributes([
@@ -91,11 +88,7 @@ pub fn write_graphml(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -
             data(&mut x, "amount", &amount.value)?;
             data(&mut x, "currency", &amount.currency)?;
         }
-        let sentences: Vec<&str> = relation
-            .evidence
-            .iter()
-            .map(|e| e.sentence.as_str())
-            .collect();
+        let sentences: Vec<&str> = relation.evidence.iter().map(|e| e.sentence.as_str()).collect();
         data(&mut x, "evidence", &sentences.join(" | "))?;
         let mut rules: Vec<&str> = relation.evidence.iter().map(|e| e.rule.as_str()).collect();
         rules.sort_unstable();
@@ -119,15 +112,12 @@ fn write_node<W: Write>(
     o: &ExportOptions,
     entity: &Entity,
 ) -> io::Result<()> {
-    let decl = g
-        .vocabulary
-        .entity_type(&entity.entity_type)
-        .ok_or_else(|| {
-            invalid_data(format!(
-                "entity {:?} has the undeclared type {:?}",
-                entity.id, entity.entity_type
-            ))
-        })?;
+    let decl = g.vocabulary.entity_type(&entity.entity_type).ok_or_else(|| {
+        invalid_data(format!(
+            "entity {:?} has the undeclared type {:?}",
+            entity.id, entity.entity_type
+        ))
+    })?;
     x.write_event(Event::Start(
         BytesStart::new("node").with_attributes([("id", entity.id.as_str())]),
     ))?;
@@ -144,19 +134,13 @@ fn write_node<W: Write>(
     data(x, "r", &decl.color.0.to_string())?;
     data(x, "g", &decl.color.1.to_string())?;
     data(x, "b", &decl.color.2.to_string())?;
-    data(
-        x,
-        "size",
-        &node_size(decl.size, entity.mentions).to_string(),
-    )?;
+    data(x, "size", &node_size(decl.size, entity.mentions).to_string())?;
     x.write_event(Event::End(BytesEnd::new("node")))
 }
 
 /// `<data key="...">text</data>`, with text made safe for XML 1.0.
 fn data<W: Write>(x: &mut Writer<W>, key: &str, text: &str) -> io::Result<()> {
-    x.write_event(Event::Start(
-        BytesStart::new("data").with_attributes([("key", key)]),
-    ))?;
+    x.write_event(Event::Start(BytesStart::new("data").with_attributes([("key", key)])))?;
     let text = xml_text(text);
     let mut pieces = text.split('\r');
     // Always one text event, even when empty, so the writer never indents inside `<data>`.
@@ -221,10 +205,7 @@ mod tests {
                 Event::Start(e) => match e.name().as_ref() {
                     b"node" | b"edge" => {
                         let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
-                        let element = Element {
-                            attributes: attributes(&e),
-                            ..Element::default()
-                        };
+                        let element = Element { attributes: attributes(&e), ..Element::default() };
                         current = Some((name, element));
                     }
                     b"data" => data = Some((attributes(&e)["key"].clone(), String::new())),
@@ -284,17 +265,11 @@ mod tests {
         let telekom = &nodes[1].data;
         assert_eq!(telekom["label"], "Deutsche Telekom");
         assert_eq!(telekom["type"], "Organization");
-        assert_eq!(
-            telekom["iri"],
-            "https://w3id.org/kgsmith/id/organization/deutsche-telekom"
-        );
+        assert_eq!(telekom["iri"], "https://w3id.org/kgsmith/id/organization/deutsche-telekom");
         assert_eq!(telekom["aliases"], "Telekom");
         assert_eq!(telekom["wikidata"], "Q9396");
         assert_eq!(telekom["mentions"], "3");
-        assert_eq!(
-            (&*telekom["r"], &*telekom["g"], &*telekom["b"]),
-            ("78", "121", "167")
-        );
+        assert_eq!((&*telekom["r"], &*telekom["g"], &*telekom["b"]), ("78", "121", "167"));
         let size: f64 = telekom["size"].parse().unwrap();
         assert!((size - 10.0 * (1.0 + 3f64.ln())).abs() < 1e-9, "{size}");
         assert_eq!(nodes[0].data["label"], "usine d'IA souveraine");
@@ -307,26 +282,16 @@ mod tests {
         assert_eq!(edges.len(), 4);
         let ids: Vec<&str> = edges.iter().map(|e| e.attributes["id"].as_str()).collect();
         assert_eq!(ids, ["e0", "e1", "e2", "e3"]);
-        let partner: Vec<&Element> = edges
-            .iter()
-            .filter(|e| e.data["relation"] == "partnerOf")
-            .collect();
+        let partner: Vec<&Element> =
+            edges.iter().filter(|e| e.data["relation"] == "partnerOf").collect();
         assert_eq!(partner.len(), 1);
         assert_eq!(partner[0].attributes["directed"], "false");
         assert_eq!(partner[0].data["edge_label"], "partner of");
         let others = edges.iter().filter(|e| e.data["relation"] != "partnerOf");
-        assert!(others
-            .into_iter()
-            .all(|e| !e.attributes.contains_key("directed")));
-        let invest = edges
-            .iter()
-            .find(|e| e.data["relation"] == "investsIn")
-            .unwrap();
+        assert!(others.into_iter().all(|e| !e.attributes.contains_key("directed")));
+        let invest = edges.iter().find(|e| e.data["relation"] == "investsIn").unwrap();
         assert_eq!(invest.attributes["source"], "organization:deutsche-telekom");
-        assert_eq!(
-            invest.attributes["target"],
-            "facility:usine-d-ia-souveraine"
-        );
+        assert_eq!(invest.attributes["target"], "facility:usine-d-ia-souveraine");
         assert_eq!(invest.data["weight"], "2");
         assert_eq!(invest.data["amount"], "1000000000");
         assert_eq!(invest.data["currency"], "EUR");
@@ -335,10 +300,7 @@ mod tests {
             "Nvidia et Deutsche Telekom vont lancer une \"usine IA souveraine\" \
              | un investissement d'un milliard d'euros"
         );
-        assert_eq!(
-            invest.data["rules"],
-            "fr.invest.apposition|fr.invest.launch-for-amount"
-        );
+        assert_eq!(invest.data["rules"], "fr.invest.apposition|fr.invest.launch-for-amount");
     }
 
     #[test]
@@ -360,15 +322,11 @@ mod tests {
         assert_eq!(xml_text("<&>\"'😀 שלום"), "<&>\"'😀 שלום");
         let mut out = Vec::new();
         let mut x = Writer::new_with_indent(&mut out, b' ', 2);
-        x.write_event(Event::Start(BytesStart::new("node")))
-            .unwrap();
+        x.write_event(Event::Start(BytesStart::new("node"))).unwrap();
         data(&mut x, "label", "a\r\nb\u{1}<&>").unwrap();
         x.write_event(Event::End(BytesEnd::new("node"))).unwrap();
         let xml = String::from_utf8(out).unwrap();
-        assert!(
-            xml.contains("<data key=\"label\">a&#13;\nb&lt;&amp;&gt;</data>"),
-            "{xml}"
-        );
+        assert!(xml.contains("<data key=\"label\">a&#13;\nb&lt;&amp;&gt;</data>"), "{xml}");
         let (_, nodes, _) = parse(&xml);
         assert_eq!(nodes[0].data["label"], "a\r\nb<&>");
     }

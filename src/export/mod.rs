@@ -26,12 +26,7 @@ pub enum Format {
 
 impl Format {
     /// All formats, in the order `--format` lists them.
-    pub const ALL: [Format; 4] = [
-        Format::Turtle,
-        Format::NTriples,
-        Format::GraphMl,
-        Format::Dot,
-    ];
+    pub const ALL: [Format; 4] = [Format::Turtle, Format::NTriples, Format::GraphMl, Format::Dot];
     /// The formats written when `--format` is not given.
     pub const DEFAULT: [Format; 3] = [Format::Turtle, Format::GraphMl, Format::Dot];
 
@@ -59,9 +54,7 @@ pub struct ExportOptions {
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        Self {
-            base_iri: ns::DEFAULT_BASE.to_string(),
-        }
+        Self { base_iri: ns::DEFAULT_BASE.to_string() }
     }
 }
 
@@ -73,11 +66,7 @@ impl ExportOptions {
 
     /// `{base}document/{slug of the id}`.
     pub fn document_iri(&self, document: &DocumentInfo) -> String {
-        format!(
-            "{}document/{}",
-            self.base_iri,
-            crate::slug::slugify(&document.id)
-        )
+        format!("{}document/{}", self.base_iri, crate::slug::slugify(&document.id))
     }
 }
 
@@ -115,10 +104,7 @@ fn stage(
     dir: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<tempfile::NamedTempFile> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kgsmith-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".kgsmith-").suffix(".tmp").tempfile_in(dir)?;
     {
         let mut buffered = io::BufWriter::new(tmp.as_file_mut());
         fill(&mut buffered)?;

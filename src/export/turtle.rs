@@ -30,9 +30,8 @@ const PREFIXES: [(&str, &str); 8] = [
 ];
 
 /// Datatype properties of the `kgo:` vocabulary used on statement, evidence and entity nodes.
-const DATATYPE_PROPERTIES: [&str; 8] = [
-    "weight", "amount", "currency", "sentence", "start", "end", "rule", "mentions",
-];
+const DATATYPE_PROPERTIES: [&str; 8] =
+    ["weight", "amount", "currency", "sentence", "start", "end", "rule", "mentions"];
 
 /// Writes the graph as Turtle with the usual prefixes.
 pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
@@ -66,32 +65,17 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
     vocabulary(g, &mut t)?;
     for entity in g.entities() {
         let node = iri(&o.entity_iri(entity))?;
-        let decl = g
-            .vocabulary
-            .entity_type(&entity.entity_type)
-            .ok_or_else(|| {
-                invalid_data(format!(
-                    "entity {:?} has the undeclared type {:?}",
-                    entity.id, entity.entity_type
-                ))
-            })?;
+        let decl = g.vocabulary.entity_type(&entity.entity_type).ok_or_else(|| {
+            invalid_data(format!(
+                "entity {:?} has the undeclared type {:?}",
+                entity.id, entity.entity_type
+            ))
+        })?;
         t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
-        t.add(
-            &node,
-            rdfs::LABEL,
-            Literal::new_simple_literal(&entity.label),
-        );
-        t.add(
-            &node,
-            schema("name"),
-            Literal::new_simple_literal(&entity.label),
-        );
+        t.add(&node, rdfs::LABEL, Literal::new_simple_literal(&entity.label));
+        t.add(&node, schema("name"), Literal::new_simple_literal(&entity.label));
         for alias in &entity.aliases {
-            t.add(
-                &node,
-                schema("alternateName"),
-                Literal::new_simple_literal(alias),
-            );
+            t.add(&node, schema("alternateName"), Literal::new_simple_literal(alias));
         }
         t.add(&node, kgo("mentions"), integer(entity.mentions));
         if let Some(qid) = &entity.wikidata {
@@ -104,11 +88,7 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
     for document in g.documents() {
         let node = iri(&o.document_iri(document))?;
         t.add(&node, rdf::TYPE, schema("NewsArticle"));
-        t.add(
-            &node,
-            schema("identifier"),
-            Literal::new_simple_literal(&document.id),
-        );
+        t.add(&node, schema("identifier"), Literal::new_simple_literal(&document.id));
         if let Some(title) = &document.title {
             t.add(&node, schema("name"), Literal::new_simple_literal(title));
         }
@@ -120,11 +100,7 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
             t.add(&node, schema("url"), object);
         }
         if let Some(date) = &document.date {
-            t.add(
-                &node,
-                schema("datePublished"),
-                Literal::new_simple_literal(date),
-            );
+            t.add(&node, schema("datePublished"), Literal::new_simple_literal(date));
         }
     }
     Ok(t.finish())
@@ -138,10 +114,7 @@ pub fn statement_iri(o: &ExportOptions, s: &str, p: &str, obj: &str) -> String {
 
 /// The IRI of the evidence node for one mention supporting a statement.
 pub fn evidence_iri(o: &ExportOptions, statement: &str, e: &Evidence) -> String {
-    let key = format!(
-        "{statement} {} {} {} {}",
-        e.document, e.start, e.end, e.rule
-    );
+    let key = format!("{statement} {} {} {} {}", e.document, e.start, e.end, e.rule);
     format!("{}evidence/{}", o.base_iri, short_hash(key.as_bytes()))
 }
 
@@ -152,16 +125,8 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
         if relation.symmetric {
             t.add(&p, rdf::TYPE, owl("SymmetricProperty"));
         }
-        t.add(
-            &p,
-            rdfs::LABEL,
-            Literal::new_simple_literal(&relation.label),
-        );
-        t.add(
-            &p,
-            rdfs::COMMENT,
-            Literal::new_simple_literal(&relation.comment),
-        );
+        t.add(&p, rdfs::LABEL, Literal::new_simple_literal(&relation.label));
+        t.add(&p, rdfs::COMMENT, Literal::new_simple_literal(&relation.comment));
         for parent in &relation.sub_property_of {
             t.add(&p, rdfs::SUB_PROPERTY_OF, iri(parent)?);
         }
@@ -173,11 +138,7 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
     }
     let evidence = kgo("evidence");
     t.add(&evidence, rdf::TYPE, owl("ObjectProperty"));
-    t.add(
-        &evidence,
-        rdfs::LABEL,
-        Literal::new_simple_literal("evidence"),
-    );
+    t.add(&evidence, rdfs::LABEL, Literal::new_simple_literal("evidence"));
     let class = kgo("Evidence");
     t.add(&class, rdf::TYPE, owl("Class"));
     t.add(&class, rdfs::LABEL, Literal::new_simple_literal("Evidence"));
@@ -192,10 +153,7 @@ fn edge_triples(
 ) -> io::Result<()> {
     let relation = edge.relation;
     let decl = g.vocabulary.relation(&relation.relation).ok_or_else(|| {
-        invalid_data(format!(
-            "an edge has the undeclared relation {:?}",
-            relation.relation
-        ))
+        invalid_data(format!("an edge has the undeclared relation {:?}", relation.relation))
     })?;
     let s_iri = o.entity_iri(edge.subject);
     let o_iri = o.entity_iri(edge.object);
@@ -224,26 +182,14 @@ fn edge_triples(
         let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
         t.add(&statement, kgo("evidence"), node.clone());
         t.add(&node, rdf::TYPE, kgo("Evidence"));
-        let document = DocumentInfo {
-            id: evidence.document.clone(),
-            title: None,
-            url: None,
-            date: None,
-        };
-        t.add(
-            &node,
-            prov("wasDerivedFrom"),
-            iri(&o.document_iri(&document))?,
-        );
+        let document =
+            DocumentInfo { id: evidence.document.clone(), title: None, url: None, date: None };
+        t.add(&node, prov("wasDerivedFrom"), iri(&o.document_iri(&document))?);
         let sentence = Literal::new_simple_literal(&evidence.sentence);
         t.add(&node, kgo("sentence"), sentence);
         t.add(&node, kgo("start"), integer(evidence.start));
         t.add(&node, kgo("end"), integer(evidence.end));
-        t.add(
-            &node,
-            kgo("rule"),
-            Literal::new_simple_literal(&evidence.rule),
-        );
+        t.add(&node, kgo("rule"), Literal::new_simple_literal(&evidence.rule));
     }
     Ok(())
 }
@@ -259,11 +205,7 @@ impl Triples {
         predicate: impl Into<NamedNode>,
         object: impl Into<Term>,
     ) {
-        self.0.push(Triple::new(
-            NamedOrBlankNode::from(subject.clone()),
-            predicate,
-            object,
-        ));
+        self.0.push(Triple::new(NamedOrBlankNode::from(subject.clone()), predicate, object));
     }
 
     fn finish(self) -> Vec<Triple> {
@@ -271,11 +213,7 @@ impl Triples {
             .0
             .into_iter()
             .map(|t| {
-                let key = (
-                    t.subject.to_string(),
-                    t.predicate.to_string(),
-                    t.object.to_string(),
-                );
+                let key = (t.subject.to_string(), t.predicate.to_string(), t.object.to_string());
                 (key, t)
             })
             .collect();
@@ -386,11 +324,7 @@ mod tests {
         let obj = format!("{BASE}facility/usine-d-ia-souveraine");
         let st = statement_iri(&o, &s, &p, &obj);
         let kgo = |l: &str| format!("{}{l}", ns::KGO);
-        assert!(set.contains(&triple(
-            &st,
-            rdf::TYPE.as_str(),
-            rdf::STATEMENT.into_owned()
-        )));
+        assert!(set.contains(&triple(&st, rdf::TYPE.as_str(), rdf::STATEMENT.into_owned())));
         assert!(set.contains(&triple(&st, rdf::SUBJECT.as_str(), n(&s))));
         assert!(set.contains(&triple(&st, rdf::PREDICATE.as_str(), n(&p))));
         assert!(set.contains(&triple(&st, rdf::OBJECT.as_str(), n(&obj))));
@@ -400,10 +334,7 @@ mod tests {
         );
         assert_eq!(
             objects(&set, &st, &kgo("amount")),
-            vec![Term::from(Literal::new_typed_literal(
-                "1000000000",
-                xsd::DECIMAL
-            ))]
+            vec![Term::from(Literal::new_typed_literal("1000000000", xsd::DECIMAL))]
         );
         assert_eq!(
             objects(&set, &st, &kgo("currency")),
@@ -421,9 +352,7 @@ mod tests {
             })
             .find(|e| {
                 objects(&set, e, &kgo("rule"))
-                    == vec![Term::from(Literal::new_simple_literal(
-                        "fr.invest.apposition",
-                    ))]
+                    == vec![Term::from(Literal::new_simple_literal("fr.invest.apposition"))]
             })
             .expect("the apposition evidence is linked");
         assert_eq!(
@@ -477,10 +406,8 @@ mod tests {
     fn no_blank_nodes_and_same_triples_in_ntriples() {
         let ttl = turtle();
         let set = parse_turtle(&ttl);
-        assert!(set
-            .iter()
-            .all(|t| !matches!(t.subject, NamedOrBlankNode::BlankNode(_))
-                && !matches!(t.object, Term::BlankNode(_))));
+        assert!(set.iter().all(|t| !matches!(t.subject, NamedOrBlankNode::BlankNode(_))
+            && !matches!(t.object, Term::BlankNode(_))));
         let mut nt = Vec::new();
         write_ntriples(&sample_graph(), &ExportOptions::default(), &mut nt).unwrap();
         let nt_set: HashSet<Triple> = NTriplesParser::new()
@@ -496,9 +423,7 @@ mod tests {
         let ttl = turtle();
         assert_eq!(ttl, turtle());
         let text = String::from_utf8(ttl).unwrap();
-        for prefix in [
-            "kgo", "schema", "wd", "prov", "owl", "rdfs", "rdf", "xsd", "kg",
-        ] {
+        for prefix in ["kgo", "schema", "wd", "prov", "owl", "rdfs", "rdf", "xsd", "kg"] {
             assert!(text.contains(&format!("@prefix {prefix}: <")), "{prefix}");
         }
         assert!(text.contains("owl:sameAs wd:Q9396"), "{text}");

@@ -146,18 +146,8 @@ mod tests {
         let nv = text.find("Nvidia").unwrap();
         let dt = text.find("Deutsche").unwrap();
         let items = [
-            MaskItem {
-                start: nv,
-                end: nv + 6,
-                mention_type: "Organization",
-                index: 4,
-            },
-            MaskItem {
-                start: dt,
-                end: dt + 16,
-                mention_type: "Name",
-                index: 9,
-            },
+            MaskItem { start: nv, end: nv + 6, mention_type: "Organization", index: 4 },
+            MaskItem { start: dt, end: dt + 16, mention_type: "Name", index: 9 },
         ];
         let m = MaskedSentence::build(text, 0, text.len(), &items);
         assert_eq!(m.text, "Ici, ⟨organization#4⟩ et ⟨name#9⟩ lancent.");
@@ -168,10 +158,7 @@ mod tests {
         assert_eq!(m.end_of(q), Some(dt + 16));
         assert_eq!(m.start_of(q + 1), Some(text.find("lancent").unwrap()));
         assert_eq!(m.span_widened(p + 3, q - 2), (nv, dt + 16));
-        assert_eq!(
-            m.mentions_in(0, m.text.len()).collect::<Vec<_>>(),
-            vec![4, 9]
-        );
+        assert_eq!(m.mentions_in(0, m.text.len()).collect::<Vec<_>>(), vec![4, 9]);
         assert_eq!(placeholder_indices(&m.text).collect::<Vec<_>>(), vec![4, 9]);
     }
 }

@@ -13,7 +13,7 @@
 pub mod masked;
 pub mod money;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
@@ -120,18 +120,14 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
         .iter()
         .map(|s| {
             let (os, oe) = normalized.map.span(s.start, s.end);
-            Sentence {
-                start: s.start,
-                end: s.end,
-                original_start: os,
-                original_end: oe,
-            }
+            Sentence { start: s.start, end: s.end, original_start: os, original_end: oe }
         })
         .collect();
+    let inner_words = capitalized_inner_words(&normalized.text, &spans);
     let mut mentions = Vec::new();
     for (i, span) in spans.iter().enumerate() {
         let lexical = lexical_mentions(&normalized.text, *span, i, rules);
-        mentions.extend(pattern_mentions(&normalized.text, *span, i, lexical, rules));
+        mentions.extend(pattern_mentions(&normalized.text, *span, i, lexical, &inner_words, rules));
     }
     propagate_types(&mut mentions);
     for m in &mut mentions {
@@ -142,23 +138,13 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
     let mut relations = Vec::new();
     let mut first = 0;
     for (i, span) in spans.iter().enumerate() {
-        let count = mentions[first..]
-            .iter()
-            .take_while(|m| m.sentence == i)
-            .count();
+        let count = mentions[first..].iter().take_while(|m| m.sentence == i).count();
         let range = first..first + count;
         first += count;
         if count == 0 {
             continue;
         }
-        relations.extend(relation_matches(
-            &normalized,
-            *span,
-            i,
-            &mentions,
-            range,
-            rules,
-        ));
+        relations.extend(relation_matches(&normalized, *span, i, &mentions, range, rules));
     }
     Extraction {
         document: document.info.clone(),
@@ -222,11 +208,9 @@ fn lexical_mentions(
             continue;
         }
         let (t, source, rank) = match pattern.target {
-            LexicalTarget::Entry(entry) => (
-                gaz.entries[entry].entity_type.as_str(),
-                MentionSource::Gazetteer { entry },
-                0,
-            ),
+            LexicalTarget::Entry(entry) => {
+                (gaz.entries[entry].entity_type.as_str(), MentionSource::Gazetteer { entry }, 0)
+            }
             LexicalTarget::Demonym(place) => ("Demonym", MentionSource::Demonym { place }, 1),
         };
         let mention = new_mention(text, span.start + s, span.start + e, sentence, t, source);
@@ -237,47 +221,26 @@ fn lexical_mentions(
             let whole = caps.get(0).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(cur) = get("cur") else { continue };
-            let Some(amount) = money::amount(
-                get("num"),
-                get("word"),
-                get("scale"),
-                cur,
-                &rules.money_words,
-            ) else {
+            let Some(amount) =
+                money::amount(get("num"), get("word"), get("scale"), cur, &rules.money_words)
+            else {
                 continue;
             };
-            let source = MentionSource::Money {
-                amount,
-                pattern: p.id.clone(),
-            };
+            let source = MentionSource::Money { amount, pattern: p.id.clone() };
             let (s, e) = (whole.start(), whole.end());
             candidates.push((
                 s,
                 e,
                 2,
-                new_mention(
-                    text,
-                    span.start + s,
-                    span.start + e,
-                    sentence,
-                    "Money",
-                    source,
-                ),
+                new_mention(text, span.start + s, span.start + e, sentence, "Money", source),
             ));
         }
     }
-    candidates.sort_by(|a, b| {
-        (b.1 - b.0)
-            .cmp(&(a.1 - a.0))
-            .then(a.0.cmp(&b.0))
-            .then(a.2.cmp(&b.2))
-    });
+    candidates
+        .sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)).then(a.2.cmp(&b.2)));
     let mut accepted: Vec<Mention> = Vec::new();
     for (_, _, _, m) in candidates {
-        if accepted
-            .iter()
-            .all(|a| m.end <= a.start || m.start >= a.end)
-        {
+        if accepted.iter().all(|a| m.end <= a.start || m.start >= a.end) {
             accepted.push(m);
         }
     }
@@ -325,12 +288,37 @@ fn trim_words(
     }
 }
 
+/// Capitalized words the document uses away from the start of a sentence: a sentence-initial
+/// word is taken for a name when the document also capitalizes it elsewhere.
+fn capitalized_inner_words<'t>(text: &'t str, spans: &[SentenceSpan]) -> BTreeSet<&'t str> {
+    let mut words = BTreeSet::new();
+    for span in spans {
+        let sentence = &text[span.start..span.end];
+        for token in sentence.split(' ').skip(1) {
+            let word = token.trim_matches(|c: char| !c.is_alphanumeric());
+            if word.chars().next().is_some_and(char::is_uppercase) {
+                words.insert(word);
+            }
+        }
+    }
+    words
+}
+
+/// Whether a single word looks like a name by its shape alone: an inner capital or a digit
+/// (`DeepSeek`, `OpenAI`, `AI21`) or all capitals (`SAP`).
+fn name_shaped(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next();
+    chars.any(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
 /// Stage 2: entity patterns over the sentence with lexical mentions masked.
 fn pattern_mentions(
     text: &str,
     span: SentenceSpan,
     sentence: usize,
     lexical: Vec<Mention>,
+    inner_words: &BTreeSet<&str>,
     rules: &RulePack,
 ) -> Vec<Mention> {
     let items = mask_items(&lexical);
@@ -359,16 +347,19 @@ fn pattern_mentions(
             let inner: Vec<usize> = (0..lexical.len())
                 .filter(|&i| lexical[i].start < e && lexical[i].end > s)
                 .collect();
-            if inner
-                .iter()
-                .any(|&i| lexical[i].start < s || lexical[i].end > e)
-            {
+            if inner.iter().any(|&i| lexical[i].start < s || lexical[i].end > e) {
                 continue; // trimming cut through a lexical mention
             }
             if inner.len() == 1 && lexical[inner[0]].start == s && lexical[inner[0]].end == e {
                 continue; // the pattern only confirms a lexical mention
             }
-            if p.not_sentence_initial && s == sentence_start && !text[s..e].contains(' ') {
+            let word = &text[s..e];
+            if p.not_sentence_initial
+                && s == sentence_start
+                && !word.contains(' ')
+                && !name_shaped(word)
+                && !inner_words.contains(word)
+            {
                 continue;
             }
             if found.iter().any(|f| s < f.end && e > f.start) {
@@ -377,18 +368,12 @@ fn pattern_mentions(
             for i in inner {
                 absorbed[i] = true;
             }
-            let source = MentionSource::Pattern {
-                pattern: p.id.clone(),
-            };
+            let source = MentionSource::Pattern { pattern: p.id.clone() };
             found.push(new_mention(text, s, e, sentence, &p.entity_type, source));
         }
     }
-    let mut all: Vec<Mention> = lexical
-        .into_iter()
-        .zip(absorbed)
-        .filter(|(_, a)| !a)
-        .map(|(m, _)| m)
-        .collect();
+    let mut all: Vec<Mention> =
+        lexical.into_iter().zip(absorbed).filter(|(_, a)| !a).map(|(m, _)| m).collect();
     all.extend(found);
     all.sort_by_key(|m| m.start);
     all
@@ -399,9 +384,7 @@ fn propagate_types(mentions: &mut [Mention]) {
     let mut types: BTreeMap<String, String> = BTreeMap::new();
     for m in mentions.iter() {
         if matches!(m.source, MentionSource::Pattern { .. }) && m.mention_type != "Name" {
-            types
-                .entry(fold_str(&m.text))
-                .or_insert_with(|| m.mention_type.clone());
+            types.entry(fold_str(&m.text)).or_insert_with(|| m.mention_type.clone());
         }
     }
     for m in mentions.iter_mut() {

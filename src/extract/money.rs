@@ -46,10 +46,7 @@ fn parse_number(text: &str, scaled: bool) -> Option<Decimal> {
     {
         return None;
     }
-    Some(Decimal {
-        digits: format!("{int_part}{frac_part}"),
-        scale: frac_part.len() as u32,
-    })
+    Some(Decimal { digits: format!("{int_part}{frac_part}"), scale: frac_part.len() as u32 })
 }
 
 /// `digits × 10^(power − scale)` in canonical `xsd:decimal` form.
@@ -91,18 +88,12 @@ pub fn amount(
         (Some(n), _) if !n.trim().is_empty() => parse_number(n, power > 0)?,
         (_, Some(w)) => {
             let n = *words.numbers.get(&fold_str(w.trim()))?;
-            Decimal {
-                digits: n.to_string(),
-                scale: 0,
-            }
+            Decimal { digits: n.to_string(), scale: 0 }
         }
         _ => return None,
     };
     let currency = words.currencies.get(&fold_str(currency.trim()))?.clone();
-    Some(Amount {
-        value: canonical(&decimal, power),
-        currency,
-    })
+    Some(Amount { value: canonical(&decimal, power), currency })
 }
 
 #[cfg(test)]
@@ -131,45 +122,18 @@ mod tests {
         let a = |n: Option<&str>, word: Option<&str>, s: Option<&str>, c: &str| {
             amount(n, word, s, c, &w).map(|a| format!("{} {}", a.value, a.currency))
         };
-        assert_eq!(
-            a(None, Some("un"), Some("milliard"), "euros").unwrap(),
-            "1000000000 EUR"
-        );
-        assert_eq!(
-            a(Some("2,5"), None, Some("milliards"), "euros").unwrap(),
-            "2500000000 EUR"
-        );
-        assert_eq!(
-            a(Some("200"), None, Some("millions"), "dollars").unwrap(),
-            "200000000 USD"
-        );
-        assert_eq!(
-            a(Some("50"), None, Some("million"), "$").unwrap(),
-            "50000000 USD"
-        );
-        assert_eq!(
-            a(Some("1.5"), None, Some("bn"), "€").unwrap(),
-            "1500000000 EUR"
-        );
+        assert_eq!(a(None, Some("un"), Some("milliard"), "euros").unwrap(), "1000000000 EUR");
+        assert_eq!(a(Some("2,5"), None, Some("milliards"), "euros").unwrap(), "2500000000 EUR");
+        assert_eq!(a(Some("200"), None, Some("millions"), "dollars").unwrap(), "200000000 USD");
+        assert_eq!(a(Some("50"), None, Some("million"), "$").unwrap(), "50000000 USD");
+        assert_eq!(a(Some("1.5"), None, Some("bn"), "€").unwrap(), "1500000000 EUR");
         assert_eq!(a(Some("1 000"), None, None, "euros").unwrap(), "1000 EUR");
         assert_eq!(a(Some("1,000"), None, None, "$").unwrap(), "1000 USD");
-        assert_eq!(
-            a(Some("1.250.000"), None, None, "€").unwrap(),
-            "1250000 EUR"
-        );
-        assert_eq!(
-            a(Some("1,250,000.50"), None, None, "$").unwrap(),
-            "1250000.5 USD"
-        );
+        assert_eq!(a(Some("1.250.000"), None, None, "€").unwrap(), "1250000 EUR");
+        assert_eq!(a(Some("1,250,000.50"), None, None, "$").unwrap(), "1250000.5 USD");
         assert_eq!(a(Some("0,5"), None, None, "euros").unwrap(), "0.5 EUR");
-        assert_eq!(
-            a(Some("0,125"), None, Some("milliard"), "euros").unwrap(),
-            "125000000 EUR"
-        );
-        assert_eq!(
-            a(None, Some("cinq"), Some("milliards"), "euros").unwrap(),
-            "5000000000 EUR"
-        );
+        assert_eq!(a(Some("0,125"), None, Some("milliard"), "euros").unwrap(), "125000000 EUR");
+        assert_eq!(a(None, Some("cinq"), Some("milliards"), "euros").unwrap(), "5000000000 EUR");
         assert!(a(Some("12"), None, None, "yen").is_none());
         assert!(a(None, Some("dizaines"), Some("milliards"), "euros").is_none());
     }

@@ -30,13 +30,9 @@ pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
     // split on anything but letters and digits, keeping elided articles as their own token (l', d')
     let mut rest = folded.as_str();
     while !rest.is_empty() {
-        let start = rest
-            .find(|c: char| c.is_alphanumeric())
-            .unwrap_or(rest.len());
+        let start = rest.find(|c: char| c.is_alphanumeric()).unwrap_or(rest.len());
         rest = &rest[start..];
-        let end = rest
-            .find(|c: char| !c.is_alphanumeric())
-            .unwrap_or(rest.len());
+        let end = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
         if end > 0 {
             let elided = rest[end..].starts_with('\'');
             tokens.push(if elided { &rest[..=end] } else { &rest[..end] });
@@ -46,11 +42,7 @@ pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
     while tokens.len() > 1 && words.articles.contains(tokens[0]) {
         tokens.remove(0);
     }
-    while tokens.len() > 1
-        && words
-            .legal_suffixes
-            .contains(*tokens.last().expect("non-empty"))
-    {
+    while tokens.len() > 1 && words.legal_suffixes.contains(*tokens.last().expect("non-empty")) {
         tokens.pop();
     }
     let kept: Vec<&str> = tokens
@@ -85,16 +77,10 @@ impl<'r> Resolver<'r> {
         for (i, e) in rules.gazetteer.entries.iter().enumerate() {
             for form in std::iter::once(&e.name).chain(&e.aliases) {
                 let key = resolution_key(form, &rules.resolution);
-                gazetteer_keys
-                    .entry((e.entity_type.clone(), key))
-                    .or_insert(i);
+                gazetteer_keys.entry((e.entity_type.clone(), key)).or_insert(i);
             }
         }
-        Self {
-            rules,
-            gazetteer_keys,
-            entities: BTreeMap::new(),
-        }
+        Self { rules, gazetteer_keys, entities: BTreeMap::new() }
     }
 
     /// The key of `mention` taken as `entity_type`, or `None` if it names no entity.
@@ -105,15 +91,9 @@ impl<'r> Resolver<'r> {
             MentionSource::Money { .. } => None,
             MentionSource::Pattern { .. } => {
                 let key = resolution_key(&mention.text, &self.rules.resolution);
-                match self
-                    .gazetteer_keys
-                    .get(&(entity_type.to_string(), key.clone()))
-                {
+                match self.gazetteer_keys.get(&(entity_type.to_string(), key.clone())) {
                     Some(&entry) => Some(EntityKey::Gazetteer(entry)),
-                    None => Some(EntityKey::Named {
-                        entity_type: entity_type.to_string(),
-                        key,
-                    }),
+                    None => Some(EntityKey::Named { entity_type: entity_type.to_string(), key }),
                 }
             }
         }
@@ -159,11 +139,8 @@ pub fn build_graph(
             let Some(decl) = rules.vocabulary.relation(&r.relation) else {
                 continue;
             };
-            let bound: BTreeMap<usize, &str> = r
-                .bound_types
-                .iter()
-                .map(|(i, t)| (*i, t.as_str()))
-                .collect();
+            let bound: BTreeMap<usize, &str> =
+                r.bound_types.iter().map(|(i, t)| (*i, t.as_str())).collect();
             let amount = r.amount.and_then(|i| match &ex.mentions[i].source {
                 MentionSource::Money { amount, .. } => Some(amount.clone()),
                 _ => None,
@@ -182,10 +159,9 @@ pub fn build_graph(
                 if !decl.domain.iter().any(|d| d == st) || !decl.range.iter().any(|d| d == ot) {
                     continue;
                 }
-                let (Some(sk), Some(ok)) = (
-                    resolver.key(&ex.mentions[s], st),
-                    resolver.key(&ex.mentions[o], ot),
-                ) else {
+                let (Some(sk), Some(ok)) =
+                    (resolver.key(&ex.mentions[s], st), resolver.key(&ex.mentions[o], ot))
+                else {
                     continue;
                 };
                 if sk == ok {
@@ -199,11 +175,7 @@ pub fn build_graph(
                         resolver.add(key, t, surface);
                     }
                 }
-                let (sk, ok) = if decl.symmetric && ok < sk {
-                    (ok, sk)
-                } else {
-                    (sk, ok)
-                };
+                let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
                 let entry = edges.entry((sk, r.relation.clone(), ok)).or_default();
                 entry.0.push(evidence.clone());
                 entry.1.extend(amount.clone());
@@ -220,11 +192,7 @@ pub fn build_graph(
             EntityKey::Named { .. } => acc
                 .surfaces
                 .iter()
-                .max_by(|a, b| {
-                    a.1.cmp(b.1)
-                        .then(a.0.len().cmp(&b.0.len()))
-                        .then(b.0.cmp(a.0))
-                })
+                .max_by(|a, b| a.1.cmp(b.1).then(a.0.len().cmp(&b.0.len())).then(b.0.cmp(a.0)))
                 .map(|(s, _)| s.clone())
                 .unwrap_or_default(),
         };
@@ -234,11 +202,7 @@ pub fn build_graph(
     }
     for (base, keys) in by_id {
         for (n, key) in keys.into_iter().enumerate() {
-            let id = if n == 0 {
-                base.clone()
-            } else {
-                format!("{base}-{}", n + 1)
-            };
+            let id = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
             ids.insert(key, id);
         }
     }
@@ -264,10 +228,7 @@ pub fn build_graph(
     }
     let mut relations = Vec::with_capacity(edges.len());
     for ((sk, name, ok), (evidence, amounts)) in edges {
-        let symmetric = rules
-            .vocabulary
-            .relation(&name)
-            .is_some_and(|d| d.symmetric);
+        let symmetric = rules.vocabulary.relation(&name).is_some_and(|d| d.symmetric);
         // the amount stated most often; ties go to the larger value, then the smaller currency code
         let mut counts: BTreeMap<&crate::graph::Amount, usize> = BTreeMap::new();
         for a in &amounts {
@@ -280,12 +241,7 @@ pub fn build_graph(
         relations.push(RelationPart {
             subject: ids[&sk].clone(),
             object: ids[&ok].clone(),
-            relation: Relation {
-                relation: name,
-                symmetric,
-                amount,
-                evidence,
-            },
+            relation: Relation { relation: name, symmetric, amount, evidence },
         });
     }
     let documents = extractions.iter().map(|e| e.document.clone()).collect();
@@ -294,9 +250,7 @@ pub fn build_graph(
 
 fn compare_amounts(a: &crate::graph::Amount, b: &crate::graph::Amount) -> std::cmp::Ordering {
     let num = |v: &str| v.parse::<f64>().unwrap_or(0.0);
-    num(&a.value)
-        .total_cmp(&num(&b.value))
-        .then(b.currency.cmp(&a.currency))
+    num(&a.value).total_cmp(&num(&b.value)).then(b.currency.cmp(&a.currency))
 }
 
 #[cfg(test)]
@@ -306,14 +260,8 @@ mod tests {
     #[test]
     fn keys_ignore_case_accents_articles_suffixes_and_connectors() {
         let words = ResolutionWords {
-            articles: ["le", "la", "l'", "the"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            legal_suffixes: ["gmbh", "sa", "inc"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            articles: ["le", "la", "l'", "the"].iter().map(|s| s.to_string()).collect(),
+            legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
             connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
         };
         let k = |s: &str| resolution_key(s, &words);

@@ -106,11 +106,7 @@ pub enum GraphError {
     #[error("a relation names the unknown entity {0:?}")]
     UnknownEntity(String),
     #[error("relation {relation:?} between {subject:?} and {object:?} has no evidence")]
-    NoEvidence {
-        subject: String,
-        object: String,
-        relation: String,
-    },
+    NoEvidence { subject: String, object: String, relation: String },
     #[error("two documents have the id {0:?}")]
     DuplicateDocument(String),
 }
@@ -161,11 +157,7 @@ impl KnowledgeGraph {
         }
         let mut merged: BTreeMap<(String, String, String), Relation> = BTreeMap::new();
         for part in relations {
-            let RelationPart {
-                mut subject,
-                mut object,
-                relation,
-            } = part;
+            let RelationPart { mut subject, mut object, relation } = part;
             for id in [&subject, &object] {
                 if !index.contains_key(id) {
                     return Err(GraphError::UnknownEntity(id.clone()));
@@ -197,11 +189,7 @@ impl KnowledgeGraph {
             relation.evidence = evidence.into_iter().collect();
             graph.add_edge(index[&subject], index[&object], relation);
         }
-        Ok(Self {
-            vocabulary,
-            documents,
-            graph,
-        })
+        Ok(Self { vocabulary, documents, graph })
     }
 
     /// Documents, sorted by id.
@@ -217,15 +205,8 @@ impl KnowledgeGraph {
     /// Edges, sorted by (subject id, relation, object id).
     pub fn edges(&self) -> impl ExactSizeIterator<Item = EdgeView<'_>> + '_ {
         self.graph.edge_indices().map(move |e| {
-            let (s, o) = self
-                .graph
-                .edge_endpoints(e)
-                .expect("edge index from this graph");
-            EdgeView {
-                subject: &self.graph[s],
-                object: &self.graph[o],
-                relation: &self.graph[e],
-            }
+            let (s, o) = self.graph.edge_endpoints(e).expect("edge index from this graph");
+            EdgeView { subject: &self.graph[s], object: &self.graph[o], relation: &self.graph[e] }
         })
     }
 

@@ -29,20 +29,8 @@ pub fn sample_vocabulary() -> Vocabulary {
         );
     }
     let relations = [
-        (
-            "partnerOf",
-            "partner of",
-            true,
-            vec![],
-            Rgb(0xe1, 0x57, 0x59),
-        ),
-        (
-            "investsIn",
-            "invests in",
-            false,
-            vec![],
-            Rgb(0x76, 0xb7, 0xb2),
-        ),
+        ("partnerOf", "partner of", true, vec![], Rgb(0xe1, 0x57, 0x59)),
+        ("investsIn", "invests in", false, vec![], Rgb(0x76, 0xb7, 0xb2)),
         (
             "locatedIn",
             "located in",
@@ -50,13 +38,7 @@ pub fn sample_vocabulary() -> Vocabulary {
             vec![format!("{}location", ns::SCHEMA)],
             Rgb(0x59, 0xa1, 0x4f),
         ),
-        (
-            "foundedFrom",
-            "founded from",
-            false,
-            vec![],
-            Rgb(0xb0, 0x7a, 0xa1),
-        ),
+        ("foundedFrom", "founded from", false, vec![], Rgb(0xb0, 0x7a, 0xa1)),
         ("leads", "leads", false, vec![], Rgb(0xed, 0xc9, 0x48)),
     ];
     for (name, label, symmetric, sub_property_of, color) in relations {
@@ -103,34 +85,20 @@ fn evidence(document: &str, start: usize, sentence: &str, rule: &str) -> Evidenc
 
 /// A graph of five entities and four relations over two documents.
 pub fn sample_graph() -> KnowledgeGraph {
-    let mut telekom = entity(
-        "Organization",
-        "deutsche-telekom",
-        "Deutsche Telekom",
-        &["Telekom"],
-    );
+    let mut telekom = entity("Organization", "deutsche-telekom", "Deutsche Telekom", &["Telekom"]);
     telekom.wikidata = Some("Q9396".into());
     telekom.mentions = 3;
     let entities = vec![
         telekom,
         entity("Organization", "nvidia", "Nvidia", &["NVIDIA"]),
         entity("Place", "allemagne", "Allemagne", &["allemand"]),
-        entity(
-            "Facility",
-            "usine-d-ia-souveraine",
-            "usine d'IA souveraine",
-            &[],
-        ),
+        entity("Facility", "usine-d-ia-souveraine", "usine d'IA souveraine", &[]),
         entity("Person", "jensen-huang", "Jensen Huang", &[]),
     ];
     let title = "Nvidia et Deutsche Telekom vont lancer une \"usine IA souveraine\"";
-    let relation =
-        |name: &str, symmetric: bool, amount: Option<Amount>, ev: Vec<Evidence>| Relation {
-            relation: name.to_string(),
-            symmetric,
-            amount,
-            evidence: ev,
-        };
+    let relation = |name: &str, symmetric: bool, amount: Option<Amount>, ev: Vec<Evidence>| {
+        Relation { relation: name.to_string(), symmetric, amount, evidence: ev }
+    };
     let part = |s: &str, o: &str, relation: Relation| RelationPart {
         subject: s.to_string(),
         object: o.to_string(),
@@ -153,10 +121,7 @@ pub fn sample_graph() -> KnowledgeGraph {
             relation(
                 "investsIn",
                 false,
-                Some(Amount {
-                    value: "1000000000".into(),
-                    currency: "EUR".into(),
-                }),
+                Some(Amount { value: "1000000000".into(), currency: "EUR".into() }),
                 vec![
                     evidence("doc-b", 0, title, "fr.invest.launch-for-amount"),
                     evidence(
@@ -190,22 +155,12 @@ pub fn sample_graph() -> KnowledgeGraph {
                 "leads",
                 false,
                 None,
-                vec![evidence(
-                    "doc-a",
-                    7,
-                    "Jensen Huang, patron de Nvidia",
-                    "fr.leads.apposition",
-                )],
+                vec![evidence("doc-a", 7, "Jensen Huang, patron de Nvidia", "fr.leads.apposition")],
             ),
         ),
     ];
     let documents = vec![
-        DocumentInfo {
-            id: "doc-a".into(),
-            title: None,
-            url: None,
-            date: None,
-        },
+        DocumentInfo { id: "doc-a".into(), title: None, url: None, date: None },
         DocumentInfo {
             id: "doc-b".into(),
             title: Some(title.into()),

@@ -39,12 +39,7 @@ pub struct ExampleReport {
 
 fn document(text: &str) -> Document {
     Document {
-        info: DocumentInfo {
-            id: "example".into(),
-            title: None,
-            url: None,
-            date: None,
-        },
+        info: DocumentInfo { id: "example".into(), title: None, url: None, date: None },
         text: text.to_string(),
         source: PathBuf::from("example"),
         lang: None,
@@ -100,11 +95,7 @@ pub fn run_examples(rules: &RulePack) -> ExampleReport {
             found.sort();
             let mut expected = ex.expect.clone();
             expected.sort();
-            if found
-                .iter()
-                .map(|f| fold_str(f))
-                .ne(expected.iter().map(|e| fold_str(e)))
-            {
+            if found.iter().map(|f| fold_str(f)).ne(expected.iter().map(|e| fold_str(e))) {
                 report.failures.push(ExampleFailure {
                     location: ex.location.clone(),
                     rule: p.id.clone(),

@@ -149,11 +149,7 @@ pub struct LoadOptions {
 
 impl LoadOptions {
     fn wants(&self, lang: &str) -> bool {
-        lang == "any"
-            || self
-                .languages
-                .as_ref()
-                .is_none_or(|l| l.iter().any(|x| x == lang))
+        lang == "any" || self.languages.as_ref().is_none_or(|l| l.iter().any(|x| x == lang))
     }
 }
 
@@ -237,22 +233,14 @@ impl RulePack {
         let mut paths = Vec::new();
         if let Err(e) = rule_files(dir, &mut paths) {
             return Err(RuleErrors(vec![RuleError {
-                location: Location {
-                    file: dir.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                },
+                location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
                 message: format!("cannot read the rules directory: {e}"),
             }]));
         }
         let mut loader = Loader { errors: Vec::new() };
         if paths.is_empty() {
             loader.errors.push(RuleError {
-                location: Location {
-                    file: dir.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                },
+                location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
                 message: "no rule files (*.toml) in this directory".into(),
             });
         }
@@ -262,11 +250,7 @@ impl RulePack {
                 Ok(t) => t,
                 Err(e) => {
                     loader.errors.push(RuleError {
-                        location: Location {
-                            file: path.clone(),
-                            line: 0,
-                            column: 0,
-                        },
+                        location: Location { file: path.clone(), line: 0, column: 0 },
                         message: format!("cannot read: {e}"),
                     });
                     continue;
@@ -277,10 +261,9 @@ impl RulePack {
                 Err(e) => {
                     let offset = e.span().map_or(0, |s| s.start);
                     let message = e.message().to_string();
-                    loader.errors.push(RuleError {
-                        location: Location::at(&path, &text, offset),
-                        message,
-                    });
+                    loader
+                        .errors
+                        .push(RuleError { location: Location::at(&path, &text, offset), message });
                 }
             }
         }
@@ -325,20 +308,14 @@ fn compile(
                 loader.error(
                     file,
                     at,
-                    format!(
-                        "entity type {}: colour '{}' is not #rrggbb",
-                        t.name, t.color
-                    ),
+                    format!("entity type {}: colour '{}' is not #rrggbb", t.name, t.color),
                 );
             }
             if pattern::PSEUDO_TYPES.contains(&t.name.as_str()) {
                 loader.error(
                     file,
                     at,
-                    format!(
-                        "'{}' is a built-in pseudo-type and cannot be declared",
-                        t.name
-                    ),
+                    format!("'{}' is a built-in pseudo-type and cannot be declared", t.name),
                 );
             }
             let decl = EntityTypeDecl {
@@ -348,16 +325,8 @@ fn compile(
                 shape: t.shape.clone(),
                 size: t.size,
             };
-            if vocabulary
-                .entity_types
-                .insert(t.name.clone(), decl)
-                .is_some()
-            {
-                loader.error(
-                    file,
-                    at,
-                    format!("entity type '{}' is declared twice", t.name),
-                );
+            if vocabulary.entity_types.insert(t.name.clone(), decl).is_some() {
+                loader.error(file, at, format!("entity type '{}' is declared twice", t.name));
             }
         }
     }
@@ -385,11 +354,9 @@ fn compile(
             for s in &r.sub_property_of {
                 match expand_iri(s) {
                     Some(iri) => supers.push(iri),
-                    None => loader.error(
-                        file,
-                        at,
-                        format!("relation {}: '{s}' is not an IRI", r.name),
-                    ),
+                    None => {
+                        loader.error(file, at, format!("relation {}: '{s}' is not an IRI", r.name))
+                    }
                 }
             }
             for t in r.domain.iter().chain(&r.range) {
@@ -431,10 +398,7 @@ fn compile(
                 loader.error(
                     file,
                     at,
-                    format!(
-                        "gazetteer entry '{}': unknown type '{}'",
-                        e.name, e.entity_type
-                    ),
+                    format!("gazetteer entry '{}': unknown type '{}'", e.name, e.entity_type),
                 );
             }
             if let Some(q) = &e.qid {
@@ -448,17 +412,11 @@ fn compile(
                     );
                 }
             }
-            if seen_entries
-                .insert((e.entity_type.clone(), e.name.clone()), ())
-                .is_some()
-            {
+            if seen_entries.insert((e.entity_type.clone(), e.name.clone()), ()).is_some() {
                 loader.error(
                     file,
                     at,
-                    format!(
-                        "gazetteer entry '{}' ({}) appears twice",
-                        e.name, e.entity_type
-                    ),
+                    format!("gazetteer entry '{}' ({}) appears twice", e.name, e.entity_type),
                 );
             }
             entries.push(GazetteerEntry {
@@ -487,10 +445,7 @@ fn compile(
         for item in &file.raw.demonym {
             let at = item.span().start;
             let d = item.get_ref();
-            match entries
-                .iter()
-                .position(|e| e.name == d.place && e.entity_type == "Place")
-            {
+            match entries.iter().position(|e| e.name == d.place && e.entity_type == "Place") {
                 Some(i) => {
                     for form in &d.forms {
                         patterns.push(LexicalPattern {
@@ -518,11 +473,7 @@ fn compile(
         .build(&folded)
         .map_err(|e| {
             loader.errors.push(RuleError {
-                location: Location {
-                    file: dir.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                },
+                location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
                 message: format!("cannot build the gazetteer automaton: {e}"),
             })
         })
@@ -536,24 +487,15 @@ fn compile(
             let w = words.get_ref();
             for (k, v) in &w.numbers {
                 money_words.numbers.insert(fold_str(k), *v);
-                money_forms
-                    .entry("money_number")
-                    .or_default()
-                    .push(k.clone());
+                money_forms.entry("money_number").or_default().push(k.clone());
             }
             for (k, v) in &w.scales {
                 money_words.scales.insert(fold_str(k), *v);
-                money_forms
-                    .entry("money_scale")
-                    .or_default()
-                    .push(k.clone());
+                money_forms.entry("money_scale").or_default().push(k.clone());
             }
             for (k, v) in &w.currencies {
                 money_words.currencies.insert(fold_str(k), v.clone());
-                money_forms
-                    .entry("money_currency")
-                    .or_default()
-                    .push(k.clone());
+                money_forms.entry("money_currency").or_default().push(k.clone());
             }
         }
     }
@@ -561,10 +503,8 @@ fn compile(
     let mut lexicon_regexes: BTreeMap<String, String> = BTreeMap::new();
     // the money tables double as case-insensitive lexicons for money patterns
     for (name, forms) in &money_forms {
-        lexicon_regexes.insert(
-            name.to_string(),
-            format!("(?i:{})", pattern::lexicon_regex(forms)),
-        );
+        lexicon_regexes
+            .insert(name.to_string(), format!("(?i:{})", pattern::lexicon_regex_bounded(forms)));
     }
     let mut macros: BTreeMap<String, String> = BTreeMap::new();
     for file in files {
@@ -580,46 +520,28 @@ fn compile(
             lexicon_regexes.insert(l.name.clone(), pattern::lexicon_regex(&l.words));
         }
         for (name, body) in &file.raw.macros {
-            if macros
-                .insert(name.clone(), body.get_ref().clone())
-                .is_some()
-            {
-                loader.error(
-                    file,
-                    body.span().start,
-                    format!("macro '{name}' is defined twice"),
-                );
+            if macros.insert(name.clone(), body.get_ref().clone()).is_some() {
+                loader.error(file, body.span().start, format!("macro '{name}' is defined twice"));
             }
         }
     }
     for (name, _) in lexicons.iter() {
         if macros.contains_key(name) {
             loader.errors.push(RuleError {
-                location: Location {
-                    file: dir.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                },
+                location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
                 message: format!("'{name}' is both a macro and a lexicon"),
             });
         }
     }
-    let defs = Definitions {
-        macros: &macros,
-        lexicons: &lexicon_regexes,
-        entity_types: &type_names,
-    };
+    let defs =
+        Definitions { macros: &macros, lexicons: &lexicon_regexes, entity_types: &type_names };
 
     // 4. patterns and rules
     let mut ids: BTreeMap<String, Location> = BTreeMap::new();
     let mut check_id = |loader: &mut Loader, file: &SourceFile, at: usize, id: &str| {
         let loc = Location::at(&file.path, &file.text, at);
         if let Some(first) = ids.get(id) {
-            loader.error(
-                file,
-                at,
-                format!("duplicate id '{id}' (first defined at {first})"),
-            );
+            loader.error(file, at, format!("duplicate id '{id}' (first defined at {first})"));
         } else {
             ids.insert(id.to_string(), loc);
         }
@@ -658,11 +580,7 @@ fn compile(
                 continue;
             };
             if !regex.0.capture_names().any(|n| n == Some("name")) {
-                loader.error(
-                    file,
-                    at,
-                    format!("entity pattern {}: no (?P<name>...) group", p.id),
-                );
+                loader.error(file, at, format!("entity pattern {}: no (?P<name>...) group", p.id));
             }
             entity_patterns.push(EntityPattern {
                 id: p.id.clone(),
@@ -708,10 +626,7 @@ fn compile(
                         ),
                     );
                 }
-                money_patterns.push(MoneyPattern {
-                    id: p.id.clone(),
-                    regex,
-                });
+                money_patterns.push(MoneyPattern { id: p.id.clone(), regex });
             }
         }
     }
@@ -719,15 +634,9 @@ fn compile(
     for file in files {
         if let Some(r) = &file.raw.resolution {
             let r = r.get_ref();
-            resolution
-                .articles
-                .extend(r.articles.iter().map(|w| fold_str(w)));
-            resolution
-                .legal_suffixes
-                .extend(r.legal_suffixes.iter().map(|w| fold_str(w)));
-            resolution
-                .connectors
-                .extend(r.connectors.iter().map(|w| fold_str(w)));
+            resolution.articles.extend(r.articles.iter().map(|w| fold_str(w)));
+            resolution.legal_suffixes.extend(r.legal_suffixes.iter().map(|w| fold_str(w)));
+            resolution.connectors.extend(r.connectors.iter().map(|w| fold_str(w)));
         }
     }
 
@@ -741,11 +650,7 @@ fn compile(
                 continue;
             }
             let Some(decl) = vocabulary.relations.get(&r.relation) else {
-                loader.error(
-                    file,
-                    at,
-                    format!("rule {}: unknown relation '{}'", r.id, r.relation),
-                );
+                loader.error(file, at, format!("rule {}: unknown relation '{}'", r.id, r.relation));
                 continue;
             };
             let Some((regex, expanded)) =
@@ -763,10 +668,7 @@ fn compile(
                 loader.error(
                     file,
                     at,
-                    format!(
-                        "rule {}: needs slots subject and object, or parties alone",
-                        r.id
-                    ),
+                    format!("rule {}: needs slots subject and object, or parties alone", r.id),
                 );
             }
             if pairwise && !decl.symmetric {
@@ -805,11 +707,7 @@ fn compile(
     Some(RulePack {
         root: dir.to_path_buf(),
         vocabulary,
-        gazetteer: Gazetteer {
-            entries,
-            patterns,
-            automaton: automaton?,
-        },
+        gazetteer: Gazetteer { entries, patterns, automaton: automaton? },
         entity_patterns,
         money_patterns,
         money_words,
@@ -838,27 +736,15 @@ fn compile_pattern(
     };
     if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&expanded.regex) {
         let offset = expanded.original_offset(e.span().start.offset);
-        loader.error(
-            file,
-            content + offset,
-            format!("{id}: regex error: {}", e.kind()),
-        );
+        loader.error(file, content + offset, format!("{id}: regex error: {}", e.kind()));
         return None;
     }
-    match regex::RegexBuilder::new(&expanded.regex)
-        .size_limit(64 << 20)
-        .build()
-    {
+    match regex::RegexBuilder::new(&expanded.regex).size_limit(64 << 20).build() {
         Ok(regex) => Some((regex, expanded)),
         Err(e) => {
             let msg = e.to_string();
-            let last = msg
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or(&msg)
-                .trim()
-                .to_string();
+            let last =
+                msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&msg).trim().to_string();
             loader.error(file, content, format!("{id}: regex error: {last}"));
             None
         }

@@ -71,22 +71,32 @@ pub fn placeholder_regex(types: &[String], capture: Option<&str>) -> String {
         Some(name) => format!("(?P<{name}>\\d+)"),
         None => "\\d+".to_string(),
     };
-    format!(
-        "{PLACEHOLDER_OPEN}(?:{})#{index}{PLACEHOLDER_CLOSE}",
-        codes.join("|")
-    )
+    format!("{PLACEHOLDER_OPEN}(?:{})#{index}{PLACEHOLDER_CLOSE}", codes.join("|"))
 }
 
 /// Regex alternation of a word list: longest first, escaped, one space for any white space.
 pub fn lexicon_regex(words: &[String]) -> String {
+    alternation(words, false)
+}
+
+/// Like [`lexicon_regex`], but a word that ends with a letter or digit must end a word in the
+/// text too (`euro` does not match the start of `européen`; `€` needs no boundary).
+pub fn lexicon_regex_bounded(words: &[String]) -> String {
+    alternation(words, true)
+}
+
+fn alternation(words: &[String], bounded: bool) -> String {
     let mut words: Vec<String> = words
         .iter()
         .map(|w| {
             let w = w.replace(['\u{2019}', '\u{2018}'], "'");
-            w.split_whitespace()
-                .map(regex::escape)
-                .collect::<Vec<_>>()
-                .join(" ")
+            let escaped = w.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(" ");
+            let word_end = w.chars().last().is_some_and(char::is_alphanumeric);
+            if bounded && word_end {
+                format!("{escaped}\\b")
+            } else {
+                escaped
+            }
         })
         .filter(|w| !w.is_empty())
         .collect();
@@ -119,16 +129,10 @@ impl Expanded {
     pub fn original_offset(&self, offset: usize) -> usize {
         for &(start, end, orig, verbatim) in &self.segments {
             if offset >= start && offset < end {
-                return if verbatim {
-                    orig + (offset - start)
-                } else {
-                    orig
-                };
+                return if verbatim { orig + (offset - start) } else { orig };
             }
         }
-        self.segments
-            .last()
-            .map_or(0, |&(s, e, o, v)| if v { o + (e - s) } else { o })
+        self.segments.last().map_or(0, |&(s, e, o, v)| if v { o + (e - s) } else { o })
     }
 }
 
@@ -140,10 +144,7 @@ pub struct PatternError {
 }
 
 fn err(offset: usize, message: impl Into<String>) -> PatternError {
-    PatternError {
-        offset,
-        message: message.into(),
-    }
+    PatternError { offset, message: message.into() }
 }
 
 /// Expands `pattern`. Slots are allowed only when `allow_slots` (relation rules).
@@ -152,11 +153,7 @@ pub fn expand(
     defs: &Definitions<'_>,
     allow_slots: bool,
 ) -> Result<Expanded, PatternError> {
-    let mut out = Expanded {
-        regex: String::new(),
-        slots: Vec::new(),
-        segments: Vec::new(),
-    };
+    let mut out = Expanded { regex: String::new(), slots: Vec::new(), segments: Vec::new() };
     expand_into(pattern, defs, allow_slots, &mut Vec::new(), &mut out, None)?;
     Ok(out)
 }
@@ -190,7 +187,12 @@ fn expand_into(
             b'\\' => {
                 i += 1;
                 if i < bytes.len() {
+                    let escaped = bytes[i];
                     i += pattern[i..].chars().next().map_or(1, char::len_utf8);
+                    // \p{Lu}, \x{263a}, \u{...}: the braces belong to the escape
+                    if matches!(escaped, b'p' | b'P' | b'x' | b'u') && bytes.get(i) == Some(&b'{') {
+                        i = pattern[i..].find('}').map_or(bytes.len(), |c| i + c + 1);
+                    }
                 }
             }
             b'[' => {
@@ -225,8 +227,7 @@ fn expand_into(
                         types.split('|').map(|t| t.trim().to_string()).collect();
                     check_types(&types, defs).map_err(|m| err(at, m))?;
                     let start = out.regex.len();
-                    out.regex
-                        .push_str(&format!("(?:{})", placeholder_regex(&types, None)));
+                    out.regex.push_str(&format!("(?:{})", placeholder_regex(&types, None)));
                     out.segments.push((start, out.regex.len(), at, false));
                 } else if let Some((role, types)) = inner.split_once(':') {
                     if !allow_slots {
@@ -322,21 +323,15 @@ fn slot_regex(
 ) -> Result<String, String> {
     let group = slot.role.group();
     if !slot.list {
-        return Ok(format!(
-            "(?:{})",
-            placeholder_regex(&slot.types, Some(group))
-        ));
+        return Ok(format!("(?:{})", placeholder_regex(&slot.types, Some(group))));
     }
     let one = placeholder_regex(&slot.types, None);
     let macro_regex =
         |name: &str, default: &str, stack: &mut Vec<String>| -> Result<String, String> {
             match defs.macros.get(name) {
                 Some(body) => {
-                    let mut tmp = Expanded {
-                        regex: String::new(),
-                        slots: Vec::new(),
-                        segments: Vec::new(),
-                    };
+                    let mut tmp =
+                        Expanded { regex: String::new(), slots: Vec::new(), segments: Vec::new() };
                     stack.push(name.to_string());
                     expand_into(body, defs, false, stack, &mut tmp, Some(0))
                         .map_err(|e| format!("in macro '{name}': {}", e.message))?;
@@ -348,9 +343,7 @@ fn slot_regex(
         };
     let sep = macro_regex("list_separator", ", | et | and | & |, et |, and ", stack)?;
     let prefix = macro_regex("list_item_prefix", "", stack)?;
-    Ok(format!(
-        "(?P<{group}>{one}(?:(?:{sep})(?:{prefix})?{one})*)"
-    ))
+    Ok(format!("(?P<{group}>{one}(?:(?:{sep})(?:{prefix})?{one})*)"))
 }
 
 #[cfg(test)]
@@ -362,11 +355,7 @@ mod tests {
         lexicons: &'a BTreeMap<String, String>,
         types: &'a [String],
     ) -> Definitions<'a> {
-        Definitions {
-            macros,
-            lexicons,
-            entity_types: types,
-        }
+        Definitions { macros, lexicons, entity_types: types }
     }
 
     #[test]
@@ -384,9 +373,7 @@ mod tests {
         )
         .unwrap();
         let re = regex::Regex::new(&e.regex).unwrap();
-        let caps = re
-            .captures("⟨name#0⟩ d'ores et déjà coopère avec ⟨organization#1⟩")
-            .unwrap();
+        let caps = re.captures("⟨name#0⟩ d'ores et déjà coopère avec ⟨organization#1⟩").unwrap();
         assert_eq!(&caps["subject"], "0");
         assert_eq!(&caps["object"], "1");
         assert!(re.captures("⟨name#0⟩ s'associe avec ⟨place#1⟩").is_none());
@@ -399,20 +386,12 @@ mod tests {
         let macros = BTreeMap::new();
         let lexicons = BTreeMap::new();
         let types = vec!["Organization".to_string()];
-        let e = expand(
-            "{parties:Organization+} lancent",
-            &defs(&macros, &lexicons, &types),
-            true,
-        )
-        .unwrap();
-        let re = regex::Regex::new(&e.regex).unwrap();
-        let caps = re
-            .captures("⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩ lancent")
+        let e = expand("{parties:Organization+} lancent", &defs(&macros, &lexicons, &types), true)
             .unwrap();
-        assert_eq!(
-            &caps["parties"],
-            "⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩"
-        );
+        let re = regex::Regex::new(&e.regex).unwrap();
+        let caps =
+            re.captures("⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩ lancent").unwrap();
+        assert_eq!(&caps["parties"], "⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩");
     }
 
     #[test]
@@ -423,18 +402,13 @@ mod tests {
         let d = defs(&macros, &lexicons, &types);
         let e = expand("a {subject:Company} b", &d, true).unwrap_err();
         assert_eq!(e.offset, 2);
-        assert!(
-            e.message.contains("unknown slot type 'Company'"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("unknown slot type 'Company'"), "{}", e.message);
         let e = expand("ab {nope}", &d, true).unwrap_err();
         assert_eq!(e.offset, 3);
         assert!(expand("x{2,3} [{]", &d, false).is_ok());
+        assert_eq!(expand(r"\p{Lu}\P{L}\x{41}", &d, false).unwrap().regex, r"\p{Lu}\P{L}\x{41}");
         let ctx = expand("{:Organization|Demonym} x", &d, false).unwrap();
-        assert!(regex::Regex::new(&ctx.regex)
-            .unwrap()
-            .is_match("⟨demonym#2⟩ x"));
+        assert!(regex::Regex::new(&ctx.regex).unwrap().is_match("⟨demonym#2⟩ x"));
         assert!(ctx.slots.is_empty());
         let e = expand("{subject:Organization}", &d, false).unwrap_err();
         assert!(e.message.contains("only allowed in relation rules"));

@@ -117,11 +117,7 @@ pub const HOSTILE_LABELS: [&str; 11] = [
 /// [`HOSTILE_LABELS`] with the last one replaced by a 300-character name.
 pub fn hostile_labels() -> Vec<String> {
     let mut labels: Vec<String> = HOSTILE_LABELS.iter().map(|s| s.to_string()).collect();
-    let long: String = "Very Long Name Industries & Co. "
-        .chars()
-        .cycle()
-        .take(300)
-        .collect();
+    let long: String = "Very Long Name Industries & Co. ".chars().cycle().take(300).collect();
     assert_eq!(long.chars().count(), 300);
     *labels.last_mut().unwrap() = long;
     labels
@@ -174,11 +170,8 @@ pub fn hostile_graph() -> KnowledgeGraph {
     };
     let mut relations = Vec::new();
     for (i, pair) in ids.windows(2).enumerate() {
-        let (relation, symmetric) = if i % 2 == 0 {
-            ("partnerOf", true)
-        } else {
-            ("investsIn", false)
-        };
+        let (relation, symmetric) =
+            if i % 2 == 0 { ("partnerOf", true) } else { ("investsIn", false) };
         let sentence = format!(
             "{} \"with\" {}\n\tand\r\u{1} 😀 שלום",
             hostile_labels()[i],
@@ -194,10 +187,7 @@ pub fn hostile_graph() -> KnowledgeGraph {
                     value: "2500000000.5".to_string(),
                     currency: "EUR".to_string(),
                 }),
-                evidence: vec![
-                    evidence(i, &sentence),
-                    evidence(i + 100, "second <mention>"),
-                ],
+                evidence: vec![evidence(i, &sentence), evidence(i + 100, "second <mention>")],
             },
         });
     }
@@ -252,10 +242,8 @@ pub fn parse_graphml(xml: &[u8]) -> GraphMl {
             Event::Empty(e) if e.name().as_ref() == b"key" => graph.keys.push(attributes(&e)),
             Event::Start(e) => match e.name().as_ref() {
                 b"node" | b"edge" => {
-                    let element = GraphMlElement {
-                        attributes: attributes(&e),
-                        data: BTreeMap::new(),
-                    };
+                    let element =
+                        GraphMlElement { attributes: attributes(&e), data: BTreeMap::new() };
                     current = Some((e.name().as_ref() == b"node", element));
                 }
                 b"data" => data = Some((attributes(&e)["key"].clone(), String::new())),
