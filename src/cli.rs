@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 
-use kgsmith::export::Format;
+use kgsmith::export::{Format, GraphmlEdges};
 use kgsmith::vocab::ns;
 
 #[derive(Debug, Parser)]
@@ -78,6 +78,10 @@ pub struct BuildArgs {
     /// Invalid UTF-8 is an error instead of a warning.
     #[arg(long)]
     pub strict: bool,
+    /// GraphML: write symmetric relations as undirected edges (directed="false"), as Gephi shows
+    /// them; networkx cannot read such a mixed graph.
+    #[arg(long)]
+    pub graphml_mixed: bool,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -117,6 +121,7 @@ pub struct BuildConfig {
     pub jobs: Option<usize>,
     pub languages: Option<Vec<String>>,
     pub strict_utf8: bool,
+    pub graphml_edges: GraphmlEdges,
     pub quiet: bool,
 }
 
@@ -154,6 +159,11 @@ impl BuildArgs {
             jobs: self.jobs,
             languages: self.lang,
             strict_utf8: self.strict,
+            graphml_edges: if self.graphml_mixed {
+                GraphmlEdges::Mixed
+            } else {
+                GraphmlEdges::Directed
+            },
             quiet: self.quiet,
         })
     }

@@ -124,7 +124,7 @@ fn graphml_labels_round_trip_without_control_characters() {
     let symmetric = graph
         .edges
         .iter()
-        .filter(|e| e.attributes.get("directed").map(String::as_str) == Some("false"))
+        .filter(|e| e.data.get("symmetric").map(String::as_str) == Some("true"))
         .count();
     assert_eq!(symmetric, entities.len() / 2);
     for edge in &graph.edges {

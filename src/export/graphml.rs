@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use crate::export::ExportOptions;
+use crate::export::{ExportOptions, GraphmlEdges};
 use crate::graph::{Entity, KnowledgeGraph};
 
 const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
@@ -23,7 +23,7 @@ const SCHEMA_LOCATION: &str =
     "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd";
 
 /// Declared keys: (id, for, attr.name, attr.type).
-const KEYS: [(&str, &str, &str, &str); 17] = [
+const KEYS: [(&str, &str, &str, &str); 18] = [
     ("label", "node", "label", "string"),
     ("type", "node", "type", "string"),
     ("iri", "node", "iri", "string"),
@@ -37,6 +37,7 @@ const KEYS: [(&str, &str, &str, &str); 17] = [
     ("edge_label", "edge", "label", "string"),
     ("relation", "edge", "relation", "string"),
     ("weight", "edge", "weight", "double"),
+    ("symmetric", "edge", "symmetric", "boolean"),
     ("amount", "edge", "amount", "string"),
     ("currency", "edge", "currency", "string"),
     ("evidence", "edge", "evidence", "string"),
@@ -77,12 +78,14 @@ pub fn write_graphml(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -
             ("source", edge.subject.id.as_str()),
             ("target", edge.object.id.as_str()),
         ]);
-        if relation.symmetric || decl.symmetric {
+        let symmetric = relation.symmetric || decl.symmetric;
+        if symmetric && o.graphml_edges == GraphmlEdges::Mixed {
             start.push_attribute(("directed", "false"));
         }
         x.write_event(Event::Start(start))?;
         data(&mut x, "edge_label", &decl.label)?;
         data(&mut x, "relation", &relation.relation)?;
+        data(&mut x, "symmetric", if symmetric { "true" } else { "false" })?;
         data(&mut x, "weight", &relation.weight().to_string())?;
         if let Some(amount) = &relation.amount {
             data(&mut x, "amount", &amount.value)?;
@@ -285,7 +288,18 @@ mod tests {
         let partner: Vec<&Element> =
             edges.iter().filter(|e| e.data["relation"] == "partnerOf").collect();
         assert_eq!(partner.len(), 1);
-        assert_eq!(partner[0].attributes["directed"], "false");
+        assert!(!partner[0].attributes.contains_key("directed"));
+        assert_eq!(partner[0].data["symmetric"], "true");
+        let mixed = ExportOptions { graphml_edges: GraphmlEdges::Mixed, ..Default::default() };
+        let mut out = Vec::new();
+        write_graphml(&sample_graph(), &mixed, &mut out).unwrap();
+        let (_, _, mixed_edges) = parse(&String::from_utf8(out).unwrap());
+        let undirected: Vec<&str> = mixed_edges
+            .iter()
+            .filter(|e| e.attributes.get("directed").map(String::as_str) == Some("false"))
+            .map(|e| e.data["relation"].as_str())
+            .collect();
+        assert_eq!(undirected, ["partnerOf"]);
         assert_eq!(partner[0].data["edge_label"], "partner of");
         let others = edges.iter().filter(|e| e.data["relation"] != "partnerOf");
         assert!(others.into_iter().all(|e| !e.attributes.contains_key("directed")));

@@ -45,16 +45,31 @@ impl Format {
     }
 }
 
+/// How GraphML marks symmetric relations.
+///
+/// GraphML allows a directed graph to hold undirected edges (`directed="false"`), and Gephi shows
+/// them so; but networkx refuses to read such a mixed graph. By default every edge is directed
+/// and a symmetric one carries `symmetric = true`; `--graphml-mixed` writes `directed="false"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GraphmlEdges {
+    /// Every edge directed (subject → object); readable by networkx, igraph and Gephi.
+    #[default]
+    Directed,
+    /// Symmetric edges `directed="false"`; Gephi and igraph read it, networkx does not.
+    Mixed,
+}
+
 /// Options shared by the exporters.
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
     /// Base IRI for entities, documents, statements and evidence (ends with `/` or `#`).
     pub base_iri: String,
+    pub graphml_edges: GraphmlEdges,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        Self { base_iri: ns::DEFAULT_BASE.to_string() }
+        Self { base_iri: ns::DEFAULT_BASE.to_string(), graphml_edges: GraphmlEdges::default() }
     }
 }
 
@@ -99,12 +114,32 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Outputs are ordinary files readable by everyone (temporary files default to owner-only).
+fn output_permissions() -> std::fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o644)
+    }
+    #[cfg(not(unix))]
+    {
+        tempfile::NamedTempFile::new()
+            .and_then(|f| f.as_file().metadata())
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| unreachable!("a temporary file can be created"))
+    }
+}
+
 /// Writes a complete temporary file in `dir` (deleted if dropped before it is persisted).
 fn stage(
     dir: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<tempfile::NamedTempFile> {
-    let mut tmp = tempfile::Builder::new().prefix(".kgsmith-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kgsmith-")
+        .suffix(".tmp")
+        .permissions(output_permissions())
+        .tempfile_in(dir)?;
     {
         let mut buffered = io::BufWriter::new(tmp.as_file_mut());
         fill(&mut buffered)?;

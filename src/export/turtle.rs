@@ -40,6 +40,21 @@ pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) ->
     for (name, iri) in PREFIXES.into_iter().chain([("kg", o.base_iri.as_str())]) {
         serializer = serializer.with_prefix(name, iri).map_err(invalid_input)?;
     }
+    // one prefix per IRI folder below the base (`organization:nvidia`, `evidence:0f3a…`), so
+    // that names read without escaped slashes; a folder whose name is taken keeps `kg:`
+    let folders = g
+        .vocabulary
+        .entity_types
+        .keys()
+        .map(|t| t.to_lowercase())
+        .chain(["document", "statement", "evidence"].map(String::from));
+    for folder in folders {
+        let taken = PREFIXES.iter().any(|(p, _)| *p == folder) || folder == "kg";
+        if !taken {
+            let namespace = format!("{}{folder}/", o.base_iri);
+            serializer = serializer.with_prefix(folder, namespace).map_err(invalid_input)?;
+        }
+    }
     let mut out = serializer.for_writer(w);
     for triple in &triples {
         out.serialize_triple(triple)?;
