@@ -58,6 +58,11 @@ pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
     }
 }
 
+/// (subject, relation, object) of an edge during building.
+type EdgeKey = (EntityKey, String, EntityKey);
+/// Evidence and stated amounts gathered for one edge.
+type EdgeSupport = (Vec<Evidence>, Vec<crate::graph::Amount>);
+
 #[derive(Default)]
 struct EntityAcc {
     entity_type: String,
@@ -119,10 +124,7 @@ pub fn build_graph(
 ) -> Result<KnowledgeGraph, GraphError> {
     let mut resolver = Resolver::new(rules);
     // (subject key, relation, object key) -> (evidence, amounts)
-    let mut edges: BTreeMap<
-        (EntityKey, String, EntityKey),
-        (Vec<Evidence>, Vec<crate::graph::Amount>),
-    > = BTreeMap::new();
+    let mut edges: BTreeMap<EdgeKey, EdgeSupport> = BTreeMap::new();
     for ex in extractions {
         // typed mentions are entities on their own
         for m in &ex.mentions {

@@ -1,0 +1,315 @@
+//! The binary end to end: the seeds' graph, golden outputs, input errors, rule errors, exit codes,
+//! stdin and determinism. Each test runs `kgsmith` as a user would, in a temporary directory.
+
+mod util;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use kgsmith::eval::match_key;
+use oxrdf::{NamedOrBlankNode, Term, Triple};
+use oxttl::TurtleParser;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kgsmith(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kgsmith"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the kgsmith binary runs")
+}
+
+fn kgsmith_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kgsmith"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the kgsmith binary runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn build_into(dir: &Path, extra: &[&str]) -> Output {
+    let out = dir.to_str().unwrap();
+    let mut args = vec!["build", "-o", out];
+    args.extend_from_slice(extra);
+    kgsmith(&args)
+}
+
+fn parse_turtle(path: &Path) -> HashSet<Triple> {
+    let bytes = std::fs::read(path).unwrap();
+    TurtleParser::new()
+        .for_slice(&bytes)
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Gold rows of the seeds: (subject, relation, object, difficulty).
+fn gold_rows() -> Vec<(String, String, String, String)> {
+    let text = std::fs::read_to_string(root().join("tests/gold/seeds-gold.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[1].into(), f[2].into(), f[3].into(), f[4].into())
+        })
+        .collect()
+}
+
+/// Gold canonical name → every surface form (match keys).
+fn gold_forms() -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(root().join("tests/gold/seeds-entities.tsv")).unwrap();
+    let mut forms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let set = forms.entry(f[1].to_string()).or_default();
+        set.insert(match_key(f[1]));
+        for s in f.get(3).unwrap_or(&"").split('|') {
+            set.insert(match_key(s));
+        }
+    }
+    forms
+}
+
+#[test]
+fn seeds_build_writes_the_three_formats_with_every_core_relation() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = build_into(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("2 documents"), "{summary}");
+    for ext in ["ttl", "graphml", "dot"] {
+        assert!(dir.path().join(format!("kg.{ext}")).is_file(), "kg.{ext} missing");
+    }
+    let triples = parse_turtle(&dir.path().join("kg.ttl"));
+    // entity IRIs by the match keys of their labels and aliases, read from the Turtle itself
+    let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for t in &triples {
+        let p = t.predicate.as_str();
+        if p == "http://www.w3.org/2000/01/rdf-schema#label"
+            || p == "http://schema.org/alternateName"
+        {
+            if let (NamedOrBlankNode::NamedNode(s), Term::Literal(l)) = (&t.subject, &t.object) {
+                names.entry(match_key(l.value())).or_default().insert(s.as_str().to_string());
+            }
+        }
+    }
+    let forms = gold_forms();
+    let iris = |canonical: &str| -> BTreeSet<String> {
+        forms[canonical].iter().flat_map(|k| names.get(k).cloned().unwrap_or_default()).collect()
+    };
+    let has = |s: &str, p: &str, o: &str| {
+        triples.iter().any(|t| {
+            t.subject.to_string() == format!("<{s}>")
+                && t.predicate.as_str() == p
+                && t.object.to_string() == format!("<{o}>")
+        })
+    };
+    let mut missing = Vec::new();
+    let mut core = 0;
+    for (s, relation, o, difficulty) in gold_rows() {
+        let four = ["partnerOf", "investsIn", "locatedIn", "foundedFrom", "leads"];
+        if difficulty != "core" || !four.contains(&relation.as_str()) {
+            continue;
+        }
+        core += 1;
+        let p = format!("https://w3id.org/kgsmith/ontology#{relation}");
+        let found =
+            iris(&s).iter().any(|si| iris(&o).iter().any(|oi| has(si, &p, oi) || has(oi, &p, si)));
+        if !found {
+            missing.push(format!("{s} {relation} {o}"));
+        }
+    }
+    assert_eq!(core, 16, "the seeds' gold has 16 core rows for these relations");
+    assert!(missing.is_empty(), "core rows missing from the Turtle: {missing:#?}");
+}
+
+#[test]
+fn committed_outputs_are_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = build_into(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for ext in ["ttl", "graphml", "dot"] {
+        let fresh = std::fs::read(dir.path().join(format!("kg.{ext}"))).unwrap();
+        let committed = std::fs::read(root().join(format!("out/kg.{ext}"))).unwrap_or_default();
+        assert!(
+            fresh == committed,
+            "out/kg.{ext} is stale: run `cargo run --release -- build` and commit out/ \
+             (review the diff: it is the seeds' graph)"
+        );
+    }
+}
+
+#[test]
+fn outputs_are_identical_across_runs_and_thread_counts() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let all = ["-f", "ttl,nt,graphml,dot"];
+    assert!(build_into(a.path(), &[&all[..], &["-j", "1"]].concat()).status.success());
+    assert!(build_into(b.path(), &[&all[..], &["-j", "2"]].concat()).status.success());
+    for ext in ["ttl", "nt", "graphml", "dot"] {
+        let name = format!("kg.{ext}");
+        assert_eq!(
+            std::fs::read(a.path().join(&name)).unwrap(),
+            std::fs::read(b.path().join(&name)).unwrap(),
+            "{name} differs between --jobs 1 and --jobs 2"
+        );
+    }
+}
+
+#[test]
+fn bad_inputs_are_listed_and_the_rest_is_processed() {
+    let inputs = tempfile::tempdir().unwrap();
+    let d = inputs.path();
+    std::fs::copy(root().join("seeds/003_93359ee47851f963.txt"), d.join("good.txt")).unwrap();
+    std::fs::write(d.join("latin1.txt"), b"Nvidia s'associe \xe0 SAP.").unwrap();
+    std::fs::write(d.join("empty.txt"), b"").unwrap();
+    std::fs::write(d.join("news.jsonl"), "{\"id\": \"n1\", \"text\": \"La startup allemande Helsing lève des fonds.\"}\n{not json}\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let missing = d.join("missing.txt");
+    let output = kgsmith(&[
+        "build",
+        d.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    for expected in [
+        "latin1.txt: byte 17: invalid UTF-8",
+        "empty.txt: empty document, skipped",
+        "news.jsonl:2: malformed JSON record, skipped",
+        "missing.txt: cannot open: no such file or directory",
+        "finished with 3 input error(s)",
+    ] {
+        assert!(err.contains(expected), "stderr lacks {expected:?}:\n{err}");
+    }
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("3 documents"), "{summary}");
+    let triples = parse_turtle(&out.path().join("kg.ttl"));
+    let located_in_germany = triples.iter().any(|t| {
+        t.subject.to_string().ends_with("/organization/helsing>")
+            && t.predicate.as_str().ends_with("#locatedIn")
+            && t.object.to_string().ends_with("/place/allemagne>")
+    });
+    assert!(located_in_germany, "the JSONL record was not processed");
+}
+
+#[test]
+fn strict_mode_rejects_invalid_utf8() {
+    let inputs = tempfile::tempdir().unwrap();
+    let bad = inputs.path().join("bad.txt");
+    std::fs::write(&bad, b"caf\xe9").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output =
+        kgsmith(&["build", bad.to_str().unwrap(), "--strict", "-o", out.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("bad.txt: byte 3: invalid UTF-8, skipped (--strict)"));
+}
+
+#[test]
+fn rule_errors_stop_the_run_before_anything_is_written() {
+    let rules = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("rules"), rules.path());
+    let broken = rules.path().join("fr/broken.toml");
+    std::fs::write(
+        &broken,
+        "[[rule]]\nid = \"fr.broken\"\nrelation = \"partnerOf\"\npattern = '''{parties:Organization+} (?:coopèrent'''\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("kg.ttl"), "previous").unwrap();
+    let output = kgsmith(&[
+        "build",
+        "-r",
+        rules.path().to_str().unwrap(),
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    // the unclosed group opens at column 38 of line 4 (after `pattern = '''` and the slot)
+    assert!(err.contains("broken.toml:4:38: fr.broken: regex error: unclosed group"), "{err}");
+    assert_eq!(std::fs::read_to_string(out.path().join("kg.ttl")).unwrap(), "previous");
+    assert!(!out.path().join("kg.graphml").exists());
+}
+
+#[test]
+fn a_failed_write_leaves_no_partial_file() {
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // a directory where the GraphML file should go makes the rename of that one file fail
+    std::fs::create_dir(out.join("kg.graphml")).unwrap();
+    std::fs::write(out.join("kg.ttl"), "previous").unwrap();
+    let output = build_into(&out, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("cannot write the outputs"), "{}", stderr(&output));
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn stdin_takes_text_and_jsonl() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let text = kgsmith_with_stdin(
+        &["build", "-", "-o", o, "-f", "nt"],
+        "L'entreprise française Mistral AI recrute.",
+    );
+    assert!(text.status.success(), "{}", stderr(&text));
+    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
+    assert!(nt.contains("/document/stdin>"), "{nt}");
+    assert!(nt.contains("/organization/mistral-ai> <https://w3id.org/kgsmith/ontology#locatedIn> <https://w3id.org/kgsmith/id/place/france>"));
+    let jsonl = kgsmith_with_stdin(
+        &["build", "-", "-o", o, "-f", "nt"],
+        "{\"id\":\"a1\",\"text\":\"La startup berlinoise Parloa lève des fonds.\",\"url\":\"https://example.com/a1\"}\n",
+    );
+    assert!(jsonl.status.success(), "{}", stderr(&jsonl));
+    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
+    assert!(nt.contains("<http://schema.org/url> <https://example.com/a1>"), "{nt}");
+    assert!(nt.contains("/organization/parloa> <https://w3id.org/kgsmith/ontology#locatedIn> <https://w3id.org/kgsmith/id/place/berlin>"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let output = kgsmith(&["build", "-f", "xlsx"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown format 'xlsx'"));
+    let output = kgsmith(&["build", "--base-iri", "not an iri"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = kgsmith(&["frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Every inline example of the bundled rule pack passes, and the seeds score as the README says.
+
+use std::path::PathBuf;
+
+use kgsmith::eval::{evaluate, Gold};
+use kgsmith::input::{read_inputs, InputOptions};
+use kgsmith::rules::{examples::run_examples, LoadOptions, RulePack};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn pack() -> RulePack {
+    RulePack::load(&root().join("rules"), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_rule_example_passes() {
+    let report = run_examples(&pack());
+    let failures: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
+    assert!(report.total >= 50, "only {} examples", report.total);
+    assert!(failures.is_empty(), "{} failing examples:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn seeds_meet_the_quality_targets() {
+    let rules = pack();
+    let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap();
+    let gold = Gold::parse(
+        &root().join("tests/gold/seeds-gold.tsv"),
+        &read("tests/gold/seeds-gold.tsv"),
+        &root().join("tests/gold/seeds-entities.tsv"),
+        &read("tests/gold/seeds-entities.tsv"),
+    )
+    .unwrap();
+    let batch = read_inputs(&[root().join("seeds")], InputOptions::default());
+    let output = kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics).unwrap();
+    let eval = evaluate(&output.graph, &gold);
+    let o = &eval.overall;
+    assert_eq!(o.core_found, o.core, "core rows missed:\n{}", eval.report(true));
+    assert!(o.precision() >= 0.95, "precision {:.3}:\n{}", o.precision(), eval.report(true));
+}
