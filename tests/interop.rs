@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use kgsmith::export::{write, write_atomic, ExportOptions, Format, GraphmlEdges};
 use kgsmith::graph::sample::sample_graph;
 use kgsmith::graph::KnowledgeGraph;
+use kgsmith::input::{read_inputs, InputOptions};
+use kgsmith::rules::{LoadOptions, RulePack};
 use oxrdf::Triple;
 use oxttl::{NTriplesParser, TurtleParser};
 use tempfile::TempDir;
@@ -27,21 +29,31 @@ struct Export {
 }
 
 /// Writes the sample and the hostile graph in `format` to a fresh temporary directory.
+/// The graph of the bundled seeds with the bundled rules, as `kgsmith build` makes it.
+fn seeds_graph() -> KnowledgeGraph {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rules = RulePack::load(&root.join("rules"), &LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let batch = read_inputs(&[root.join("seeds")], InputOptions::default());
+    kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics).unwrap().graph
+}
+
 fn export(format: Format) -> (TempDir, Vec<Export>) {
     export_with(format, &ExportOptions::default())
 }
 
 fn export_with(format: Format, options: &ExportOptions) -> (TempDir, Vec<Export>) {
     let dir = tempfile::tempdir().unwrap();
-    let exports = [("sample", sample_graph()), ("hostile", hostile_graph())]
-        .into_iter()
-        .map(|(name, graph)| {
-            let path = dir.path().join(format!("{name}.{}", format.extension()));
-            write_atomic(&path, |out| write(format, &graph, options, out))
-                .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-            Export { name, graph, path }
-        })
-        .collect();
+    let exports =
+        [("sample", sample_graph()), ("hostile", hostile_graph()), ("seeds", seeds_graph())]
+            .into_iter()
+            .map(|(name, graph)| {
+                let path = dir.path().join(format!("{name}.{}", format.extension()));
+                write_atomic(&path, |out| write(format, &graph, options, out))
+                    .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+                Export { name, graph, path }
+            })
+            .collect();
     (dir, exports)
 }
 
@@ -184,10 +196,28 @@ fn check_pyoxigraph(format: Format, rdf_format: &str) {
         let count: usize = lines.next().unwrap().parse().unwrap();
         assert_eq!(count, oxttl_triples(&export.path, format).len(), "{}", export.name);
         let located: Vec<&str> = lines.collect();
-        if export.name == "sample" {
-            assert_eq!(located, ["https://w3id.org/kgsmith/id/facility/usine-d-ia-souveraine"]);
-        } else {
-            assert!(located.is_empty(), "{located:?}");
+        match export.name {
+            "sample" => {
+                assert_eq!(located, ["https://w3id.org/kgsmith/id/facility/usine-d-ia-souveraine"])
+            }
+            "seeds" => {
+                // which organizations are located in Germany? (and the facility)
+                let mut located: Vec<&str> =
+                    located.iter().map(|iri| iri.rsplit("/id/").next().unwrap()).collect();
+                located.sort_unstable();
+                assert_eq!(
+                    located,
+                    [
+                        "facility/usine-d-ia-souveraine",
+                        "organization/aleph-alpha",
+                        "organization/bitkom",
+                        "organization/sap"
+                    ],
+                    "{}",
+                    export.name
+                );
+            }
+            _ => assert!(located.is_empty(), "{located:?}"),
         }
     }
 }
