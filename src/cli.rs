@@ -26,6 +26,17 @@ pub enum Command {
     Build(BuildArgs),
     /// Score the graph built from INPUTs against gold annotations.
     Eval(EvalArgs),
+    /// Show every mention, relation match and near miss in INPUT, with rule ids and spans.
+    Explain {
+        /// A file, a directory, a *.jsonl file, or - for stdin.
+        input: PathBuf,
+        /// Rules directory.
+        #[arg(short = 'r', long = "rules", default_value = "rules")]
+        rules: PathBuf,
+        /// Rule languages to load, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        lang: Option<Vec<String>>,
+    },
     /// Check or test rule files.
     Rules {
         #[command(subcommand)]

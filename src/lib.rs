@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod export;
 pub mod extract;
 pub mod graph;

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => args.into_config().and_then(|config| build(&config)),
         Command::Eval(args) => eval(args),
+        Command::Explain { input, rules, lang } => explain(&input, &rules, lang),
         Command::Rules { command: RulesCommand::Check { dir } } => rules_check(&dir),
         Command::Rules { command: RulesCommand::Test { dir } } => rules_test(&dir),
     };
@@ -32,7 +33,11 @@ fn main() -> ExitCode {
 }
 
 fn load_rules(dir: &std::path::Path, languages: Option<Vec<String>>) -> Result<Option<RulePack>> {
-    match RulePack::load(dir, &LoadOptions { languages }) {
+    load_rules_with(dir, &LoadOptions { languages, near_misses: false })
+}
+
+fn load_rules_with(dir: &std::path::Path, options: &LoadOptions) -> Result<Option<RulePack>> {
+    match RulePack::load(dir, options) {
         Ok(pack) => Ok(Some(pack)),
         Err(errors) => {
             for e in &errors.0 {
@@ -115,6 +120,26 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     let evaluation = kgsmith::eval::evaluate(&output.graph, &gold);
     print!("{}", evaluation.report(args.show));
     Ok(ExitCode::SUCCESS)
+}
+
+fn explain(
+    input: &std::path::Path,
+    rules: &std::path::Path,
+    languages: Option<Vec<String>>,
+) -> Result<ExitCode> {
+    let Some(rules) = load_rules_with(rules, &LoadOptions { languages, near_misses: true })? else {
+        return Ok(ExitCode::from(2));
+    };
+    let batch = read_inputs(&[input.to_path_buf()], InputOptions::default());
+    for d in &batch.diagnostics {
+        eprintln!("{d}");
+    }
+    for document in &batch.documents {
+        let extraction = kgsmith::extract::extract(document, &rules);
+        print!("{}", kgsmith::explain::explain(&extraction, &rules));
+    }
+    let errors = batch.diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {

@@ -313,3 +313,26 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn explain_shows_mentions_relations_and_near_misses() {
+    let inputs = tempfile::tempdir().unwrap();
+    let article = inputs.path().join("a.txt");
+    std::fs::write(
+        &article,
+        "L’entreprise chinoise DeepSeek a publié un modèle. Aleph Alpha coopère avec des PME allemandes.",
+    )
+    .unwrap();
+    let output = kgsmith(&["explain", article.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "mention   \"DeepSeek\"",
+        "[Demonym → Chine]",
+        "relation  DeepSeek locatedIn chinoise (→ Chine)  [fr.located.noun-demonym-name]",
+        "L’⟦entreprise chinoise DeepSeek⟧ a publié un modèle.",
+        "near miss fr.partner.verb-with: object \"des\" is not a mention",
+    ] {
+        assert!(text.contains(expected), "explain lacks {expected:?}:\n{text}");
+    }
+}

@@ -128,11 +128,16 @@ impl MaskedSentence {
     }
 }
 
-/// Mention indices written in a placeholder run (`⟨organization#3⟩ et ⟨name#7⟩` → 3, 7).
-pub fn placeholder_indices(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.split(PLACEHOLDER_OPEN).skip(1).filter_map(|p| {
+/// Mention indices of the placeholders of the given types in a run of masked text
+/// (`⟨organization#3⟩ et le géant ⟨demonym#5⟩ … ⟨name#7⟩` with Organization|Name → 3, 7).
+pub fn placeholder_indices<'t>(
+    text: &'t str,
+    types: &'t [String],
+) -> impl Iterator<Item = usize> + 't {
+    text.split(PLACEHOLDER_OPEN).skip(1).filter_map(move |p| {
         let body = p.split(PLACEHOLDER_CLOSE).next()?;
-        body.rsplit('#').next()?.parse().ok()
+        let (code, index) = body.rsplit_once('#')?;
+        types.iter().any(|t| type_code(t) == code).then(|| index.parse().ok())?
     })
 }
 
@@ -159,6 +164,8 @@ mod tests {
         assert_eq!(m.start_of(q + 1), Some(text.find("lancent").unwrap()));
         assert_eq!(m.span_widened(p + 3, q - 2), (nv, dt + 16));
         assert_eq!(m.mentions_in(0, m.text.len()).collect::<Vec<_>>(), vec![4, 9]);
-        assert_eq!(placeholder_indices(&m.text).collect::<Vec<_>>(), vec![4, 9]);
+        let both = ["Organization".to_string(), "Name".to_string()];
+        assert_eq!(placeholder_indices(&m.text, &both).collect::<Vec<_>>(), vec![4, 9]);
+        assert_eq!(placeholder_indices(&m.text, &both[..1]).collect::<Vec<_>>(), vec![4]);
     }
 }

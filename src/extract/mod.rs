@@ -429,7 +429,7 @@ fn relation_matches(
                     continue;
                 };
                 let ids: Vec<usize> = if slot.list {
-                    placeholder_indices(group.as_str()).collect()
+                    placeholder_indices(group.as_str(), &slot.types).collect()
                 } else {
                     group.as_str().parse().ok().into_iter().collect()
                 };

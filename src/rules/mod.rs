@@ -114,6 +114,8 @@ pub struct RelationRule {
     pub lang: String,
     pub priority: i32,
     pub regex: Regex,
+    /// The same pattern with slots that accept anything (only with `LoadOptions::near_misses`).
+    pub relaxed: Option<Regex>,
     pub slots: Vec<Slot>,
     pub location: Location,
     pub examples: Vec<RelationExample>,
@@ -145,6 +147,8 @@ pub struct RulePack {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub languages: Option<Vec<String>>,
+    /// Also compile each relation rule with relaxed slots, for near misses (`explain`).
+    pub near_misses: bool,
 }
 
 impl LoadOptions {
@@ -533,8 +537,13 @@ fn compile(
             });
         }
     }
-    let defs =
-        Definitions { macros: &macros, lexicons: &lexicon_regexes, entity_types: &type_names };
+    let defs = Definitions {
+        macros: &macros,
+        lexicons: &lexicon_regexes,
+        entity_types: &type_names,
+        relaxed_slots: false,
+    };
+    let relaxed_defs = Definitions { relaxed_slots: true, ..defs };
 
     // 4. patterns and rules
     let mut ids: BTreeMap<String, Location> = BTreeMap::new();
@@ -681,12 +690,20 @@ fn compile(
                     ),
                 );
             }
+            let relaxed = if options.near_misses {
+                pattern::expand(r.pattern.get_ref(), &relaxed_defs, true)
+                    .ok()
+                    .and_then(|e| Regex::new(&e.regex).ok())
+            } else {
+                None
+            };
             relation_rules.push(RelationRule {
                 id: r.id.clone(),
                 relation: r.relation.clone(),
                 lang: r.lang.clone(),
                 priority: r.priority,
                 regex,
+                relaxed,
                 slots: expanded.slots,
                 location: Location::at(&file.path, &file.text, at),
                 examples: r

@@ -113,6 +113,9 @@ pub struct Definitions<'a> {
     pub lexicons: &'a BTreeMap<String, String>,
     /// Declared entity type names.
     pub entity_types: &'a [String],
+    /// Compile slots so they accept any mention or a few words, to find near misses
+    /// (`kgsmith explain`): a relaxed match that the strict rule does not make is a near miss.
+    pub relaxed_slots: bool,
 }
 
 /// A pattern after expansion.
@@ -322,6 +325,10 @@ fn slot_regex(
     stack: &mut Vec<String>,
 ) -> Result<String, String> {
     let group = slot.role.group();
+    if defs.relaxed_slots {
+        let word = r#"[\p{L}\p{N}][^\s,.;:!?"⟨⟩]*"#;
+        return Ok(format!("(?P<{group}>⟨[^⟩]+⟩|{word}(?: {word}){{0,3}}?)"));
+    }
     if !slot.list {
         return Ok(format!("(?:{})", placeholder_regex(&slot.types, Some(group))));
     }
@@ -355,7 +362,7 @@ mod tests {
         lexicons: &'a BTreeMap<String, String>,
         types: &'a [String],
     ) -> Definitions<'a> {
-        Definitions { macros, lexicons, entity_types: types }
+        Definitions { macros, lexicons, entity_types: types, relaxed_slots: false }
     }
 
     #[test]
