@@ -10,6 +10,7 @@
 //! mentions, `size * (1 + ln(max(mentions, 1)))`; `aliases` and `rules` are joined with `|`,
 //! `evidence` sentences with ` | `.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -169,80 +170,114 @@ fn invalid_data(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
+/// One GraphML `<node>` or `<edge>`: its attributes and `<data>` values by key id.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct GraphMlElement {
+    pub attributes: BTreeMap<String, String>,
+    pub data: BTreeMap<String, String>,
+}
+
+/// Nodes and edges of a GraphML document, read with quick-xml.
+#[derive(Debug, Default)]
+pub struct GraphMl {
+    pub keys: Vec<BTreeMap<String, String>>,
+    pub nodes: Vec<GraphMlElement>,
+    pub edges: Vec<GraphMlElement>,
+}
+
+/// Reads a GraphML document back (keys, nodes, edges with their data), for round-trip tests and
+/// for tools that post-process our files. Only what [`write_graphml`] writes is understood.
+pub fn read(xml: &[u8]) -> Result<GraphMl, String> {
+    use quick_xml::events::{BytesStart, Event};
+    use quick_xml::Reader;
+
+    fn attributes(e: &BytesStart<'_>) -> Result<BTreeMap<String, String>, String> {
+        let mut out = BTreeMap::new();
+        for a in e.attributes() {
+            let a = a.map_err(|e| e.to_string())?;
+            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+            out.insert(key, a.unescape_value().map_err(|e| e.to_string())?.into_owned());
+        }
+        Ok(out)
+    }
+
+    let mut reader = Reader::from_reader(xml);
+    let mut graph = GraphMl::default();
+    let mut current: Option<(bool, GraphMlElement)> = None;
+    let mut data: Option<(String, String)> = None;
+    let mut buf = Vec::new();
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| e.to_string())?;
+        match event {
+            Event::Eof => break,
+            Event::Empty(e) if e.name().as_ref() == b"key" => graph.keys.push(attributes(&e)?),
+            Event::Start(e) => match e.name().as_ref() {
+                b"node" | b"edge" => {
+                    let element =
+                        GraphMlElement { attributes: attributes(&e)?, data: BTreeMap::new() };
+                    current = Some((e.name().as_ref() == b"node", element));
+                }
+                b"data" => {
+                    let key = attributes(&e)?.remove("key").ok_or("<data> without key")?;
+                    data = Some((key, String::new()));
+                }
+                _ => {}
+            },
+            Event::Text(t) => {
+                if let Some((_, text)) = data.as_mut() {
+                    text.push_str(&t.xml10_content().map_err(|e| e.to_string())?);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let (_, text) = data.as_mut().ok_or("a character reference outside <data>")?;
+                match r.resolve_char_ref().map_err(|e| e.to_string())? {
+                    Some(c) => text.push(c),
+                    None => {
+                        let name = r.decode().map_err(|e| e.to_string())?;
+                        let value = quick_xml::escape::resolve_predefined_entity(&name)
+                            .ok_or_else(|| format!("unknown entity &{name};"))?;
+                        text.push_str(value);
+                    }
+                }
+            }
+            Event::End(e) => match e.name().as_ref() {
+                b"data" => {
+                    let (key, text) = data.take().ok_or("</data> without <data>")?;
+                    let (_, element) = current.as_mut().ok_or("<data> outside a node or edge")?;
+                    element.data.insert(key, text);
+                }
+                b"node" | b"edge" => {
+                    let (is_node, element) = current.take().ok_or("unbalanced <node>/<edge>")?;
+                    if is_node {
+                        graph.nodes.push(element);
+                    } else {
+                        graph.edges.push(element);
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(graph)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use quick_xml::events::Event;
-    use quick_xml::Reader;
 
     use super::*;
     use crate::graph::sample::sample_graph;
 
-    /// A parsed element: its attributes and its `<data>` values by key.
-    #[derive(Debug, Default)]
-    struct Element {
-        attributes: BTreeMap<String, String>,
-        data: BTreeMap<String, String>,
-    }
-
     /// Parses our GraphML back: (keys, nodes, edges).
-    fn parse(xml: &str) -> (Vec<BTreeMap<String, String>>, Vec<Element>, Vec<Element>) {
-        let mut reader = Reader::from_str(xml);
-        let (mut keys, mut nodes, mut edges) = (Vec::new(), Vec::new(), Vec::new());
-        let mut current: Option<(String, Element)> = None;
-        let mut data: Option<(String, String)> = None;
-        let attributes = |e: &quick_xml::events::BytesStart<'_>| {
-            e.attributes()
-                .map(|a| {
-                    let a = a.unwrap();
-                    let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
-                    (key, a.unescape_value().unwrap().into_owned())
-                })
-                .collect::<BTreeMap<_, _>>()
-        };
-        loop {
-            match reader.read_event().unwrap() {
-                Event::Eof => break,
-                Event::Empty(e) if e.name().as_ref() == b"key" => keys.push(attributes(&e)),
-                Event::Start(e) => match e.name().as_ref() {
-                    b"node" | b"edge" => {
-                        let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
-                        let element = Element { attributes: attributes(&e), ..Element::default() };
-                        current = Some((name, element));
-                    }
-                    b"data" => data = Some((attributes(&e)["key"].clone(), String::new())),
-                    _ => {}
-                },
-                Event::Text(t) => {
-                    if let Some((_, text)) = data.as_mut() {
-                        text.push_str(&t.xml10_content().unwrap());
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    let (_, text) = data.as_mut().expect("references only inside <data>");
-                    match r.resolve_char_ref().unwrap() {
-                        Some(c) => text.push(c),
-                        None => {
-                            let name = r.decode().unwrap();
-                            let value = quick_xml::escape::resolve_predefined_entity(&name);
-                            text.push_str(value.expect("a predefined entity"));
-                        }
-                    }
-                }
-                Event::End(e) => match e.name().as_ref() {
-                    b"data" => {
-                        let (key, text) = data.take().unwrap();
-                        current.as_mut().unwrap().1.data.insert(key, text);
-                    }
-                    b"node" => nodes.push(current.take().unwrap().1),
-                    b"edge" => edges.push(current.take().unwrap().1),
-                    _ => {}
-                },
-                _ => {}
-            }
-        }
-        (keys, nodes, edges)
+    fn parse(
+        xml: &str,
+    ) -> (Vec<BTreeMap<String, String>>, Vec<GraphMlElement>, Vec<GraphMlElement>) {
+        let g = read(xml.as_bytes()).unwrap();
+        (g.keys, g.nodes, g.edges)
     }
 
     fn graphml() -> String {
@@ -285,7 +320,7 @@ mod tests {
         assert_eq!(edges.len(), 4);
         let ids: Vec<&str> = edges.iter().map(|e| e.attributes["id"].as_str()).collect();
         assert_eq!(ids, ["e0", "e1", "e2", "e3"]);
-        let partner: Vec<&Element> =
+        let partner: Vec<&GraphMlElement> =
             edges.iter().filter(|e| e.data["relation"] == "partnerOf").collect();
         assert_eq!(partner.len(), 1);
         assert!(!partner[0].attributes.contains_key("directed"));

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: running external tools, skipping when one is missing
 //! (failing instead under `CI=true`), the hostile-names graph and a small GraphML reader.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -201,90 +201,12 @@ pub fn hostile_graph() -> KnowledgeGraph {
         .expect("the hostile graph is well-formed")
 }
 
-/// One GraphML `<node>` or `<edge>`: its attributes and `<data>` values by key id.
-#[derive(Debug, Default, Clone)]
-pub struct GraphMlElement {
-    pub attributes: BTreeMap<String, String>,
-    pub data: BTreeMap<String, String>,
-}
+pub use kgsmith::export::graphml::{GraphMl, GraphMlElement};
 
-/// Nodes and edges of a GraphML document, read with quick-xml.
-#[derive(Debug, Default)]
-pub struct GraphMl {
-    pub keys: Vec<BTreeMap<String, String>>,
-    pub nodes: Vec<GraphMlElement>,
-    pub edges: Vec<GraphMlElement>,
-}
-
+/// Reads a GraphML file back; panics if it is not well-formed.
 pub fn parse_graphml(xml: &[u8]) -> GraphMl {
-    use quick_xml::events::{BytesStart, Event};
-    use quick_xml::Reader;
-
-    fn attributes(e: &BytesStart<'_>) -> BTreeMap<String, String> {
-        e.attributes()
-            .map(|a| {
-                let a = a.expect("well-formed attribute");
-                let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
-                (key, a.unescape_value().unwrap().into_owned())
-            })
-            .collect()
-    }
-
-    let mut reader = Reader::from_reader(xml);
-    let mut graph = GraphMl::default();
-    let mut current: Option<(bool, GraphMlElement)> = None;
-    let mut data: Option<(String, String)> = None;
-    let mut buf = Vec::new();
-    loop {
-        let event = reader.read_event_into(&mut buf).expect("well-formed XML");
-        match event {
-            Event::Eof => break,
-            Event::Empty(e) if e.name().as_ref() == b"key" => graph.keys.push(attributes(&e)),
-            Event::Start(e) => match e.name().as_ref() {
-                b"node" | b"edge" => {
-                    let element =
-                        GraphMlElement { attributes: attributes(&e), data: BTreeMap::new() };
-                    current = Some((e.name().as_ref() == b"node", element));
-                }
-                b"data" => data = Some((attributes(&e)["key"].clone(), String::new())),
-                _ => {}
-            },
-            Event::Text(t) => {
-                if let Some((_, text)) = data.as_mut() {
-                    text.push_str(&t.xml10_content().unwrap());
-                }
-            }
-            Event::GeneralRef(r) => {
-                let (_, text) = data.as_mut().expect("references only inside <data>");
-                match r.resolve_char_ref().unwrap() {
-                    Some(c) => text.push(c),
-                    None => {
-                        let name = r.decode().unwrap();
-                        let value = quick_xml::escape::resolve_predefined_entity(&name);
-                        text.push_str(value.expect("a predefined entity"));
-                    }
-                }
-            }
-            Event::End(e) => match e.name().as_ref() {
-                b"data" => {
-                    let (key, text) = data.take().unwrap();
-                    current.as_mut().unwrap().1.data.insert(key, text);
-                }
-                b"node" | b"edge" => {
-                    let (is_node, element) = current.take().unwrap();
-                    if is_node {
-                        graph.nodes.push(element);
-                    } else {
-                        graph.edges.push(element);
-                    }
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-        buf.clear();
-    }
-    graph
+    kgsmith::export::graphml::read(xml)
+        .unwrap_or_else(|e| panic!("GraphML does not read back: {e}"))
 }
 
 /// Drops what XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF), as the GraphML
