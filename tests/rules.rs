@@ -39,4 +39,6 @@ fn seeds_meet_the_quality_targets() {
     let o = &eval.overall;
     assert_eq!(o.core_found, o.core, "core rows missed:\n{}", eval.report(true));
     assert!(o.precision() >= 0.95, "precision {:.3}:\n{}", o.precision(), eval.report(true));
+    let (hard, hard_found) = (o.core_hard - o.core, o.core_hard_found - o.core_found);
+    assert!(2 * hard_found >= hard, "{hard_found}/{hard} hard rows:\n{}", eval.report(true));
 }

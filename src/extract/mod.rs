@@ -63,6 +63,8 @@ pub struct Mention {
     /// A declared entity type, or `Name`, `Demonym`, `Money`.
     pub mention_type: String,
     pub source: MentionSource,
+    /// For a definite description ("le centre de calcul"), the mention it refers back to.
+    pub refers_to: Option<usize>,
 }
 
 /// A relation rule match, expanded to the pairs it states.
@@ -130,6 +132,7 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
         mentions.extend(pattern_mentions(&normalized.text, *span, i, lexical, &inner_words, rules));
     }
     propagate_types(&mut mentions);
+    resolve_antecedents(&mut mentions, rules);
     for m in &mut mentions {
         let (s, e) = normalized.map.span(m.start, m.end);
         m.original_start = s;
@@ -173,6 +176,7 @@ fn new_mention(
         text: text[start..end].to_string(),
         mention_type: t.to_string(),
         source,
+        refers_to: None,
     }
 }
 
@@ -394,6 +398,51 @@ fn propagate_types(mentions: &mut [Mention]) {
             }
         }
     }
+}
+
+/// A definite description found by an `antecedent` pattern refers to the nearest preceding named
+/// mention of its type; one with nothing to refer to is dropped.
+fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
+    let is_description = |m: &Mention| match &m.source {
+        MentionSource::Pattern { pattern } => {
+            rules.entity_patterns.iter().any(|p| p.antecedent && p.id == *pattern)
+        }
+        _ => false,
+    };
+    let descriptions: Vec<bool> = mentions.iter().map(is_description).collect();
+    if !descriptions.contains(&true) {
+        return;
+    }
+    let mut keep = vec![true; mentions.len()];
+    let mut refers: Vec<Option<usize>> = vec![None; mentions.len()];
+    for i in 0..mentions.len() {
+        if !descriptions[i] {
+            continue;
+        }
+        let t = &mentions[i].mention_type;
+        let found = (0..i).rev().find(|&j| !descriptions[j] && mentions[j].mention_type == *t);
+        match found {
+            Some(j) => refers[i] = Some(j),
+            None => keep[i] = false,
+        }
+    }
+    // renumber after dropping the descriptions that refer to nothing
+    let mut new_index = vec![0; mentions.len()];
+    let mut next = 0;
+    for i in 0..mentions.len() {
+        new_index[i] = next;
+        if keep[i] {
+            next += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(next);
+    for (i, mut m) in std::mem::take(mentions).into_iter().enumerate() {
+        if keep[i] {
+            m.refers_to = refers[i].map(|j| new_index[j]);
+            out.push(m);
+        }
+    }
+    *mentions = out;
 }
 
 /// Stage 3: relation rules over the masked sentence.

@@ -88,8 +88,13 @@ impl<'r> Resolver<'r> {
         Self { rules, gazetteer_keys, entities: BTreeMap::new() }
     }
 
-    /// The key of `mention` taken as `entity_type`, or `None` if it names no entity.
-    fn key(&self, mention: &Mention, entity_type: &str) -> Option<EntityKey> {
+    /// The key of mention `i` taken as `entity_type`, or `None` if it names no entity.
+    /// A definite description takes the key of the mention it refers to.
+    fn key(&self, mentions: &[Mention], i: usize, entity_type: &str) -> Option<EntityKey> {
+        let mention = &mentions[i];
+        if let Some(j) = mention.refers_to {
+            return self.key(mentions, j, entity_type);
+        }
         match &mention.source {
             MentionSource::Gazetteer { entry } => Some(EntityKey::Gazetteer(*entry)),
             MentionSource::Demonym { place } => Some(EntityKey::Gazetteer(*place)),
@@ -127,12 +132,14 @@ pub fn build_graph(
     let mut edges: BTreeMap<EdgeKey, EdgeSupport> = BTreeMap::new();
     for ex in extractions {
         // typed mentions are entities on their own
-        for m in &ex.mentions {
+        for (i, m) in ex.mentions.iter().enumerate() {
             let declared = rules.vocabulary.entity_types.contains_key(&m.mention_type);
             if declared {
-                if let Some(key) = resolver.key(m, &m.mention_type) {
-                    let surface = (!matches!(m.source, MentionSource::Demonym { .. }))
-                        .then_some(m.text.as_str());
+                if let Some(key) = resolver.key(&ex.mentions, i, &m.mention_type) {
+                    // a description ("le centre de calcul") or a demonym is not a name of the entity
+                    let named =
+                        m.refers_to.is_none() && !matches!(m.source, MentionSource::Demonym { .. });
+                    let surface = named.then_some(m.text.as_str());
                     resolver.add(&key, &m.mention_type, surface);
                 }
             }
@@ -162,7 +169,7 @@ pub fn build_graph(
                     continue;
                 }
                 let (Some(sk), Some(ok)) =
-                    (resolver.key(&ex.mentions[s], st), resolver.key(&ex.mentions[o], ot))
+                    (resolver.key(&ex.mentions, s, st), resolver.key(&ex.mentions, o, ot))
                 else {
                     continue;
                 };

@@ -72,6 +72,8 @@ pub struct EntityPattern {
     pub regex: Regex,
     pub trim: Option<BTreeSet<String>>,
     pub not_sentence_initial: bool,
+    /// Names the nearest preceding entity of its type (see `raw::RawEntityPattern::antecedent`).
+    pub antecedent: bool,
     pub location: Location,
     pub examples: Vec<MentionExample>,
 }
@@ -598,6 +600,7 @@ fn compile(
                 regex: regex.0,
                 trim,
                 not_sentence_initial: p.not_sentence_initial,
+                antecedent: p.antecedent,
                 location: Location::at(&file.path, &file.text, at),
                 examples: p
                     .example

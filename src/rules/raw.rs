@@ -114,6 +114,10 @@ pub struct RawEntityPattern {
     /// Drop a one-word name that starts its sentence (capitalized for grammar, not as a name).
     #[serde(default)]
     pub not_sentence_initial: bool,
+    /// The match is a definite description ("le centre de calcul") that names the nearest
+    /// preceding entity of the same type in the document; without one it is dropped.
+    #[serde(default)]
+    pub antecedent: bool,
     #[serde(default)]
     pub example: Vec<Spanned<RawMentionExample>>,
 }
