@@ -123,14 +123,22 @@ fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePa
         })
         .collect();
     let masked = MaskedSentence::build(&ex.normalized.text, sentence.start, sentence.end, &items);
+    let folded = crate::normalize::fold(&masked.text);
     let mut out = Vec::new();
     for rule in &rules.relation_rules {
         let Some(relaxed) = &rule.relaxed else { continue };
+        let (haystack, map) = if rule.fold {
+            (folded.text.as_str(), Some(&folded.map))
+        } else {
+            (masked.text.as_str(), None)
+        };
+        let to_masked = |s: usize, e: usize| map.map_or((s, e), |m| m.span(s, e));
         let strict: Vec<(usize, usize)> =
-            rule.regex.find_iter(&masked.text).map(|m| (m.start(), m.end())).collect();
-        for caps in relaxed.captures_iter(&masked.text) {
+            rule.regex.find_iter(haystack).map(|m| to_masked(m.start(), m.end())).collect();
+        for caps in relaxed.captures_iter(haystack) {
             let whole = caps.get(0).expect("group 0");
-            if strict.iter().any(|&(s, e)| s < whole.end() && e > whole.start()) {
+            let (whole_start, whole_end) = to_masked(whole.start(), whole.end());
+            if strict.iter().any(|&(s, e)| s < whole_end && e > whole_start) {
                 continue;
             }
             let mut reasons = Vec::new();
@@ -161,7 +169,7 @@ fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePa
             if reasons.is_empty() || filled == 0 {
                 continue; // only the span differs, or nothing of the rule's own was there
             }
-            let (s, e) = masked.span_widened(whole.start(), whole.end());
+            let (s, e) = masked.span_widened(whole_start, whole_end);
             let (os, oe) = ex.normalized.map.span(s, e);
             let text = ex.sentence_text(si);
             let (rs, re) = (os - sentence.original_start, oe - sentence.original_start);

@@ -332,13 +332,21 @@ fn pattern_mentions(
         .map_or(span.start, |i| span.start + i);
     let mut absorbed = vec![false; lexical.len()];
     let mut found: Vec<Mention> = Vec::new();
+    let folded = rules.entity_patterns.iter().any(|p| p.fold).then(|| fold(&masked.text));
     for p in &rules.entity_patterns {
-        for caps in p.regex.captures_iter(&masked.text) {
+        let (haystack, map) = match (&folded, p.fold) {
+            (Some(f), true) => (f.text.as_str(), Some(&f.map)),
+            _ => (masked.text.as_str(), None),
+        };
+        for caps in p.regex.captures_iter(haystack) {
             let Some(name) = caps.name("name") else {
                 continue;
             };
-            let (Some(mut s), Some(mut e)) =
-                (masked.start_of(name.start()), masked.end_of(name.end()))
+            let (name_start, name_end) = match map {
+                Some(m) => m.span(name.start(), name.end()),
+                None => (name.start(), name.end()),
+            };
+            let (Some(mut s), Some(mut e)) = (masked.start_of(name_start), masked.end_of(name_end))
             else {
                 continue;
             };
@@ -464,10 +472,19 @@ fn relation_matches(
         })
         .collect();
     let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
+    let folded = rules.relation_rules.iter().any(|r| r.fold).then(|| fold(&masked.text));
     let mut out: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
     for rule in &rules.relation_rules {
-        for caps in rule.regex.captures_iter(&masked.text) {
+        let (haystack, map) = match (&folded, rule.fold) {
+            (Some(f), true) => (f.text.as_str(), Some(&f.map)),
+            _ => (masked.text.as_str(), None),
+        };
+        for caps in rule.regex.captures_iter(haystack) {
             let whole = caps.get(0).expect("group 0");
+            let (whole_start, whole_end) = match map {
+                Some(m) => m.span(whole.start(), whole.end()),
+                None => (whole.start(), whole.end()),
+            };
             let mut subjects = Vec::new();
             let mut objects = Vec::new();
             let mut parties = Vec::new();
@@ -523,7 +540,7 @@ fn relation_matches(
             if pairs.is_empty() {
                 continue;
             }
-            let (ns, ne) = masked.span_widened(whole.start(), whole.end());
+            let (ns, ne) = masked.span_widened(whole_start, whole_end);
             let (os, oe) = normalized.map.span(ns, ne);
             bound_types.sort();
             bound_types.dedup();

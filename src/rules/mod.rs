@@ -74,6 +74,8 @@ pub struct EntityPattern {
     pub not_sentence_initial: bool,
     /// Names the nearest preceding entity of its type (see `raw::RawEntityPattern::antecedent`).
     pub antecedent: bool,
+    /// Matched against the folded sentence (lower case, no accents).
+    pub fold: bool,
     pub location: Location,
     pub examples: Vec<MentionExample>,
 }
@@ -118,6 +120,8 @@ pub struct RelationRule {
     pub regex: Regex,
     /// The same pattern with slots that accept anything (only with `LoadOptions::near_misses`).
     pub relaxed: Option<Regex>,
+    /// Matched against the folded sentence (lower case, no accents).
+    pub fold: bool,
     pub slots: Vec<Slot>,
     pub location: Location,
     pub examples: Vec<RelationExample>,
@@ -601,6 +605,7 @@ fn compile(
                 trim,
                 not_sentence_initial: p.not_sentence_initial,
                 antecedent: p.antecedent,
+                fold: p.fold,
                 location: Location::at(&file.path, &file.text, at),
                 examples: p
                     .example
@@ -707,6 +712,7 @@ fn compile(
                 priority: r.priority,
                 regex,
                 relaxed,
+                fold: r.fold,
                 slots: expanded.slots,
                 location: Location::at(&file.path, &file.text, at),
                 examples: r
@@ -768,5 +774,125 @@ fn compile_pattern(
             loader.error(file, content, format!("{id}: regex error: {last}"));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VOCABULARY: &str = r##"
+[[entity_type]]
+name = "Organization"
+class = "schema:Organization"
+color = "#4e79a7"
+shape = "box"
+
+[[relation]]
+name = "partnerOf"
+property = "kgo:partnerOf"
+label = "partner of"
+comment = "c"
+symmetric = true
+domain = ["Organization"]
+range = ["Organization"]
+color = "#e15759"
+"##;
+
+    fn load(files: &[(&str, &str)]) -> Result<RulePack, RuleErrors> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vocabulary.toml"), VOCABULARY).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        RulePack::load(dir.path(), &LoadOptions::default())
+    }
+
+    fn messages(files: &[(&str, &str)]) -> Vec<String> {
+        let errors = load(files).expect_err("the pack has errors");
+        errors
+            .0
+            .iter()
+            .map(|e| {
+                let file = e.location.file.file_name().unwrap().to_string_lossy();
+                format!("{file}:{}:{}: {}", e.location.line, e.location.column, e.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_pack_loads() {
+        let rule = "[[rule]]\nid = \"r\"\nrelation = \"partnerOf\"\npattern = '{parties:Organization+} coopèrent'\n";
+        let pack = load(&[("r.toml", rule)]).unwrap();
+        assert_eq!(pack.relation_rules.len(), 1);
+        assert_eq!(
+            pack.vocabulary.relations["partnerOf"].property_iri,
+            format!("{}partnerOf", ns::KGO)
+        );
+    }
+
+    #[test]
+    fn all_errors_are_reported_with_their_positions() {
+        let rules = "\
+[[rule]]
+id = \"a\"
+relation = \"partnerOf\"
+pattern = '{subject:Company} avec {object:Organization}'
+
+[[rule]]
+id = \"a\"
+relation = \"acquires\"
+pattern = '{parties:Organization+}'
+
+[[rule]]
+id = \"b\"
+relation = \"partnerOf\"
+pattern = '{parties:Organization+} {nope}'
+
+[[rule]]
+id = \"c\"
+relation = \"partnerOf\"
+pattern = '{parties:Organization+} (?:x'
+";
+        let got = messages(&[("r.toml", rules)]);
+        let expected = [
+            "r.toml:4:12: a: unknown slot type 'Company' (declared: Organization; built in: Name, Demonym, Money)",
+            "r.toml:6:1: duplicate id 'a' (first defined at ",
+            "r.toml:6:1: rule a: unknown relation 'acquires'",
+            "r.toml:14:36: b: unknown macro or lexicon '{nope}'",
+            "r.toml:19:36: c: regex error: unclosed group",
+        ];
+        assert_eq!(got.len(), expected.len(), "{got:#?}");
+        for (g, e) in got.iter().zip(expected) {
+            assert!(g.starts_with(e), "{g:?} does not start with {e:?}");
+        }
+    }
+
+    #[test]
+    fn toml_syntax_errors_name_the_line() {
+        let got = messages(&[("bad.toml", "[[rule]]\nid = \"x\"\npattern = 'unterminated\n")]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("bad.toml:3:"), "{got:?}");
+    }
+
+    #[test]
+    fn unknown_fields_and_types_are_errors() {
+        let got = messages(&[(
+            "g.toml",
+            "[[entity]]\nname = \"Acme\"\ntype = \"Company\"\n\n[[entity_pattern]]\nid = \"p\"\ntype = \"Organization\"\npattern = 'x'\n",
+        )]);
+        assert!(
+            got.iter().any(|m| m.contains("gazetteer entry 'Acme': unknown type 'Company'")),
+            "{got:?}"
+        );
+        assert!(
+            got.iter().any(|m| m.contains("entity pattern p: no (?P<name>...) group")),
+            "{got:?}"
+        );
+        let got = messages(&[(
+            "u.toml",
+            "[[rule]]\nid = \"x\"\nrelation = \"partnerOf\"\npatern = 'x'\n",
+        )]);
+        assert!(got[0].contains("unknown field `patern`"), "{got:?}");
     }
 }

@@ -118,6 +118,9 @@ pub struct RawEntityPattern {
     /// preceding entity of the same type in the document; without one it is dropped.
     #[serde(default)]
     pub antecedent: bool,
+    /// Match against the sentence folded to lower case without accents (write the pattern so).
+    #[serde(default)]
+    pub fold: bool,
     #[serde(default)]
     pub example: Vec<Spanned<RawMentionExample>>,
 }
@@ -178,6 +181,9 @@ pub struct RawRelationRule {
     #[serde(default)]
     pub priority: i32,
     pub pattern: Spanned<String>,
+    /// Match against the sentence folded to lower case without accents (write the pattern so).
+    #[serde(default)]
+    pub fold: bool,
     #[serde(default)]
     pub example: Vec<Spanned<RawRelationExample>>,
 }
