@@ -9,6 +9,7 @@ pub mod export;
 pub mod extract;
 pub mod graph;
 pub mod input;
+pub mod lang;
 pub mod normalize;
 pub mod pipeline;
 pub mod rules;

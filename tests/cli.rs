@@ -336,3 +336,28 @@ fn explain_shows_mentions_relations_and_near_misses() {
         assert!(text.contains(expected), "explain lacks {expected:?}:\n{text}");
     }
 }
+
+#[test]
+fn places_are_labelled_in_the_language_of_the_articles_and_keep_stable_ids() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let en = kgsmith_with_stdin(
+        &["build", "-", "-o", o, "-f", "nt"],
+        "The company said that Germany and the United States have signed the deal with China.",
+    );
+    assert!(en.status.success(), "{}", stderr(&en));
+    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
+    let label = "<http://www.w3.org/2000/01/rdf-schema#label>";
+    assert!(nt.contains(&format!("/place/allemagne> {label} \"Germany\" .")), "{nt}");
+    assert!(
+        nt.contains("/place/allemagne> <http://schema.org/alternateName> \"Allemagne\" ."),
+        "{nt}"
+    );
+    let fr = kgsmith_with_stdin(
+        &["build", "-", "-o", o, "-f", "nt"],
+        "L'entreprise a déclaré que l'Allemagne et la Chine ont signé un accord avec les États-Unis.",
+    );
+    assert!(fr.status.success(), "{}", stderr(&fr));
+    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
+    assert!(nt.contains(&format!("/place/allemagne> {label} \"Allemagne\" .")), "{nt}");
+}

@@ -97,6 +97,8 @@ pub struct Sentence {
 #[derive(Debug, Clone)]
 pub struct Extraction {
     pub document: DocumentInfo,
+    /// The document's language: given by the input, or detected (`fr`, `en`).
+    pub lang: Option<String>,
     /// The original text (evidence quotes sentences from it).
     pub original: String,
     pub normalized: NormalizedText,
@@ -149,8 +151,11 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
         }
         relations.extend(relation_matches(&normalized, *span, i, &mentions, range, rules));
     }
+    let lang =
+        document.lang.clone().or_else(|| crate::lang::detect(&document.text).map(String::from));
     Extraction {
         document: document.info.clone(),
+        lang,
         original: document.text.clone(),
         normalized,
         sentences,

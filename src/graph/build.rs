@@ -68,6 +68,8 @@ struct EntityAcc {
     entity_type: String,
     surfaces: BTreeMap<String, u32>,
     mentions: u32,
+    /// Mentions per document language.
+    languages: BTreeMap<String, u32>,
 }
 
 struct Resolver<'r> {
@@ -109,8 +111,17 @@ impl<'r> Resolver<'r> {
         }
     }
 
-    fn add(&mut self, key: &EntityKey, entity_type: &str, surface: Option<&str>) {
+    fn add(
+        &mut self,
+        key: &EntityKey,
+        entity_type: &str,
+        surface: Option<&str>,
+        lang: Option<&str>,
+    ) {
         let acc = self.entities.entry(key.clone()).or_default();
+        if let Some(l) = lang {
+            *acc.languages.entry(l.to_string()).or_insert(0) += 1;
+        }
         acc.entity_type = match key {
             EntityKey::Gazetteer(i) => self.rules.gazetteer.entries[*i].entity_type.clone(),
             EntityKey::Named { .. } => entity_type.to_string(),
@@ -140,7 +151,7 @@ pub fn build_graph(
                     let named =
                         m.refers_to.is_none() && !matches!(m.source, MentionSource::Demonym { .. });
                     let surface = named.then_some(m.text.as_str());
-                    resolver.add(&key, &m.mention_type, surface);
+                    resolver.add(&key, &m.mention_type, surface, ex.lang.as_deref());
                 }
             }
         }
@@ -181,7 +192,7 @@ pub fn build_graph(
                     let m = &ex.mentions[i];
                     if !rules.vocabulary.entity_types.contains_key(&m.mention_type) {
                         let surface = (m.mention_type == "Name").then_some(m.text.as_str());
-                        resolver.add(key, t, surface);
+                        resolver.add(key, t, surface, ex.lang.as_deref());
                     }
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
@@ -196,8 +207,20 @@ pub fn build_graph(
     let mut by_id: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
     let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
     for (key, acc) in &resolver.entities {
+        // a gazetteer entity is labelled in the language most of its mentions are in, when the
+        // entry has a label in that language; its id stays that of its canonical name
+        let mut slug_name = None;
         let label = match key {
-            EntityKey::Gazetteer(i) => rules.gazetteer.entries[*i].name.clone(),
+            EntityKey::Gazetteer(i) => {
+                let entry = &rules.gazetteer.entries[*i];
+                slug_name = Some(entry.name.as_str());
+                let majority = acc
+                    .languages
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(l, _)| l.as_str());
+                majority.and_then(|l| entry.labels.get(l)).unwrap_or(&entry.name).clone()
+            }
             EntityKey::Named { .. } => acc
                 .surfaces
                 .iter()
@@ -205,7 +228,8 @@ pub fn build_graph(
                 .map(|(s, _)| s.clone())
                 .unwrap_or_default(),
         };
-        let base = format!("{}:{}", acc.entity_type.to_lowercase(), slugify(&label));
+        let base =
+            format!("{}:{}", acc.entity_type.to_lowercase(), slugify(slug_name.unwrap_or(&label)));
         by_id.entry(base).or_default().push(key.clone());
         labels.insert(key.clone(), label);
     }
@@ -220,6 +244,9 @@ pub fn build_graph(
         let id = ids[key].clone();
         let label = labels[key].clone();
         let mut aliases: BTreeSet<String> = acc.surfaces.keys().cloned().collect();
+        if let EntityKey::Gazetteer(i) = key {
+            aliases.insert(rules.gazetteer.entries[*i].name.clone());
+        }
         aliases.remove(&label);
         let wikidata = match key {
             EntityKey::Gazetteer(i) => rules.gazetteer.entries[*i].qid.clone(),

@@ -31,6 +31,8 @@ pub struct GazetteerEntry {
     pub aliases: Vec<String>,
     pub qid: Option<String>,
     pub country: Option<String>,
+    /// Labels by language code.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// What a gazetteer automaton pattern stands for.
@@ -435,13 +437,16 @@ fn compile(
                 aliases: e.aliases.clone(),
                 qid: e.qid.clone(),
                 country: e.country.clone(),
+                labels: e.labels.clone(),
             });
             exact_flags.push(e.exact);
         }
     }
     let mut patterns: Vec<LexicalPattern> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        for form in std::iter::once(&e.name).chain(&e.aliases) {
+        let mut forms: Vec<&String> = std::iter::once(&e.name).chain(&e.aliases).collect();
+        forms.extend(e.labels.values().filter(|l| !e.aliases.contains(l) && **l != e.name));
+        for form in forms {
             let capitalized = form.chars().next().is_some_and(char::is_uppercase);
             patterns.push(LexicalPattern {
                 target: LexicalTarget::Entry(i),

@@ -77,6 +77,10 @@ pub struct RawGazetteerEntry {
     pub qid: Option<String>,
     #[serde(default)]
     pub country: Option<String>,
+    /// Labels in other languages (`{ en = "Germany" }`), used when most articles mentioning the
+    /// entity are in that language; they are matched like aliases.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     /// Match the name and aliases exactly as written (default: ignore case and accents, but a
     /// capitalized alias only matches capitalized text).
     #[serde(default)]
