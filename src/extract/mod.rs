@@ -63,8 +63,11 @@ pub struct Mention {
     /// A declared entity type, or `Name`, `Demonym`, `Money`.
     pub mention_type: String,
     pub source: MentionSource,
-    /// For a definite description ("le centre de calcul"), the mention it refers back to.
+    /// The mention this one names again: for a definite description ("le centre de calcul") the
+    /// entity it refers back to, for an acronym ("UE") the full name it was introduced with.
     pub refers_to: Option<usize>,
+    /// A definite description, not a name: it adds no alias to its entity.
+    pub description: bool,
 }
 
 /// A relation rule match, expanded to the pairs it states.
@@ -135,6 +138,7 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
     }
     propagate_types(&mut mentions);
     resolve_antecedents(&mut mentions, rules);
+    link_acronyms(&normalized.text, &mut mentions, &rules.resolution.connectors);
     for m in &mut mentions {
         let (s, e) = normalized.map.span(m.start, m.end);
         m.original_start = s;
@@ -182,6 +186,7 @@ fn new_mention(
         mention_type: t.to_string(),
         source,
         refers_to: None,
+        description: false,
     }
 }
 
@@ -413,6 +418,66 @@ fn propagate_types(mentions: &mut [Mention]) {
     }
 }
 
+/// Whether `acronym` (2 to 8 capitals) spells the initials of `name`'s words, connectors
+/// ("de", "of") skipped or kept: "UE" for "Union européenne", "CEA" for "Commissariat à l'énergie
+/// atomique".
+fn is_acronym_of(acronym: &str, name: &str, connectors: &BTreeSet<String>) -> bool {
+    let letters: Vec<char> = acronym.chars().filter(|c| c.is_alphanumeric()).collect();
+    if !(2..=8).contains(&letters.len())
+        || !letters.iter().all(|c| c.is_uppercase() || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let acronym: String = letters.iter().map(|c| fold_str(&c.to_string())).collect();
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(fold_str)
+        .collect();
+    let initials = |skip: bool| -> String {
+        words
+            .iter()
+            .filter(|w| {
+                !(skip
+                    && (connectors.contains(*w)
+                        || w.len() == 1
+                        || ["a", "la", "le", "les", "l", "the"].contains(&w.as_str())))
+            })
+            .filter_map(|w| w.chars().next())
+            .collect()
+    };
+    words.len() >= 2 && (initials(true) == acronym || initials(false) == acronym)
+}
+
+/// "Name (ACR)": the acronym names the same entity, there and wherever the document uses it again.
+fn link_acronyms(text: &str, mentions: &mut [Mention], connectors: &BTreeSet<String>) {
+    let mut introduced: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 1..mentions.len() {
+        let (full, short) = (&mentions[i - 1], &mentions[i]);
+        let between = &text[full.end..short.start];
+        let closes = text[short.end..].starts_with(')');
+        let named = !matches!(full.mention_type.as_str(), "Demonym" | "Money");
+        if between == " (" && closes && named && is_acronym_of(&short.text, &full.text, connectors)
+        {
+            introduced.entry(short.text.clone()).or_insert(i - 1);
+        }
+    }
+    if introduced.is_empty() {
+        return;
+    }
+    for m in 0..mentions.len() {
+        if let Some(&full) = introduced.get(&mentions[m].text) {
+            if full != m
+                && mentions[m].refers_to.is_none()
+                && !matches!(mentions[m].source, MentionSource::Gazetteer { .. })
+            {
+                mentions[m].refers_to = Some(full);
+                mentions[m].mention_type = mentions[full].mention_type.clone();
+            }
+        }
+    }
+}
+
 /// A definite description found by an `antecedent` pattern refers to the nearest preceding named
 /// mention of its type; one with nothing to refer to is dropped.
 fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
@@ -452,6 +517,7 @@ fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
     for (i, mut m) in std::mem::take(mentions).into_iter().enumerate() {
         if keep[i] {
             m.refers_to = refers[i].map(|j| new_index[j]);
+            m.description = descriptions[i];
             out.push(m);
         }
     }
@@ -576,4 +642,22 @@ fn relation_matches(
         }
     }
     kept.into_iter().map(|(_, _, _, m)| m).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acronyms_spell_initials() {
+        let connectors: BTreeSet<String> =
+            ["de", "d", "du", "des", "of", "for"].iter().map(|s| s.to_string()).collect();
+        assert!(is_acronym_of("UE", "Union européenne", &connectors));
+        assert!(is_acronym_of("CEA", "Commissariat à l'énergie atomique", &connectors));
+        assert!(is_acronym_of("BPI", "Banque publique d'investissement", &connectors));
+        assert!(is_acronym_of("MIT", "Massachusetts Institute of Technology", &connectors));
+        assert!(!is_acronym_of("IA", "Intelligence", &connectors));
+        assert!(!is_acronym_of("SAP", "Deutsche Telekom", &connectors));
+        assert!(!is_acronym_of("Ue", "Union européenne", &connectors));
+    }
 }

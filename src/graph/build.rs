@@ -111,6 +111,13 @@ impl<'r> Resolver<'r> {
         }
     }
 
+    /// Records another name of an entity without counting a mention.
+    fn add_surface(&mut self, key: &EntityKey, surface: &str) {
+        if let Some(acc) = self.entities.get_mut(key) {
+            acc.surfaces.entry(surface.to_string()).or_insert(0);
+        }
+    }
+
     fn add(
         &mut self,
         key: &EntityKey,
@@ -149,7 +156,7 @@ pub fn build_graph(
                 if let Some(key) = resolver.key(&ex.mentions, i, &m.mention_type) {
                     // a description ("le centre de calcul") or a demonym is not a name of the entity
                     let named =
-                        m.refers_to.is_none() && !matches!(m.source, MentionSource::Demonym { .. });
+                        !m.description && !matches!(m.source, MentionSource::Demonym { .. });
                     let surface = named.then_some(m.text.as_str());
                     resolver.add(&key, &m.mention_type, surface, ex.lang.as_deref());
                 }
@@ -193,6 +200,10 @@ pub fn build_graph(
                     if !rules.vocabulary.entity_types.contains_key(&m.mention_type) {
                         let surface = (m.mention_type == "Name").then_some(m.text.as_str());
                         resolver.add(key, t, surface, ex.lang.as_deref());
+                    }
+                    // an acronym brings the full name it was introduced with
+                    if let (Some(j), false) = (m.refers_to, m.description) {
+                        resolver.add_surface(key, &ex.mentions[j].text);
                     }
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
