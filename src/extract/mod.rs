@@ -232,7 +232,7 @@ fn lexical_mentions(
     }
     for p in &rules.money_patterns {
         for caps in p.regex.captures_iter(local) {
-            let whole = caps.get(0).expect("group 0");
+            let whole = caps.name("amount").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(cur) = get("cur") else { continue };
             let Some(amount) =
@@ -399,6 +399,19 @@ fn pattern_mentions(
     all.extend(found);
     all.sort_by_key(|m| m.start);
     all
+}
+
+/// Narrows a match to its words: boundaries consume the character before or after a word,
+/// which evidence spans should not show.
+fn trim_span(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    let edge = |c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '(' | ')' | '\'');
+    while let Some(c) = text[start..end].chars().next().filter(|&c| edge(c)) {
+        start += c.len_utf8();
+    }
+    while let Some(c) = text[start..end].chars().next_back().filter(|&c| edge(c)) {
+        end -= c.len_utf8();
+    }
+    (start, end)
 }
 
 /// An untyped `Name` takes the type a pattern gave the same (folded) name in the document.
@@ -612,6 +625,7 @@ fn relation_matches(
                 continue;
             }
             let (ns, ne) = masked.span_widened(whole_start, whole_end);
+            let (ns, ne) = trim_span(&normalized.text, ns, ne);
             let (os, oe) = normalized.map.span(ns, ne);
             bound_types.sort();
             bound_types.dedup();

@@ -518,8 +518,7 @@ fn compile(
     let mut lexicon_regexes: BTreeMap<String, String> = BTreeMap::new();
     // the money tables double as case-insensitive lexicons for money patterns
     for (name, forms) in &money_forms {
-        lexicon_regexes
-            .insert(name.to_string(), format!("(?i:{})", pattern::lexicon_regex_bounded(forms)));
+        lexicon_regexes.insert(name.to_string(), format!("(?i:{})", pattern::lexicon_regex(forms)));
     }
     let mut macros: BTreeMap<String, String> = BTreeMap::new();
     for file in files {

@@ -76,27 +76,15 @@ pub fn placeholder_regex(types: &[String], capture: Option<&str>) -> String {
 
 /// Regex alternation of a word list: longest first, escaped, one space for any white space.
 pub fn lexicon_regex(words: &[String]) -> String {
-    alternation(words, false)
+    alternation(words)
 }
 
-/// Like [`lexicon_regex`], but a word that ends with a letter or digit must end a word in the
-/// text too (`euro` does not match the start of `européen`; `€` needs no boundary).
-pub fn lexicon_regex_bounded(words: &[String]) -> String {
-    alternation(words, true)
-}
-
-fn alternation(words: &[String], bounded: bool) -> String {
+fn alternation(words: &[String]) -> String {
     let mut words: Vec<String> = words
         .iter()
         .map(|w| {
             let w = w.replace(['\u{2019}', '\u{2018}'], "'");
-            let escaped = w.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(" ");
-            let word_end = w.chars().last().is_some_and(char::is_alphanumeric);
-            if bounded && word_end {
-                format!("{escaped}\\b")
-            } else {
-                escaped
-            }
+            w.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(" ")
         })
         .filter(|w| !w.is_empty())
         .collect();
