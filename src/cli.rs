@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 
-use kgsmith::export::{Format, GraphmlEdges};
+use kgsmith::export::{Format, GexfEdges, GraphmlEdges};
 use kgsmith::vocab::ns;
 
 #[derive(Debug, Parser)]
@@ -74,7 +74,7 @@ pub struct BuildArgs {
     /// Output file stem.
     #[arg(long, default_value = "kg")]
     pub name: String,
-    /// Output formats, comma-separated: ttl, nt, graphml, dot.
+    /// Output formats, comma-separated: ttl, nt, graphml, gexf, dot, json.
     #[arg(short = 'f', long = "format", value_delimiter = ',', default_values_t = Format::DEFAULT.map(|f| f.extension().to_string()))]
     pub formats: Vec<String>,
     /// Base IRI of entities, documents, statements and evidence.
@@ -93,6 +93,10 @@ pub struct BuildArgs {
     /// them; networkx cannot read such a mixed graph.
     #[arg(long)]
     pub graphml_mixed: bool,
+    /// GEXF: write every edge directed, symmetric relations included (flagged symmetric=true),
+    /// so networkx can read it; by default they are undirected edges, as Gephi shows them.
+    #[arg(long)]
+    pub gexf_directed: bool,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -133,6 +137,7 @@ pub struct BuildConfig {
     pub languages: Option<Vec<String>>,
     pub strict_utf8: bool,
     pub graphml_edges: GraphmlEdges,
+    pub gexf_edges: GexfEdges,
     pub quiet: bool,
 }
 
@@ -175,6 +180,7 @@ impl BuildArgs {
             } else {
                 GraphmlEdges::Directed
             },
+            gexf_edges: if self.gexf_directed { GexfEdges::Directed } else { GexfEdges::Mixed },
             quiet: self.quiet,
         })
     }

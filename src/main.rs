@@ -68,8 +68,11 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
     for d in &output.diagnostics {
         eprintln!("{d}");
     }
-    let options =
-        ExportOptions { base_iri: config.base_iri.clone(), graphml_edges: config.graphml_edges };
+    let options = ExportOptions {
+        base_iri: config.base_iri.clone(),
+        graphml_edges: config.graphml_edges,
+        gexf_edges: config.gexf_edges,
+    };
     let written =
         export::write_all(&config.out, &config.name, &config.formats, &output.graph, &options)
             .with_context(|| format!("cannot write the outputs in {}", config.out.display()))?;

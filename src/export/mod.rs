@@ -6,7 +6,9 @@
 //! leaves a half-written file behind.
 
 pub mod dot;
+pub mod gexf;
 pub mod graphml;
+pub mod json;
 pub mod turtle;
 
 use std::io::{self, Write};
@@ -21,12 +23,21 @@ pub enum Format {
     Turtle,
     NTriples,
     GraphMl,
+    Gexf,
     Dot,
+    Json,
 }
 
 impl Format {
     /// All formats, in the order `--format` lists them.
-    pub const ALL: [Format; 4] = [Format::Turtle, Format::NTriples, Format::GraphMl, Format::Dot];
+    pub const ALL: [Format; 6] = [
+        Format::Turtle,
+        Format::NTriples,
+        Format::GraphMl,
+        Format::Gexf,
+        Format::Dot,
+        Format::Json,
+    ];
     /// The formats written when `--format` is not given.
     pub const DEFAULT: [Format; 3] = [Format::Turtle, Format::GraphMl, Format::Dot];
 
@@ -36,7 +47,9 @@ impl Format {
             Format::Turtle => "ttl",
             Format::NTriples => "nt",
             Format::GraphMl => "graphml",
+            Format::Gexf => "gexf",
             Format::Dot => "dot",
+            Format::Json => "json",
         }
     }
 
@@ -59,17 +72,37 @@ pub enum GraphmlEdges {
     Mixed,
 }
 
+/// How GEXF marks symmetric relations.
+///
+/// Gephi reads GEXF graphs that mix directed and undirected edges and draws symmetric relations
+/// without arrow heads, so that is the default; networkx's `read_gexf` refuses an undirected edge
+/// in a directed graph, and `--gexf-directed` writes every edge directed (symmetric ones still
+/// carry `symmetric = true`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GexfEdges {
+    /// Symmetric edges `type="undirected"`; Gephi reads it, networkx does not.
+    #[default]
+    Mixed,
+    /// Every edge directed (subject → object); readable by networkx and Gephi.
+    Directed,
+}
+
 /// Options shared by the exporters.
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
     /// Base IRI for entities, documents, statements and evidence (ends with `/` or `#`).
     pub base_iri: String,
     pub graphml_edges: GraphmlEdges,
+    pub gexf_edges: GexfEdges,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        Self { base_iri: ns::DEFAULT_BASE.to_string(), graphml_edges: GraphmlEdges::default() }
+        Self {
+            base_iri: ns::DEFAULT_BASE.to_string(),
+            graphml_edges: GraphmlEdges::default(),
+            gexf_edges: GexfEdges::default(),
+        }
     }
 }
 
@@ -96,7 +129,9 @@ pub fn write(
         Format::Turtle => turtle::write_turtle(graph, options, out),
         Format::NTriples => turtle::write_ntriples(graph, options, out),
         Format::GraphMl => graphml::write_graphml(graph, options, out),
+        Format::Gexf => gexf::write_gexf(graph, options, out),
         Format::Dot => dot::write_dot(graph, options, out),
+        Format::Json => json::write_json(graph, options, out),
     }
 }
 
