@@ -12,14 +12,12 @@ use std::path::{Path, PathBuf};
 use kgsmith::export::{write, write_atomic, ExportOptions, Format, GexfEdges, GraphmlEdges};
 use kgsmith::graph::sample::sample_graph;
 use kgsmith::graph::KnowledgeGraph;
-use kgsmith::input::{read_inputs, InputOptions};
-use kgsmith::rules::{LoadOptions, RulePack};
 use oxrdf::Triple;
 use oxttl::{NTriplesParser, TurtleParser};
 use tempfile::TempDir;
 use util::{
-    assert_success, hostile_graph, python, python_modules_or_skip, run_or_skip, shared_dir,
-    without_xml_controls,
+    assert_success, hostile_graph, python, python_modules_or_skip, run_or_skip, seeds_graph,
+    shared_dir, without_xml_controls,
 };
 
 /// One exported graph: its name, the graph and the file written in the format under test.
@@ -29,16 +27,7 @@ struct Export {
     path: PathBuf,
 }
 
-/// Writes the sample and the hostile graph in `format` to a fresh temporary directory.
-/// The graph of the bundled seeds with the bundled rules, as `kgsmith build` makes it.
-fn seeds_graph() -> KnowledgeGraph {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rules = RulePack::load(&root.join("rules"), &LoadOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let batch = read_inputs(&[root.join("seeds")], InputOptions::default());
-    kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics).unwrap().graph
-}
-
+/// Writes the sample, the hostile and the seeds' graph in `format` to a fresh temporary directory.
 fn export(format: Format) -> (TempDir, Vec<Export>) {
     export_with(format, &ExportOptions::default())
 }
