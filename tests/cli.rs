@@ -158,10 +158,10 @@ fn committed_outputs_are_up_to_date() {
 fn outputs_are_identical_across_runs_and_thread_counts() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let all = ["-f", "ttl,nt,graphml,dot"];
+    let all = ["-f", "ttl,nt,graphml,gexf,dot,json"];
     assert!(build_into(a.path(), &[&all[..], &["-j", "1"]].concat()).status.success());
     assert!(build_into(b.path(), &[&all[..], &["-j", "2"]].concat()).status.success());
-    for ext in ["ttl", "nt", "graphml", "dot"] {
+    for ext in ["ttl", "nt", "graphml", "gexf", "dot", "json"] {
         let name = format!("kg.{ext}");
         assert_eq!(
             std::fs::read(a.path().join(&name)).unwrap(),
@@ -335,4 +335,17 @@ fn explain_shows_mentions_relations_and_near_misses() {
     ] {
         assert!(text.contains(expected), "explain lacks {expected:?}:\n{text}");
     }
+}
+
+#[test]
+fn gexf_directed_writes_no_undirected_edge() {
+    let mixed = tempfile::tempdir().unwrap();
+    let directed = tempfile::tempdir().unwrap();
+    assert!(build_into(mixed.path(), &["-f", "gexf,json", "-q"]).status.success());
+    assert!(build_into(directed.path(), &["-f", "gexf", "--gexf-directed", "-q"]).status.success());
+    let read = |dir: &Path| std::fs::read_to_string(dir.join("kg.gexf")).unwrap();
+    assert_eq!(read(mixed.path()).matches("type=\"undirected\"").count(), 1, "partnerOf");
+    assert!(!read(directed.path()).contains("type=\"undirected\""));
+    assert!(mixed.path().join("kg.json").is_file());
+    assert!(!directed.path().join("kg.json").exists());
 }
