@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 
-use kgsmith::export::{Format, GraphmlEdges};
+use kgsmith::export::{Format, SymmetricEdges};
 use kgsmith::vocab::ns;
 
 #[derive(Debug, Parser)]
@@ -74,7 +74,7 @@ pub struct BuildArgs {
     /// Output file stem.
     #[arg(long, default_value = "kg")]
     pub name: String,
-    /// Output formats, comma-separated: ttl, nt, graphml, dot.
+    /// Output formats, comma-separated: ttl, nt, graphml, gexf, dot, json.
     #[arg(short = 'f', long = "format", value_delimiter = ',', default_values_t = Format::DEFAULT.map(|f| f.extension().to_string()))]
     pub formats: Vec<String>,
     /// Base IRI of entities, documents, statements and evidence.
@@ -89,10 +89,10 @@ pub struct BuildArgs {
     /// Invalid UTF-8 is an error instead of a warning.
     #[arg(long)]
     pub strict: bool,
-    /// GraphML: write symmetric relations as undirected edges (directed="false"), as Gephi shows
-    /// them; networkx cannot read such a mixed graph.
+    /// GraphML and GEXF: write symmetric relations as undirected edges (a mixed graph, drawn by
+    /// Gephi without arrow heads); networkx cannot read mixed graphs.
     #[arg(long)]
-    pub graphml_mixed: bool,
+    pub mixed_graph: bool,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -132,7 +132,7 @@ pub struct BuildConfig {
     pub jobs: Option<usize>,
     pub languages: Option<Vec<String>>,
     pub strict_utf8: bool,
-    pub graphml_edges: GraphmlEdges,
+    pub symmetric_edges: SymmetricEdges,
     pub quiet: bool,
 }
 
@@ -170,10 +170,10 @@ impl BuildArgs {
             jobs: self.jobs,
             languages: self.lang,
             strict_utf8: self.strict,
-            graphml_edges: if self.graphml_mixed {
-                GraphmlEdges::Mixed
+            symmetric_edges: if self.mixed_graph {
+                SymmetricEdges::Undirected
             } else {
-                GraphmlEdges::Directed
+                SymmetricEdges::Directed
             },
             quiet: self.quiet,
         })

@@ -68,8 +68,10 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
     for d in &output.diagnostics {
         eprintln!("{d}");
     }
-    let options =
-        ExportOptions { base_iri: config.base_iri.clone(), graphml_edges: config.graphml_edges };
+    let options = ExportOptions {
+        base_iri: config.base_iri.clone(),
+        symmetric_edges: config.symmetric_edges,
+    };
     let written =
         export::write_all(&config.out, &config.name, &config.formats, &output.graph, &options)
             .with_context(|| format!("cannot write the outputs in {}", config.out.display()))?;

@@ -158,10 +158,10 @@ fn committed_outputs_are_up_to_date() {
 fn outputs_are_identical_across_runs_and_thread_counts() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let all = ["-f", "ttl,nt,graphml,dot"];
+    let all = ["-f", "ttl,nt,graphml,gexf,dot,json"];
     assert!(build_into(a.path(), &[&all[..], &["-j", "1"]].concat()).status.success());
     assert!(build_into(b.path(), &[&all[..], &["-j", "2"]].concat()).status.success());
-    for ext in ["ttl", "nt", "graphml", "dot"] {
+    for ext in ["ttl", "nt", "graphml", "gexf", "dot", "json"] {
         let name = format!("kg.{ext}");
         assert_eq!(
             std::fs::read(a.path().join(&name)).unwrap(),
@@ -379,4 +379,21 @@ fn an_acronym_introduced_in_parentheses_names_the_same_entity() {
         .filter(|l| l.contains("rdf-syntax-ns#type> <http://schema.org/Organization>"))
         .count();
     assert_eq!(organizations, 2, "{nt}");
+}
+
+#[test]
+fn mixed_graph_writes_symmetric_relations_undirected() {
+    let mixed = tempfile::tempdir().unwrap();
+    let directed = tempfile::tempdir().unwrap();
+    let all = ["-f", "gexf,graphml,json", "-q"];
+    assert!(build_into(mixed.path(), &[&all[..], &["--mixed-graph"]].concat()).status.success());
+    assert!(build_into(directed.path(), &["-f", "gexf,graphml", "-q"]).status.success());
+    let read = |dir: &Path| std::fs::read_to_string(dir.join("kg.gexf")).unwrap();
+    assert_eq!(read(mixed.path()).matches("type=\"undirected\"").count(), 1, "partnerOf");
+    assert!(!read(directed.path()).contains("type=\"undirected\""));
+    let graphml = |dir: &Path| std::fs::read_to_string(dir.join("kg.graphml")).unwrap();
+    assert_eq!(graphml(mixed.path()).matches("directed=\"false\"").count(), 1, "partnerOf");
+    assert!(!graphml(directed.path()).contains("directed=\"false\""));
+    assert!(mixed.path().join("kg.json").is_file());
+    assert!(!directed.path().join("kg.json").exists());
 }

@@ -1,6 +1,6 @@
 //! Names that break naive exporters (quotes, backslashes, markup, control characters, emoji,
 //! right-to-left scripts, very long and case-only-different names) must come back exactly from
-//! every format; only the XML formats drop the control characters XML cannot carry.
+//! every format; only the XML formats (GraphML, GEXF) drop the control characters XML cannot carry.
 
 mod util;
 
@@ -133,6 +133,61 @@ fn graphml_labels_round_trip_without_control_characters() {
     }
 }
 
+#[test]
+fn gexf_labels_round_trip_without_control_characters() {
+    let doc = kgsmith::export::gexf::read(&export(Format::Gexf)).expect("the GEXF output reads");
+    let hostile = hostile_graph();
+    let entities: Vec<_> = hostile.entities().collect();
+    let by_id: BTreeMap<&str, &kgsmith::export::gexf::GexfElement> =
+        doc.nodes.iter().map(|n| (n.attributes["id"].as_str(), n)).collect();
+    assert_eq!(by_id.len(), entities.len());
+    for entity in entities.iter().copied() {
+        let node = by_id[entity.id.as_str()];
+        assert_eq!(node.attributes["label"], without_xml_controls(&entity.label));
+        assert_eq!(node.attvalues["aliases"], without_xml_controls(&entity.aliases.join("|")));
+    }
+    let ctrl = by_id.values().find(|n| n.attributes["label"].starts_with("Ctrl")).unwrap();
+    assert_eq!(ctrl.attributes["label"], "CtrlCharEnd");
+    let crlf = by_id.values().find(|n| n.attributes["label"].starts_with("Line")).unwrap();
+    assert_eq!(crlf.attributes["label"], "Line\nBreak\tTab\r\nCRLF");
+    assert_eq!(doc.edges.len(), entities.len() - 1);
+    for (edge, expected) in doc.edges.iter().zip(hostile.edges()) {
+        assert_eq!(edge.attributes["source"], expected.subject.id);
+        assert_eq!(edge.attributes["target"], expected.object.id);
+        assert_eq!(edge.attributes["kind"], expected.relation.relation);
+        let sentences: Vec<&str> =
+            expected.relation.evidence.iter().map(|e| e.sentence.as_str()).collect();
+        assert_eq!(edge.attvalues["evidence"], without_xml_controls(&sentences.join(" | ")));
+        assert!(!edge.attvalues["evidence"].contains('\u{1}'));
+    }
+}
+
+#[test]
+fn json_labels_round_trip_exactly() {
+    let doc: kgsmith::export::json::NodeLink =
+        serde_json::from_slice(&export(Format::Json)).expect("the JSON output parses");
+    let hostile = hostile_graph();
+    let entities: Vec<_> = hostile.entities().collect();
+    assert_eq!(doc.nodes.len(), entities.len());
+    for (node, entity) in doc.nodes.iter().zip(entities.iter().copied()) {
+        assert_eq!(node.id, entity.id);
+        assert_eq!(node.label, entity.label, "control characters included");
+        assert_eq!(node.aliases, entity.aliases);
+    }
+    assert!(doc.nodes.iter().any(|n| n.label == "Ctrl\u{1}Char\u{1f}End"));
+    assert_eq!(doc.links.len(), entities.len() - 1);
+    for (link, expected) in doc.links.iter().zip(hostile.edges()) {
+        assert_eq!(link.source, expected.subject.id);
+        assert_eq!(link.target, expected.object.id);
+        let sentences: Vec<&str> = link.evidence.iter().map(|e| e.sentence.as_str()).collect();
+        let expected: Vec<&str> =
+            expected.relation.evidence.iter().map(|e| e.sentence.as_str()).collect();
+        assert_eq!(sentences, expected);
+    }
+    let documents: Vec<&str> = doc.graph.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(documents, ["doc \"hostile\" <1>"]);
+}
+
 /// A label as it reads back from our DOT: tabs become spaces, other control characters but the
 /// line feed are dropped.
 fn as_dot_reads_it(label: &str) -> String {
@@ -256,8 +311,8 @@ fn graph_with_text(label: &str, alias: &str, sentence: &str) -> kgsmith::graph::
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
 
-    /// Any text survives every format: exactly in RDF, minus what XML forbids in GraphML, and as
-    /// the documented DOT escaping.
+    /// Any text survives every format: exactly in RDF and JSON, minus what XML forbids in GraphML
+    /// and GEXF, and as the documented DOT escaping.
     #[test]
     fn any_text_round_trips(label in "\\PC*|.*", alias in ".*", sentence in "(.|\n|\r|\t)*") {
         let graph = graph_with_text(&label, &alias, &sentence);
@@ -290,6 +345,26 @@ proptest::proptest! {
             &without_xml_controls(&sentence)
         );
 
+        let mut gexf = Vec::new();
+        write(Format::Gexf, &graph, &options, &mut gexf).unwrap();
+        let parsed = kgsmith::export::gexf::read(&gexf).unwrap();
+        proptest::prop_assert_eq!(
+            &parsed.nodes[0].attributes["label"],
+            &without_xml_controls(&label)
+        );
+        proptest::prop_assert_eq!(parsed.nodes[0].attvalues.get("aliases"), aliases.as_ref());
+        proptest::prop_assert_eq!(
+            &parsed.edges[0].attvalues["evidence"],
+            &without_xml_controls(&sentence)
+        );
+
+        let mut json = Vec::new();
+        write(Format::Json, &graph, &options, &mut json).unwrap();
+        let parsed: kgsmith::export::json::NodeLink = serde_json::from_slice(&json).unwrap();
+        proptest::prop_assert_eq!(&parsed.nodes[0].label, &label);
+        proptest::prop_assert_eq!(&parsed.links[0].evidence[0].sentence, &sentence);
+        proptest::prop_assert_eq!(&parsed.graph.documents[0].title, &Some(sentence.clone()));
+
         let mut dot = Vec::new();
         write(Format::Dot, &graph, &options, &mut dot).unwrap();
         let dot = String::from_utf8(dot).unwrap();
@@ -319,4 +394,10 @@ fn empty_texts_export_in_every_format() {
     assert_eq!(parsed.nodes[0].data["label"], "");
     assert!(!parsed.nodes[0].data.contains_key("aliases"));
     assert_eq!(parsed.edges[0].data["evidence"], "");
+    let mut gexf = Vec::new();
+    write(Format::Gexf, &graph, &ExportOptions::default(), &mut gexf).unwrap();
+    let parsed = kgsmith::export::gexf::read(&gexf).unwrap();
+    assert_eq!(parsed.nodes[0].attributes["label"], "");
+    assert!(!parsed.nodes[0].attvalues.contains_key("aliases"));
+    assert_eq!(parsed.edges[0].attvalues["evidence"], "");
 }

@@ -1,5 +1,6 @@
 //! The exports read by the tools people actually use: rapper and serdi (C RDF parsers), rdflib and
-//! pyoxigraph (Python RDF), xmllint against the GraphML schema, networkx and igraph, and Graphviz.
+//! pyoxigraph (Python RDF), xmllint against the GraphML schema and the GEXF grammar, networkx
+//! (GraphML, GEXF, node-link JSON) and igraph, and Graphviz.
 //! A missing tool is a skip locally and a failure under `CI=true` (see `util::skip_or_fail`).
 
 mod util;
@@ -8,17 +9,15 @@ use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use kgsmith::export::{write, write_atomic, ExportOptions, Format, GraphmlEdges};
+use kgsmith::export::{write, write_atomic, ExportOptions, Format, SymmetricEdges};
 use kgsmith::graph::sample::sample_graph;
 use kgsmith::graph::KnowledgeGraph;
-use kgsmith::input::{read_inputs, InputOptions};
-use kgsmith::rules::{LoadOptions, RulePack};
 use oxrdf::Triple;
 use oxttl::{NTriplesParser, TurtleParser};
 use tempfile::TempDir;
 use util::{
-    assert_success, hostile_graph, python, python_modules_or_skip, run_or_skip, shared_dir,
-    without_xml_controls,
+    assert_success, hostile_graph, python, python_modules_or_skip, run_or_skip, seeds_graph,
+    shared_dir, without_xml_controls,
 };
 
 /// One exported graph: its name, the graph and the file written in the format under test.
@@ -28,16 +27,7 @@ struct Export {
     path: PathBuf,
 }
 
-/// Writes the sample and the hostile graph in `format` to a fresh temporary directory.
-/// The graph of the bundled seeds with the bundled rules, as `kgsmith build` makes it.
-fn seeds_graph() -> KnowledgeGraph {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rules = RulePack::load(&root.join("rules"), &LoadOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let batch = read_inputs(&[root.join("seeds")], InputOptions::default());
-    kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics).unwrap().graph
-}
-
+/// Writes the sample, the hostile and the seeds' graph in `format` to a fresh temporary directory.
 fn export(format: Format) -> (TempDir, Vec<Export>) {
     export_with(format, &ExportOptions::default())
 }
@@ -236,7 +226,7 @@ fn pyoxigraph_loads_and_queries_the_ntriples() {
 fn xmllint_validates_the_graphml_against_the_schema() {
     let schema = shared_dir().join("schemas/graphml/1.0/graphml.xsd");
     assert!(schema.is_file(), "no GraphML schema at {}", schema.display());
-    let mixed = ExportOptions { graphml_edges: GraphmlEdges::Mixed, ..Default::default() };
+    let mixed = mixed_graph();
     let (_d1, mut exports) = export(Format::GraphMl);
     let (_d2, mixed_exports) = export_with(Format::GraphMl, &mixed);
     exports.extend(mixed_exports);
@@ -324,6 +314,160 @@ fn igraph_reads_the_graphml() {
         assert_eq!(nodes, export.graph.entity_count(), "{}", export.name);
         assert_eq!(edges, export.graph.relation_count(), "{}", export.name);
         assert_eq!(labels, expected_labels(&export.graph), "{}", export.name);
+    }
+}
+
+/// `--mixed-graph`: symmetric relations as undirected edges.
+fn mixed_graph() -> ExportOptions {
+    ExportOptions { symmetric_edges: SymmetricEdges::Undirected, ..Default::default() }
+}
+
+#[test]
+fn xmllint_validates_the_gexf_against_the_relaxng_grammar() {
+    // The RELAX NG grammar, not the XSD: the shipped viz.xsd declares no elements.
+    let grammar = shared_dir().join("schemas/gexf/1.3/gexf.rng");
+    assert!(grammar.is_file(), "no GEXF grammar at {}", grammar.display());
+    let (_d1, mut exports) = export(Format::Gexf);
+    let (_d2, mixed) = export_with(Format::Gexf, &mixed_graph());
+    exports.extend(mixed);
+    for export in &exports {
+        let args = [
+            OsStr::new("--noout"),
+            OsStr::new("--nonet"),
+            OsStr::new("--relaxng"),
+            grammar.as_os_str(),
+            export.path.as_os_str(),
+        ];
+        let Some(output) = run_or_skip("xmllint", args) else {
+            return;
+        };
+        assert_success("xmllint", &output);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr.trim(),
+            format!("{} validates", export.path.display()),
+            "{}",
+            export.name
+        );
+    }
+}
+
+/// networkx reads GEXF with `defaultedgetype="directed"` as a MultiDiGraph (edge ids as keys).
+const NETWORKX_GEXF: &str = r#"
+import sys, json, networkx as nx
+g = nx.read_gexf(sys.argv[1])
+labels = {n: d["label"] for n, d in g.nodes(data=True)}
+kinds = sorted(d["relation"] for _, _, d in g.edges(data=True))
+symmetric = sorted(d["relation"] for _, _, d in g.edges(data=True) if d["symmetric"])
+weights = sorted(d["weight"] for _, _, d in g.edges(data=True))
+print(json.dumps({"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "labels": labels,
+                  "directed": g.is_directed(), "kinds": kinds, "symmetric": symmetric,
+                  "weights": weights}))
+"#;
+
+#[test]
+fn networkx_reads_the_gexf() {
+    if !python_modules_or_skip(&["networkx"]) {
+        return;
+    }
+    // the default output: networkx refuses `type="undirected"` edges in a directed graph
+    let (_dir, exports) = export(Format::Gexf);
+    for export in &exports {
+        let out = python(NETWORKX_GEXF, &[export.path.as_os_str()]);
+        let (nodes, edges, labels) = read_summary(&out);
+        assert_eq!(nodes, export.graph.entity_count(), "{}", export.name);
+        assert_eq!(edges, export.graph.relation_count(), "{}", export.name);
+        assert_eq!(labels, expected_labels(&export.graph), "{}", export.name);
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(value["directed"], true);
+        let strings = |key: &str| -> Vec<String> {
+            value[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().into()).collect()
+        };
+        let mut kinds: Vec<String> =
+            export.graph.edges().map(|e| e.relation.relation.clone()).collect();
+        kinds.sort();
+        assert_eq!(strings("kinds"), kinds, "{}", export.name);
+        let mut symmetric: Vec<String> = export
+            .graph
+            .edges()
+            .filter(|e| e.relation.symmetric)
+            .map(|e| e.relation.relation.clone())
+            .collect();
+        symmetric.sort();
+        assert_eq!(strings("symmetric"), symmetric, "{}", export.name);
+        let mut weights: Vec<f64> =
+            export.graph.edges().map(|e| e.relation.weight() as f64).collect();
+        weights.sort_by(f64::total_cmp);
+        let read: Vec<f64> =
+            value["weights"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(read, weights, "{}", export.name);
+    }
+}
+
+/// Reads the node-link JSON with networkx's default edge list name and, where the keyword exists
+/// (networkx ≥ 3.4), with `edges="links"`; one summary line per reading.
+const NETWORKX_JSON: &str = r#"
+import sys, json, inspect, networkx as nx
+with open(sys.argv[1], encoding="utf-8") as f:
+    data = json.load(f)
+graphs = [nx.node_link_graph(data)]
+if "edges" in inspect.signature(nx.node_link_graph).parameters:
+    graphs.append(nx.node_link_graph(data, edges="links"))
+for g in graphs:
+    labels = {n: d["label"] for n, d in g.nodes(data=True)}
+    partner = sorted([u, v, d["evidence"]] for u, v, k, d in g.edges(keys=True, data=True)
+                     if k == "partnerOf")
+    print(json.dumps({"nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
+                      "labels": labels, "partner": partner, "directed": g.is_directed(),
+                      "multigraph": g.is_multigraph()}))
+"#;
+
+#[test]
+fn networkx_reads_the_node_link_json() {
+    if !python_modules_or_skip(&["networkx"]) {
+        return;
+    }
+    let (_dir, exports) = export(Format::Json);
+    for export in &exports {
+        let out = python(NETWORKX_JSON, &[export.path.as_os_str()]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(!lines.is_empty(), "{}", export.name);
+        let expected_labels: BTreeMap<String, String> =
+            export.graph.entities().map(|e| (e.id.clone(), e.label.clone())).collect();
+        let expected_partner: Vec<serde_json::Value> = export
+            .graph
+            .edges()
+            .filter(|e| e.relation.relation == "partnerOf")
+            .map(|e| {
+                let evidence: Vec<serde_json::Value> = e
+                    .relation
+                    .evidence
+                    .iter()
+                    .map(|ev| {
+                        serde_json::json!({"document": ev.document, "start": ev.start,
+                            "end": ev.end, "sentence": ev.sentence, "rule": ev.rule})
+                    })
+                    .collect();
+                serde_json::json!([e.subject.id, e.object.id, evidence])
+            })
+            .collect();
+        for line in lines {
+            let (nodes, edges, labels) = read_summary(line);
+            assert_eq!(nodes, export.graph.entity_count(), "{}", export.name);
+            assert_eq!(edges, export.graph.relation_count(), "{}", export.name);
+            assert_eq!(labels, expected_labels, "{}: labels exact", export.name);
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(value["directed"], true);
+            assert_eq!(value["multigraph"], true);
+            let mut partner = value["partner"].as_array().unwrap().clone();
+            partner.sort_by_key(|p| p.to_string());
+            let mut expected = expected_partner.clone();
+            expected.sort_by_key(|p| p.to_string());
+            assert_eq!(partner, expected, "{}", export.name);
+            if export.name != "hostile" {
+                assert_eq!(partner.len(), 1, "{}: one partnerOf edge", export.name);
+            }
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use crate::export::{ExportOptions, GraphmlEdges};
+use crate::export::{ExportOptions, SymmetricEdges};
 use crate::graph::{Entity, KnowledgeGraph};
 
 const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
@@ -80,7 +80,7 @@ pub fn write_graphml(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -
             ("target", edge.object.id.as_str()),
         ]);
         let symmetric = relation.symmetric || decl.symmetric;
-        if symmetric && o.graphml_edges == GraphmlEdges::Mixed {
+        if symmetric && o.symmetric_edges == SymmetricEdges::Undirected {
             start.push_attribute(("directed", "false"));
         }
         x.write_event(Event::Start(start))?;
@@ -325,7 +325,8 @@ mod tests {
         assert_eq!(partner.len(), 1);
         assert!(!partner[0].attributes.contains_key("directed"));
         assert_eq!(partner[0].data["symmetric"], "true");
-        let mixed = ExportOptions { graphml_edges: GraphmlEdges::Mixed, ..Default::default() };
+        let mixed =
+            ExportOptions { symmetric_edges: SymmetricEdges::Undirected, ..Default::default() };
         let mut out = Vec::new();
         write_graphml(&sample_graph(), &mixed, &mut out).unwrap();
         let (_, _, mixed_edges) = parse(&String::from_utf8(out).unwrap());

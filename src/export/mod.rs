@@ -6,7 +6,9 @@
 //! leaves a half-written file behind.
 
 pub mod dot;
+pub mod gexf;
 pub mod graphml;
+pub mod json;
 pub mod turtle;
 
 use std::io::{self, Write};
@@ -21,12 +23,21 @@ pub enum Format {
     Turtle,
     NTriples,
     GraphMl,
+    Gexf,
     Dot,
+    Json,
 }
 
 impl Format {
     /// All formats, in the order `--format` lists them.
-    pub const ALL: [Format; 4] = [Format::Turtle, Format::NTriples, Format::GraphMl, Format::Dot];
+    pub const ALL: [Format; 6] = [
+        Format::Turtle,
+        Format::NTriples,
+        Format::GraphMl,
+        Format::Gexf,
+        Format::Dot,
+        Format::Json,
+    ];
     /// The formats written when `--format` is not given.
     pub const DEFAULT: [Format; 3] = [Format::Turtle, Format::GraphMl, Format::Dot];
 
@@ -36,7 +47,9 @@ impl Format {
             Format::Turtle => "ttl",
             Format::NTriples => "nt",
             Format::GraphMl => "graphml",
+            Format::Gexf => "gexf",
             Format::Dot => "dot",
+            Format::Json => "json",
         }
     }
 
@@ -45,18 +58,20 @@ impl Format {
     }
 }
 
-/// How GraphML marks symmetric relations.
+/// How GraphML and GEXF write symmetric relations (`partnerOf`).
 ///
-/// GraphML allows a directed graph to hold undirected edges (`directed="false"`), and Gephi shows
-/// them so; but networkx refuses to read such a mixed graph. By default every edge is directed
-/// and a symmetric one carries `symmetric = true`; `--graphml-mixed` writes `directed="false"`.
+/// Both formats allow a directed graph to hold undirected edges, and Gephi draws them without
+/// arrow heads; but networkx refuses to read such a mixed graph. By default every edge is
+/// directed (subject → object) and a symmetric one carries `symmetric = true`, so networkx,
+/// igraph and Gephi all read the files; `--mixed-graph` writes symmetric relations as undirected
+/// edges (`directed="false"` in GraphML, `type="undirected"` in GEXF).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum GraphmlEdges {
-    /// Every edge directed (subject → object); readable by networkx, igraph and Gephi.
+pub enum SymmetricEdges {
+    /// Every edge directed; readable by networkx, igraph and Gephi.
     #[default]
     Directed,
-    /// Symmetric edges `directed="false"`; Gephi and igraph read it, networkx does not.
-    Mixed,
+    /// Symmetric relations undirected; Gephi and igraph read it, networkx does not.
+    Undirected,
 }
 
 /// Options shared by the exporters.
@@ -64,12 +79,12 @@ pub enum GraphmlEdges {
 pub struct ExportOptions {
     /// Base IRI for entities, documents, statements and evidence (ends with `/` or `#`).
     pub base_iri: String,
-    pub graphml_edges: GraphmlEdges,
+    pub symmetric_edges: SymmetricEdges,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        Self { base_iri: ns::DEFAULT_BASE.to_string(), graphml_edges: GraphmlEdges::default() }
+        Self { base_iri: ns::DEFAULT_BASE.to_string(), symmetric_edges: SymmetricEdges::default() }
     }
 }
 
@@ -96,7 +111,9 @@ pub fn write(
         Format::Turtle => turtle::write_turtle(graph, options, out),
         Format::NTriples => turtle::write_ntriples(graph, options, out),
         Format::GraphMl => graphml::write_graphml(graph, options, out),
+        Format::Gexf => gexf::write_gexf(graph, options, out),
         Format::Dot => dot::write_dot(graph, options, out),
+        Format::Json => json::write_json(graph, options, out),
     }
 }
 

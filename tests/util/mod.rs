@@ -99,6 +99,19 @@ pub fn shared_dir() -> PathBuf {
     }
 }
 
+/// The graph of the bundled seeds with the bundled rules, as `kgsmith build` makes it.
+pub fn seeds_graph() -> KnowledgeGraph {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rules = kgsmith::rules::RulePack::load(
+        &root.join("rules"),
+        &kgsmith::rules::LoadOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let batch =
+        kgsmith::input::read_inputs(&[root.join("seeds")], kgsmith::input::InputOptions::default());
+    kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics).unwrap().graph
+}
+
 /// Labels that have broken exporters before, one entity each.
 pub const HOSTILE_LABELS: [&str; 11] = [
     "Quote \"Inc\"",
