@@ -11,7 +11,6 @@ use std::io::{self, Write};
 
 use crate::export::ExportOptions;
 use crate::graph::KnowledgeGraph;
-use crate::vocab::{EntityTypeDecl, RelationDecl};
 
 /// Writes the graph as a `digraph`; symmetric relations are drawn without arrow heads.
 pub fn write_dot(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
@@ -26,7 +25,7 @@ pub fn write_dot(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io
     writeln!(w, "  node [style=\"filled\", fontname=\"Helvetica\", fontcolor=\"#000000\"];")?;
     writeln!(w, "  edge [fontname=\"Helvetica\", fontsize=\"10\"];")?;
     for entity in g.entities() {
-        let decl = entity_type(g, &entity.entity_type)?;
+        let decl = super::type_decl_named(g, &entity.entity_type)?;
         types.insert(decl.name.as_str());
         writeln!(
             w,
@@ -39,7 +38,7 @@ pub fn write_dot(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io
         )?;
     }
     for edge in g.edges() {
-        let decl = relation(g, &edge.relation.relation)?;
+        let decl = super::relation_decl(g, &edge.relation.relation)?;
         relations.insert(decl.name.as_str());
         let sentences: Vec<&str> =
             edge.relation.evidence.iter().map(|e| e.sentence.as_str()).collect();
@@ -72,7 +71,7 @@ fn write_legend(
     writeln!(w, "  subgraph cluster_legend {{")?;
     writeln!(w, "    graph [label=\"Legend\", style=\"rounded\", color=\"#999999\"];")?;
     for name in types {
-        let decl = entity_type(g, name)?;
+        let decl = super::type_decl_named(g, name)?;
         writeln!(
             w,
             "    {} [label={}, shape={}, fillcolor={}, tooltip={}];",
@@ -84,7 +83,7 @@ fn write_legend(
         )?;
     }
     for name in relations {
-        let decl = relation(g, name)?;
+        let decl = super::relation_decl(g, name)?;
         let from = quote(&format!("legend:relation:{name}:from"));
         let to = quote(&format!("legend:relation:{name}:to"));
         for id in [&from, &to] {
@@ -127,21 +126,6 @@ pub fn quote(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-fn entity_type<'g>(g: &'g KnowledgeGraph, name: &str) -> io::Result<&'g EntityTypeDecl> {
-    g.vocabulary.entity_type(name).ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("the entity type {name:?} is not declared"),
-        )
-    })
-}
-
-fn relation<'g>(g: &'g KnowledgeGraph, name: &str) -> io::Result<&'g RelationDecl> {
-    g.vocabulary.relation(name).ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidData, format!("the relation {name:?} is not declared"))
-    })
 }
 
 #[cfg(test)]

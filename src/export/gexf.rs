@@ -16,7 +16,8 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::QName;
 use quick_xml::Writer;
 
-use crate::export::graphml::{node_size, xml_text};
+use crate::export::graphml::node_size;
+use crate::export::xml::xml_text;
 use crate::export::{ExportOptions, SymmetricEdges};
 use crate::graph::{Entity, KnowledgeGraph};
 
@@ -83,9 +84,7 @@ pub fn write_gexf(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> i
     ))?;
     for (i, edge) in g.edges().enumerate() {
         let relation = edge.relation;
-        let decl = g.vocabulary.relation(&relation.relation).ok_or_else(|| {
-            invalid_data(format!("an edge has the undeclared relation {:?}", relation.relation))
-        })?;
+        let decl = super::relation_decl(g, &relation.relation)?;
         let symmetric = relation.symmetric || decl.symmetric;
         let id = format!("e{i}");
         let weight = format!("{:.1}", relation.weight() as f64);
@@ -130,12 +129,7 @@ fn write_node<W: Write>(
     o: &ExportOptions,
     entity: &Entity,
 ) -> io::Result<()> {
-    let decl = g.vocabulary.entity_type(&entity.entity_type).ok_or_else(|| {
-        invalid_data(format!(
-            "entity {:?} has the undeclared type {:?}",
-            entity.id, entity.entity_type
-        ))
-    })?;
+    let decl = super::type_decl(g, entity)?;
     let mut start = BytesStart::new("node").with_attributes([("id", entity.id.as_str())]);
     push_text_attribute(&mut start, "label", &entity.label);
     x.write_event(Event::Start(start))?;
@@ -225,10 +219,6 @@ pub fn escape_attribute(text: &str) -> String {
     out
 }
 
-fn invalid_data(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
-}
-
 /// One GEXF `<node>` or `<edge>`: its XML attributes, its `<attvalue>`s by `for`, and its `viz:*`
 /// elements by local name (`color`, `size`) with their attributes.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -256,15 +246,7 @@ pub struct Gexf {
 pub fn read(xml: &[u8]) -> Result<Gexf, String> {
     use quick_xml::Reader;
 
-    fn attributes(e: &BytesStart<'_>) -> Result<BTreeMap<String, String>, String> {
-        let mut out = BTreeMap::new();
-        for a in e.attributes() {
-            let a = a.map_err(|e| e.to_string())?;
-            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            out.insert(key, a.unescape_value().map_err(|e| e.to_string())?.into_owned());
-        }
-        Ok(out)
-    }
+    use super::xml::attributes;
 
     let mut reader = Reader::from_reader(xml);
     let mut doc = Gexf::default();
@@ -334,15 +316,7 @@ pub fn read(xml: &[u8]) -> Result<Gexf, String> {
             }
             Event::GeneralRef(r) => {
                 if let Some((_, text)) = meta.as_mut() {
-                    match r.resolve_char_ref().map_err(|e| e.to_string())? {
-                        Some(c) => text.push(c),
-                        None => {
-                            let name = r.decode().map_err(|e| e.to_string())?;
-                            let value = quick_xml::escape::resolve_predefined_entity(&name)
-                                .ok_or_else(|| format!("unknown entity &{name};"))?;
-                            text.push_str(value);
-                        }
-                    }
+                    super::xml::push_reference(r, text)?;
                 }
             }
             Event::End(e) => match e.name().as_ref() {

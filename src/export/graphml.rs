@@ -16,6 +16,7 @@ use std::io::{self, Write};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
+use crate::export::xml::xml_text;
 use crate::export::{ExportOptions, SymmetricEdges};
 use crate::graph::{Entity, KnowledgeGraph};
 
@@ -70,9 +71,7 @@ pub fn write_graphml(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -
     }
     for (i, edge) in g.edges().enumerate() {
         let relation = edge.relation;
-        let decl = g.vocabulary.relation(&relation.relation).ok_or_else(|| {
-            invalid_data(format!("an edge has the undeclared relation {:?}", relation.relation))
-        })?;
+        let decl = super::relation_decl(g, &relation.relation)?;
         let id = format!("e{i}");
         let mut start = BytesStart::new("edge").with_attributes([
             ("id", id.as_str()),
@@ -116,12 +115,7 @@ fn write_node<W: Write>(
     o: &ExportOptions,
     entity: &Entity,
 ) -> io::Result<()> {
-    let decl = g.vocabulary.entity_type(&entity.entity_type).ok_or_else(|| {
-        invalid_data(format!(
-            "entity {:?} has the undeclared type {:?}",
-            entity.id, entity.entity_type
-        ))
-    })?;
+    let decl = super::type_decl(g, entity)?;
     x.write_event(Event::Start(
         BytesStart::new("node").with_attributes([("id", entity.id.as_str())]),
     ))?;
@@ -157,19 +151,6 @@ fn data<W: Write>(x: &mut Writer<W>, key: &str, text: &str) -> io::Result<()> {
     x.write_event(Event::End(BytesEnd::new("data")))
 }
 
-/// Drops the characters XML 1.0 cannot carry: C0 controls except tab, LF and CR, and U+FFFE/FFFF.
-pub fn xml_text(text: &str) -> String {
-    text.chars().filter(|&c| is_xml_char(c)).collect()
-}
-
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-fn invalid_data(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
-}
-
 /// One GraphML `<node>` or `<edge>`: its attributes and `<data>` values by key id.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct GraphMlElement {
@@ -188,18 +169,10 @@ pub struct GraphMl {
 /// Reads a GraphML document back (keys, nodes, edges with their data), for round-trip tests and
 /// for tools that post-process our files. Only what [`write_graphml`] writes is understood.
 pub fn read(xml: &[u8]) -> Result<GraphMl, String> {
-    use quick_xml::events::{BytesStart, Event};
+    use quick_xml::events::Event;
     use quick_xml::Reader;
 
-    fn attributes(e: &BytesStart<'_>) -> Result<BTreeMap<String, String>, String> {
-        let mut out = BTreeMap::new();
-        for a in e.attributes() {
-            let a = a.map_err(|e| e.to_string())?;
-            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            out.insert(key, a.unescape_value().map_err(|e| e.to_string())?.into_owned());
-        }
-        Ok(out)
-    }
+    use super::xml::attributes;
 
     let mut reader = Reader::from_reader(xml);
     let mut graph = GraphMl::default();
@@ -230,15 +203,7 @@ pub fn read(xml: &[u8]) -> Result<GraphMl, String> {
             }
             Event::GeneralRef(r) => {
                 let (_, text) = data.as_mut().ok_or("a character reference outside <data>")?;
-                match r.resolve_char_ref().map_err(|e| e.to_string())? {
-                    Some(c) => text.push(c),
-                    None => {
-                        let name = r.decode().map_err(|e| e.to_string())?;
-                        let value = quick_xml::escape::resolve_predefined_entity(&name)
-                            .ok_or_else(|| format!("unknown entity &{name};"))?;
-                        text.push_str(value);
-                    }
-                }
+                super::xml::push_reference(&r, text)?;
             }
             Event::End(e) => match e.name().as_ref() {
                 b"data" => {
@@ -368,8 +333,6 @@ mod tests {
 
     #[test]
     fn text_keeps_everything_xml_can_carry() {
-        assert_eq!(xml_text("a\u{1}b\u{0}c\u{1f}\t\n\r\u{fffe}d"), "abc\t\n\rd");
-        assert_eq!(xml_text("<&>\"'😀 שלום"), "<&>\"'😀 שלום");
         let mut out = Vec::new();
         let mut x = Writer::new_with_indent(&mut out, b' ', 2);
         x.write_event(Event::Start(BytesStart::new("node"))).unwrap();

@@ -158,12 +158,7 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
     };
     let mut nodes = Vec::with_capacity(g.entity_count());
     for entity in g.entities() {
-        let decl = vocabulary.entity_type(&entity.entity_type).ok_or_else(|| {
-            invalid_data(format!(
-                "entity {:?} has the undeclared type {:?}",
-                entity.id, entity.entity_type
-            ))
-        })?;
+        let decl = super::type_decl(g, entity)?;
         nodes.push(Node {
             id: entity.id.clone(),
             label: entity.label.clone(),
@@ -179,9 +174,7 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
     let mut links = Vec::with_capacity(g.relation_count());
     for (i, edge) in g.edges().enumerate() {
         let relation = edge.relation;
-        let decl = vocabulary.relation(&relation.relation).ok_or_else(|| {
-            invalid_data(format!("an edge has the undeclared relation {:?}", relation.relation))
-        })?;
+        let decl = super::relation_decl(g, &relation.relation)?;
         links.push(Link {
             id: format!("e{i}"),
             source: edge.subject.id.clone(),
@@ -215,10 +208,6 @@ pub fn write_json(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> i
     let document = node_link(g, o)?;
     serde_json::to_writer_pretty(&mut *w, &document)?;
     w.write_all(b"\n")
-}
-
-fn invalid_data(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
 #[cfg(test)]

@@ -10,12 +10,13 @@ pub mod gexf;
 pub mod graphml;
 pub mod json;
 pub mod turtle;
+pub mod xml;
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use crate::graph::{DocumentInfo, Entity, KnowledgeGraph};
-use crate::vocab::ns;
+use crate::vocab::{ns, EntityTypeDecl, RelationDecl};
 
 /// An output format (`-f/--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,6 +99,41 @@ impl ExportOptions {
     pub fn document_iri(&self, document: &DocumentInfo) -> String {
         format!("{}document/{}", self.base_iri, crate::slug::slugify(&document.id))
     }
+}
+
+/// The declaration of an entity's type. An undeclared type is a bug of whoever built the graph,
+/// reported as `InvalidData` rather than guessed.
+pub(crate) fn type_decl<'g>(
+    g: &'g KnowledgeGraph,
+    entity: &Entity,
+) -> io::Result<&'g EntityTypeDecl> {
+    g.vocabulary.entity_type(&entity.entity_type).ok_or_else(|| {
+        invalid_data(format!(
+            "entity {:?} has the undeclared type {:?}",
+            entity.id, entity.entity_type
+        ))
+    })
+}
+
+/// The declaration of an entity type by name (see [`type_decl`]).
+pub(crate) fn type_decl_named<'g>(
+    g: &'g KnowledgeGraph,
+    name: &str,
+) -> io::Result<&'g EntityTypeDecl> {
+    g.vocabulary
+        .entity_type(name)
+        .ok_or_else(|| invalid_data(format!("the entity type {name:?} is not declared")))
+}
+
+/// The declaration of a relation (see [`type_decl`]).
+pub(crate) fn relation_decl<'g>(g: &'g KnowledgeGraph, name: &str) -> io::Result<&'g RelationDecl> {
+    g.vocabulary
+        .relation(name)
+        .ok_or_else(|| invalid_data(format!("an edge has the undeclared relation {name:?}")))
+}
+
+pub(crate) fn invalid_data(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
 /// Writes `graph` in `format` to `out`.

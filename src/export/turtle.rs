@@ -80,12 +80,7 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
     vocabulary(g, &mut t)?;
     for entity in g.entities() {
         let node = iri(&o.entity_iri(entity))?;
-        let decl = g.vocabulary.entity_type(&entity.entity_type).ok_or_else(|| {
-            invalid_data(format!(
-                "entity {:?} has the undeclared type {:?}",
-                entity.id, entity.entity_type
-            ))
-        })?;
+        let decl = super::type_decl(g, entity)?;
         t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
         t.add(&node, rdfs::LABEL, Literal::new_simple_literal(&entity.label));
         t.add(&node, schema("name"), Literal::new_simple_literal(&entity.label));
@@ -167,9 +162,7 @@ fn edge_triples(
     t: &mut Triples,
 ) -> io::Result<()> {
     let relation = edge.relation;
-    let decl = g.vocabulary.relation(&relation.relation).ok_or_else(|| {
-        invalid_data(format!("an edge has the undeclared relation {:?}", relation.relation))
-    })?;
+    let decl = super::relation_decl(g, &relation.relation)?;
     let s_iri = o.entity_iri(edge.subject);
     let o_iri = o.entity_iri(edge.object);
     let s = iri(&s_iri)?;
@@ -264,10 +257,6 @@ fn integer(n: impl ToString) -> Literal {
 
 fn invalid_input(e: impl ToString) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, e.to_string())
-}
-
-fn invalid_data(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
 #[cfg(test)]
