@@ -29,6 +29,7 @@ fn mention_label(ex: &Extraction, i: usize, rules: &RulePack) -> String {
         MentionSource::Money { amount, .. } => {
             format!("Money {} {}", amount.value, amount.currency)
         }
+        MentionSource::Date { value, .. } => format!("Date {value}"),
         MentionSource::Gazetteer { entry } if rules.gazetteer.entries[*entry].name != m.text => {
             format!("{} = {}", m.mention_type, rules.gazetteer.entries[*entry].name)
         }

@@ -149,13 +149,14 @@ fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     println!(
-        "kgsmith: {} ok: {} entity types, {} relations, {} gazetteer entries, {} entity patterns, {} money patterns, {} relation rules",
+        "kgsmith: {} ok: {} entity types, {} relations, {} gazetteer entries, {} entity patterns, {} money patterns, {} date patterns, {} relation rules",
         dir.display(),
         rules.vocabulary.entity_types.len(),
         rules.vocabulary.relations.len(),
         rules.gazetteer.entries.len(),
         rules.entity_patterns.len(),
         rules.money_patterns.len(),
+        rules.date_patterns.len(),
         rules.relation_rules.len()
     );
     Ok(ExitCode::SUCCESS)

@@ -135,6 +135,12 @@ fn seeds_build_writes_the_three_formats_with_every_core_relation() {
         }
     }
     assert_eq!(core, 16, "the seeds' gold has 16 core rows for these relations");
+    // "Le 5 septembre 2025, le supercalculateur « Jupiter » a été mis en service …"
+    let dated = triples.iter().any(|t| {
+        t.predicate.as_str() == "https://w3id.org/kgsmith/ontology#date"
+            && t.object.to_string() == "\"2025-09-05\"^^<http://www.w3.org/2001/XMLSchema#date>"
+    });
+    assert!(dated, "the Jupiter evidence has no kgo:date");
     assert!(missing.is_empty(), "core rows missing from the Turtle: {missing:#?}");
 }
 

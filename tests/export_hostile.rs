@@ -285,6 +285,7 @@ fn graph_with_text(label: &str, alias: &str, sentence: &str) -> kgsmith::graph::
             symmetric: false,
             amount: None,
             evidence: vec![Evidence {
+                date: None,
                 document: "d".to_string(),
                 start: 0,
                 end: sentence.len(),

@@ -431,7 +431,8 @@ fn networkx_reads_the_node_link_json() {
                     .iter()
                     .map(|ev| {
                         serde_json::json!({"document": ev.document, "start": ev.start,
-                            "end": ev.end, "sentence": ev.sentence, "rule": ev.rule})
+                            "end": ev.end, "sentence": ev.sentence, "rule": ev.rule,
+                            "date": ev.date})
                     })
                     .collect();
                 serde_json::json!([e.subject.id, e.object.id, evidence])

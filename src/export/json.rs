@@ -114,6 +114,8 @@ pub struct EvidenceInfo {
     pub end: usize,
     pub sentence: String,
     pub rule: String,
+    /// ISO 8601 date the sentence gives the relation, if a rule read one.
+    pub date: Option<String>,
 }
 
 /// Builds the node-link document for `g`.
@@ -196,6 +198,7 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
                     end: e.end,
                     sentence: e.sentence.clone(),
                     rule: e.rule.clone(),
+                    date: e.date.clone(),
                 })
                 .collect(),
         });

@@ -30,8 +30,8 @@ const PREFIXES: [(&str, &str); 8] = [
 ];
 
 /// Datatype properties of the `kgo:` vocabulary used on statement, evidence and entity nodes.
-const DATATYPE_PROPERTIES: [&str; 8] =
-    ["weight", "amount", "currency", "sentence", "start", "end", "rule", "mentions"];
+const DATATYPE_PROPERTIES: [&str; 9] =
+    ["weight", "amount", "currency", "sentence", "start", "end", "rule", "mentions", "date"];
 
 /// Writes the graph as Turtle with the usual prefixes.
 pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
@@ -198,6 +198,15 @@ fn edge_triples(
         t.add(&node, kgo("start"), integer(evidence.start));
         t.add(&node, kgo("end"), integer(evidence.end));
         t.add(&node, kgo("rule"), Literal::new_simple_literal(&evidence.rule));
+        if let Some(date) = &evidence.date {
+            // xsd:date, xsd:gYearMonth or xsd:gYear by the precision the text gave
+            let datatype = match date.len() {
+                10 => xsd::DATE,
+                7 => xsd::G_YEAR_MONTH,
+                _ => xsd::G_YEAR,
+            };
+            t.add(&node, kgo("date"), Literal::new_typed_literal(date, datatype));
+        }
     }
     Ok(())
 }

@@ -32,6 +32,8 @@ pub enum MentionSource {
     Demonym { place: usize },
     /// An amount of money read by a money pattern.
     Money { amount: Amount, pattern: String },
+    /// A date read by a date pattern: ISO 8601 `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    Date { value: String, pattern: String },
     /// An entity pattern.
     Pattern { pattern: String },
 }
@@ -42,7 +44,9 @@ impl MentionSource {
         match self {
             MentionSource::Gazetteer { .. } => "gazetteer",
             MentionSource::Demonym { .. } => "demonym",
-            MentionSource::Money { pattern, .. } | MentionSource::Pattern { pattern } => pattern,
+            MentionSource::Money { pattern, .. }
+            | MentionSource::Date { pattern, .. }
+            | MentionSource::Pattern { pattern } => pattern,
         }
     }
 }
@@ -79,6 +83,8 @@ pub struct RelationMatch {
     pub pairs: Vec<(usize, usize)>,
     /// The amount mention, if the rule has an amount slot and it matched.
     pub amount: Option<usize>,
+    /// The date mention, if the rule has a date slot and it matched.
+    pub date: Option<usize>,
     /// The type each bound mention takes (a `Name` takes its slot's type, a demonym `Place`).
     pub bound_types: Vec<(usize, String)>,
     pub sentence: usize,
@@ -250,6 +256,21 @@ fn lexical_mentions(
             ));
         }
     }
+    for p in &rules.date_patterns {
+        for caps in p.regex.captures_iter(local) {
+            let whole = caps.name("date").or_else(|| caps.get(0)).expect("group 0");
+            let get = |n: &str| caps.name(n).map(|m| m.as_str());
+            let Some(value) = date_value(get("year"), get("month"), get("day"), &rules.months)
+            else {
+                continue;
+            };
+            let source = MentionSource::Date { value, pattern: p.id.clone() };
+            let (s, e) = (whole.start(), whole.end());
+            let mention =
+                new_mention(text, span.start + s, span.start + e, sentence, "Date", source);
+            candidates.push((s, e, 3, mention));
+        }
+    }
     candidates
         .sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)).then(a.2.cmp(&b.2)));
     let mut accepted: Vec<Mention> = Vec::new();
@@ -300,6 +321,39 @@ fn trim_words(
         }
         return Some((start, end));
     }
+}
+
+/// ISO 8601 date from a date pattern's groups (`5`, `septembre`, `2025` → `2025-09-05`); `None`
+/// when a part is not a real date.
+fn date_value(
+    year: Option<&str>,
+    month: Option<&str>,
+    day: Option<&str>,
+    months: &BTreeMap<String, u32>,
+) -> Option<String> {
+    let year: u32 = year?.trim().parse().ok()?;
+    let Some(month) = month.map(str::trim).filter(|m| !m.is_empty()) else {
+        return Some(format!("{year:04}"));
+    };
+    let month = match month.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => *months.get(&fold_str(month.trim_end_matches('.')))?,
+    };
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    let Some(day) = day.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Some(format!("{year:04}-{month:02}"));
+    };
+    let day: u32 =
+        day.trim_end_matches("er").trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']).parse().ok()?;
+    let days = match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (1..=days).contains(&day).then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// Capitalized words the document uses away from the start of a sentence: a sentence-initial
@@ -573,6 +627,7 @@ fn relation_matches(
             let mut objects = Vec::new();
             let mut parties = Vec::new();
             let mut amount = None;
+            let mut date = None;
             let mut bound_types = Vec::new();
             for slot in &rule.slots {
                 let Some(group) = caps.name(slot.role.group()) else {
@@ -592,7 +647,7 @@ fn relation_matches(
                             .find(|t| rules.vocabulary.entity_types.contains_key(*t))
                             .cloned(),
                         "Demonym" => Some("Place".to_string()),
-                        "Money" => None,
+                        "Money" | "Date" => None,
                         other => Some(other.to_string()),
                     };
                     if let Some(t) = t {
@@ -604,6 +659,7 @@ fn relation_matches(
                     SlotRole::Object => objects = ids,
                     SlotRole::Parties => parties = ids,
                     SlotRole::Amount => amount = ids.first().copied(),
+                    SlotRole::Date => date = ids.first().copied(),
                 }
             }
             let mut pairs = Vec::new();
@@ -634,6 +690,7 @@ fn relation_matches(
                 relation: rule.relation.clone(),
                 pairs,
                 amount,
+                date,
                 bound_types,
                 sentence,
                 original_start: os,
@@ -673,5 +730,21 @@ mod tests {
         assert!(!is_acronym_of("IA", "Intelligence", &connectors));
         assert!(!is_acronym_of("SAP", "Deutsche Telekom", &connectors));
         assert!(!is_acronym_of("Ue", "Union européenne", &connectors));
+    }
+
+    #[test]
+    fn dates_are_iso_with_their_precision() {
+        let months: BTreeMap<String, u32> = [("septembre", 9), ("sept", 9), ("february", 2)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        let d = |y, m, day| date_value(Some(y), m, day, &months);
+        assert_eq!(d("2025", Some("Septembre"), Some("5")).as_deref(), Some("2025-09-05"));
+        assert_eq!(d("2025", Some("sept."), Some("1er")).as_deref(), Some("2025-09-01"));
+        assert_eq!(d("2024", Some("February"), Some("29th")).as_deref(), Some("2024-02-29"));
+        assert_eq!(d("2025", Some("February"), Some("29")), None);
+        assert_eq!(d("2025", Some("11"), None).as_deref(), Some("2025-11"));
+        assert_eq!(d("2026", None, None).as_deref(), Some("2026"));
+        assert_eq!(d("2025", Some("brumaire"), None), None);
     }
 }

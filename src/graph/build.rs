@@ -100,7 +100,7 @@ impl<'r> Resolver<'r> {
         match &mention.source {
             MentionSource::Gazetteer { entry } => Some(EntityKey::Gazetteer(*entry)),
             MentionSource::Demonym { place } => Some(EntityKey::Gazetteer(*place)),
-            MentionSource::Money { .. } => None,
+            MentionSource::Money { .. } | MentionSource::Date { .. } => None,
             MentionSource::Pattern { .. } => {
                 let key = resolution_key(&mention.text, &self.rules.resolution);
                 match self.gazetteer_keys.get(&(entity_type.to_string(), key.clone())) {
@@ -178,6 +178,10 @@ pub fn build_graph(
                 end: r.original_end,
                 sentence: ex.sentence_text(r.sentence).to_string(),
                 rule: r.rule.clone(),
+                date: r.date.and_then(|i| match &ex.mentions[i].source {
+                    MentionSource::Date { value, .. } => Some(value.clone()),
+                    _ => None,
+                }),
             };
             for &(s, o) in &r.pairs {
                 let (Some(st), Some(ot)) = (bound.get(&s), bound.get(&o)) else {

@@ -58,6 +58,9 @@ pub struct Evidence {
     pub sentence: String,
     /// Id of the rule that matched.
     pub rule: String,
+    /// When it happened, as the sentence dates it (a rule's `date` slot): ISO 8601 `YYYY`,
+    /// `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: Option<String>,
 }
 
 /// One edge: (subject, relation, object) with everything that supports it.

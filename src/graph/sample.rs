@@ -80,6 +80,7 @@ fn evidence(document: &str, start: usize, sentence: &str, rule: &str) -> Evidenc
         end: start + sentence.len(),
         sentence: sentence.to_string(),
         rule: rule.to_string(),
+        date: None,
     }
 }
 

@@ -96,6 +96,14 @@ pub struct MoneyPattern {
     pub regex: Regex,
 }
 
+/// A date pattern: groups `year`, optional `month` (a number or a month word) and `day`; the
+/// mention is the group `date` when there is one.
+#[derive(Debug, Clone)]
+pub struct DatePattern {
+    pub id: String,
+    pub regex: Regex,
+}
+
 /// The tables that turn money words into amounts.
 #[derive(Debug, Clone, Default)]
 pub struct MoneyWords {
@@ -146,6 +154,9 @@ pub struct RulePack {
     pub entity_patterns: Vec<EntityPattern>,
     pub money_patterns: Vec<MoneyPattern>,
     pub money_words: MoneyWords,
+    pub date_patterns: Vec<DatePattern>,
+    /// Month words (folded) to their number.
+    pub months: BTreeMap<String, u32>,
     pub resolution: ResolutionWords,
     pub relation_rules: Vec<RelationRule>,
     pub lexicons: BTreeMap<String, Vec<String>>,
@@ -514,9 +525,25 @@ fn compile(
             }
         }
     }
+    let mut months: BTreeMap<String, u32> = BTreeMap::new();
+    for file in files {
+        if let Some(words) = &file.raw.date_words {
+            for (k, v) in &words.get_ref().months {
+                if !(1..=12).contains(v) {
+                    loader.error(
+                        file,
+                        words.span().start,
+                        format!("month '{k}' = {v} is not 1 to 12"),
+                    );
+                }
+                months.insert(fold_str(k), *v);
+                money_forms.entry("date_month").or_default().push(k.clone());
+            }
+        }
+    }
     let mut lexicons: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut lexicon_regexes: BTreeMap<String, String> = BTreeMap::new();
-    // the money tables double as case-insensitive lexicons for money patterns
+    // the money and month tables double as case-insensitive lexicons for their patterns
     for (name, forms) in &money_forms {
         lexicon_regexes.insert(name.to_string(), format!("(?i:{})", pattern::lexicon_regex(forms)));
     }
@@ -651,6 +678,27 @@ fn compile(
             }
         }
     }
+    let mut date_patterns = Vec::new();
+    for file in files {
+        for item in &file.raw.date {
+            let p = item.get_ref();
+            check_id(loader, file, item.span().start, &p.id);
+            if !options.wants(&p.lang) {
+                continue;
+            }
+            if let Some((regex, _)) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
+            {
+                if !regex.capture_names().any(|n| n == Some("year")) {
+                    loader.error(
+                        file,
+                        item.span().start,
+                        format!("date pattern {}: needs a group year", p.id),
+                    );
+                }
+                date_patterns.push(DatePattern { id: p.id.clone(), regex });
+            }
+        }
+    }
     let mut resolution = ResolutionWords::default();
     for file in files {
         if let Some(r) = &file.raw.resolution {
@@ -741,6 +789,8 @@ fn compile(
         entity_patterns,
         money_patterns,
         money_words,
+        date_patterns,
+        months,
         resolution,
         relation_rules,
         lexicons,
@@ -860,7 +910,7 @@ pattern = '{parties:Organization+} (?:x'
 ";
         let got = messages(&[("r.toml", rules)]);
         let expected = [
-            "r.toml:4:12: a: unknown slot type 'Company' (declared: Organization; built in: Name, Demonym, Money)",
+            "r.toml:4:12: a: unknown slot type 'Company' (declared: Organization; built in: Name, Demonym, Money, Date)",
             "r.toml:6:1: duplicate id 'a' (first defined at ",
             "r.toml:6:1: rule a: unknown relation 'acquires'",
             "r.toml:14:36: b: unknown macro or lexicon '{nope}'",

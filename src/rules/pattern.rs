@@ -14,7 +14,7 @@ pub const PLACEHOLDER_OPEN: char = '\u{27E8}';
 pub const PLACEHOLDER_CLOSE: char = '\u{27E9}';
 
 /// Types that are not declared in the vocabulary but produced by recognition itself.
-pub const PSEUDO_TYPES: [&str; 3] = ["Name", "Demonym", "Money"];
+pub const PSEUDO_TYPES: [&str; 4] = ["Name", "Demonym", "Money", "Date"];
 
 /// What a slot binds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,6 +24,8 @@ pub enum SlotRole {
     /// A coordination of parties related to each other pairwise (symmetric relations).
     Parties,
     Amount,
+    /// When the relation happened.
+    Date,
 }
 
 impl SlotRole {
@@ -33,6 +35,7 @@ impl SlotRole {
             "object" => SlotRole::Object,
             "parties" => SlotRole::Parties,
             "amount" => SlotRole::Amount,
+            "date" => SlotRole::Date,
             _ => return None,
         })
     }
@@ -44,6 +47,7 @@ impl SlotRole {
             SlotRole::Object => "object",
             SlotRole::Parties => "parties",
             SlotRole::Amount => "amount",
+            SlotRole::Date => "date",
         }
     }
 }
@@ -277,7 +281,7 @@ fn expand_into(
 
 fn parse_slot(role: &str, types: &str, defs: &Definitions<'_>) -> Result<Slot, String> {
     let role = SlotRole::parse(role.trim()).ok_or_else(|| {
-        format!("unknown slot role '{role}' (expected subject, object, parties or amount)")
+        format!("unknown slot role '{role}' (expected subject, object, parties, amount or date)")
     })?;
     let (types, list) = match types.trim().strip_suffix('+') {
         Some(t) => (t, true),
@@ -287,6 +291,9 @@ fn parse_slot(role: &str, types: &str, defs: &Definitions<'_>) -> Result<Slot, S
     check_types(&types, defs)?;
     if role == SlotRole::Amount && (types != ["Money"] || list) {
         return Err("the amount slot takes exactly the type Money".into());
+    }
+    if role == SlotRole::Date && (types != ["Date"] || list) {
+        return Err("the date slot takes exactly the type Date".into());
     }
     if role == SlotRole::Parties && !list {
         return Err("the parties slot is a list: write {parties:Type+}".into());

@@ -29,6 +29,10 @@ pub struct RawFile {
     #[serde(default)]
     pub money_words: Option<Spanned<RawMoneyWords>>,
     #[serde(default)]
+    pub date: Vec<Spanned<RawDatePattern>>,
+    #[serde(default)]
+    pub date_words: Option<Spanned<RawDateWords>>,
+    #[serde(default)]
     pub resolution: Option<Spanned<RawResolution>>,
     #[serde(default)]
     pub rule: Vec<Spanned<RawRelationRule>>,
@@ -159,6 +163,23 @@ pub struct RawMoneyWords {
     /// Currency words and symbols to ISO 4217 (`euro` = "EUR", `$` = "USD").
     #[serde(default)]
     pub currencies: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatePattern {
+    pub id: String,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    pub pattern: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDateWords {
+    /// Month names and abbreviations to their number (`janvier` = 1, `Sept.` = 9).
+    #[serde(default)]
+    pub months: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -175,6 +175,7 @@ pub fn hostile_graph() -> KnowledgeGraph {
     let entities = hostile_entities();
     let ids: Vec<String> = entities.iter().map(|e| e.id.clone()).collect();
     let evidence = |i: usize, sentence: &str| Evidence {
+        date: None,
         document: "doc \"hostile\" <1>".to_string(),
         start: i * 10,
         end: i * 10 + sentence.len(),
