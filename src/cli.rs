@@ -93,6 +93,9 @@ pub struct BuildArgs {
     /// Gephi without arrow heads); networkx cannot read mixed graphs.
     #[arg(long)]
     pub mixed_graph: bool,
+    /// Also draw the graph with Graphviz, comma-separated: svg, png, pdf, jpg.
+    #[arg(long, value_delimiter = ',')]
+    pub render: Vec<String>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -133,6 +136,7 @@ pub struct BuildConfig {
     pub languages: Option<Vec<String>>,
     pub strict_utf8: bool,
     pub symmetric_edges: SymmetricEdges,
+    pub render: Vec<String>,
     pub quiet: bool,
 }
 
@@ -157,6 +161,14 @@ impl BuildArgs {
         if self.name.is_empty() || self.name.contains(['/', '\\']) {
             bail!("--name '{}' must be a plain file stem", self.name);
         }
+        for r in &self.render {
+            if !kgsmith::export::render::FORMATS.contains(&r.as_str()) {
+                bail!(
+                    "cannot render '{r}' (known: {})",
+                    kgsmith::export::render::FORMATS.join(", ")
+                );
+            }
+        }
         if self.jobs == Some(0) {
             bail!("--jobs must be at least 1");
         }
@@ -175,6 +187,7 @@ impl BuildArgs {
             } else {
                 SymmetricEdges::Directed
             },
+            render: self.render,
             quiet: self.quiet,
         })
     }

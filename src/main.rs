@@ -75,6 +75,18 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
     let written =
         export::write_all(&config.out, &config.name, &config.formats, &output.graph, &options)
             .with_context(|| format!("cannot write the outputs in {}", config.out.display()))?;
+    let mut written = written;
+    let mut render_errors = 0;
+    for format in &config.render {
+        let path = config.out.join(format!("{}.{format}", config.name));
+        match export::render::render(&output.graph, &options, format, &path) {
+            Ok(()) => written.push(path),
+            Err(e) => {
+                eprintln!("kgsmith: cannot render: {e}");
+                render_errors += 1;
+            }
+        }
+    }
     if !config.quiet {
         let s = &output.stats;
         let per_relation: Vec<String> =
@@ -93,6 +105,9 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
         );
     }
     let input_errors = output.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    if render_errors > 0 {
+        return Ok(ExitCode::from(1));
+    }
     if input_errors > 0 {
         eprintln!("kgsmith: finished with {input_errors} input error(s)");
         return Ok(ExitCode::from(1));

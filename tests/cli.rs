@@ -403,3 +403,31 @@ fn mixed_graph_writes_symmetric_relations_undirected() {
     assert!(mixed.path().join("kg.json").is_file());
     assert!(!directed.path().join("kg.json").exists());
 }
+
+#[test]
+fn render_draws_with_graphviz_or_says_it_is_missing() {
+    let out = tempfile::tempdir().unwrap();
+    if util::run("dot", ["-V"]).is_none() {
+        util::skip_or_fail("dot");
+    } else {
+        let output = build_into(out.path(), &["--render", "svg,png", "-q"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let svg = std::fs::read_to_string(out.path().join("kg.svg")).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("Helsing"), "not an SVG of the seeds");
+        let png = std::fs::read(out.path().join("kg.png")).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    }
+    let missing = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kgsmith"))
+        .args(["build", "-q", "--render", "svg", "-o", missing.path().to_str().unwrap()])
+        .current_dir(root())
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("Graphviz's `dot` is not installed"), "{}", stderr(&output));
+    assert!(missing.path().join("kg.dot").is_file(), "the other outputs are still written");
+    assert!(!missing.path().join("kg.svg").exists());
+    let output = kgsmith(&["build", "--render", "gif"]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -9,6 +9,7 @@ pub mod dot;
 pub mod gexf;
 pub mod graphml;
 pub mod json;
+pub mod render;
 pub mod turtle;
 pub mod xml;
 
@@ -181,6 +182,20 @@ fn output_permissions() -> std::fs::Permissions {
             .map(|m| m.permissions())
             .unwrap_or_else(|_| unreachable!("a temporary file can be created"))
     }
+}
+
+/// An empty temporary file beside `path` (deleted if dropped before it is persisted), for
+/// outputs written by another program.
+pub(crate) fn stage_path(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".kgsmith-")
+        .suffix(".tmp")
+        .permissions(output_permissions())
+        .tempfile_in(dir)
 }
 
 /// Writes a complete temporary file in `dir` (deleted if dropped before it is persisted).
