@@ -18,7 +18,7 @@ use crate::slug::slugify;
 
 /// The identity of an entity during resolution.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum EntityKey {
+pub(crate) enum EntityKey {
     Gazetteer(usize),
     Named { entity_type: String, key: String },
 }
@@ -59,23 +59,23 @@ pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
 }
 
 /// (subject, relation, object) of an edge during building.
-type EdgeKey = (EntityKey, String, EntityKey);
+pub(crate) type EdgeKey = (EntityKey, String, EntityKey);
 /// Evidence and stated amounts gathered for one edge.
-type EdgeSupport = (Vec<Evidence>, Vec<crate::graph::Amount>);
+pub(crate) type EdgeSupport = (Vec<Evidence>, Vec<crate::graph::Amount>);
 
-#[derive(Default)]
-struct EntityAcc {
-    entity_type: String,
-    surfaces: BTreeMap<String, u32>,
-    mentions: u32,
+#[derive(Debug, Default, Clone)]
+pub(crate) struct EntityAcc {
+    pub(crate) entity_type: String,
+    pub(crate) surfaces: BTreeMap<String, u32>,
+    pub(crate) mentions: u32,
     /// Mentions per document language.
-    languages: BTreeMap<String, u32>,
+    pub(crate) languages: BTreeMap<String, u32>,
 }
 
-struct Resolver<'r> {
+pub(crate) struct Resolver<'r> {
     rules: &'r RulePack,
     gazetteer_keys: BTreeMap<(String, String), usize>,
-    entities: BTreeMap<EntityKey, EntityAcc>,
+    pub(crate) entities: BTreeMap<EntityKey, EntityAcc>,
 }
 
 impl<'r> Resolver<'r> {
@@ -140,30 +140,46 @@ impl<'r> Resolver<'r> {
     }
 }
 
-/// Builds the graph from the extractions of all documents.
-pub fn build_graph(
-    extractions: &[Extraction],
-    rules: &RulePack,
-) -> Result<KnowledgeGraph, GraphError> {
-    let mut resolver = Resolver::new(rules);
-    // (subject key, relation, object key) -> (evidence, amounts)
-    let mut edges: BTreeMap<EdgeKey, EdgeSupport> = BTreeMap::new();
-    for ex in extractions {
+/// Accumulates extractions into entities and edges, one document at a time, and turns them into
+/// the canonical graph at the end. It keeps no text but evidence sentences, so memory grows with
+/// the graph, not with the corpus; and its state is a sum (counts add, evidence unites), so
+/// builders fed with parts of a corpus merge into the builder of the whole (`graph::partial`).
+pub struct GraphBuilder<'r> {
+    pub(crate) rules: &'r RulePack,
+    pub(crate) resolver: Resolver<'r>,
+    /// (subject key, relation, object key) -> (evidence, amounts)
+    pub(crate) edges: BTreeMap<EdgeKey, EdgeSupport>,
+    pub(crate) documents: Vec<crate::graph::DocumentInfo>,
+}
+
+impl<'r> GraphBuilder<'r> {
+    pub fn new(rules: &'r RulePack) -> Self {
+        Self {
+            rules,
+            resolver: Resolver::new(rules),
+            edges: BTreeMap::new(),
+            documents: Vec::new(),
+        }
+    }
+
+    /// Adds one document's mentions and relations.
+    pub fn add(&mut self, ex: &Extraction) {
+        self.documents.push(ex.document.clone());
         // typed mentions are entities on their own
         for (i, m) in ex.mentions.iter().enumerate() {
-            let declared = rules.vocabulary.entity_types.contains_key(&m.mention_type);
+            let declared = self.rules.vocabulary.entity_types.contains_key(&m.mention_type);
             if declared {
-                if let Some(key) = resolver.key(&ex.mentions, i, &m.mention_type) {
+                if let Some(key) = self.resolver.key(&ex.mentions, i, &m.mention_type) {
                     // a description ("le centre de calcul") or a demonym is not a name of the entity
                     let named =
                         !m.description && !matches!(m.source, MentionSource::Demonym { .. });
                     let surface = named.then_some(m.text.as_str());
-                    resolver.add(&key, &m.mention_type, surface, ex.lang.as_deref());
+                    self.resolver.add(&key, &m.mention_type, surface, ex.lang.as_deref());
                 }
             }
         }
         for r in &ex.relations {
-            let Some(decl) = rules.vocabulary.relation(&r.relation) else {
+            let Some(decl) = self.rules.vocabulary.relation(&r.relation) else {
                 continue;
             };
             let bound: BTreeMap<usize, &str> =
@@ -190,9 +206,10 @@ pub fn build_graph(
                 if !decl.domain.iter().any(|d| d == st) || !decl.range.iter().any(|d| d == ot) {
                     continue;
                 }
-                let (Some(sk), Some(ok)) =
-                    (resolver.key(&ex.mentions, s, st), resolver.key(&ex.mentions, o, ot))
-                else {
+                let (Some(sk), Some(ok)) = (
+                    self.resolver.key(&ex.mentions, s, st),
+                    self.resolver.key(&ex.mentions, o, ot),
+                ) else {
                     continue;
                 };
                 if sk == ok {
@@ -201,102 +218,124 @@ pub fn build_graph(
                 // untyped names and demonyms enter the graph through the relations that bind them
                 for (i, key, t) in [(s, &sk, st), (o, &ok, ot)] {
                     let m = &ex.mentions[i];
-                    if !rules.vocabulary.entity_types.contains_key(&m.mention_type) {
+                    if !self.rules.vocabulary.entity_types.contains_key(&m.mention_type) {
                         let surface = (m.mention_type == "Name").then_some(m.text.as_str());
-                        resolver.add(key, t, surface, ex.lang.as_deref());
+                        self.resolver.add(key, t, surface, ex.lang.as_deref());
                     }
                     // an acronym brings the full name it was introduced with
                     if let (Some(j), false) = (m.refers_to, m.description) {
-                        resolver.add_surface(key, &ex.mentions[j].text);
+                        self.resolver.add_surface(key, &ex.mentions[j].text);
                     }
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
-                let entry = edges.entry((sk, r.relation.clone(), ok)).or_default();
+                let entry = self.edges.entry((sk, r.relation.clone(), ok)).or_default();
                 entry.0.push(evidence.clone());
                 entry.1.extend(amount.clone());
             }
         }
     }
-    // labels, ids and slugs
-    let mut ids: BTreeMap<EntityKey, String> = BTreeMap::new();
-    let mut by_id: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
-    let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
-    for (key, acc) in &resolver.entities {
-        // a gazetteer entity is labelled in the language most of its mentions are in, when the
-        // entry has a label in that language; its id stays that of its canonical name
-        let mut slug_name = None;
-        let label = match key {
-            EntityKey::Gazetteer(i) => {
-                let entry = &rules.gazetteer.entries[*i];
-                slug_name = Some(entry.name.as_str());
-                let majority = acc
-                    .languages
+
+    /// Labels, ids and slugs, then the canonical graph.
+    pub fn finish(self) -> Result<KnowledgeGraph, GraphError> {
+        let mut ids: BTreeMap<EntityKey, String> = BTreeMap::new();
+        let mut by_id: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
+        let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
+        for (key, acc) in &self.resolver.entities {
+            // a gazetteer entity is labelled in the language most of its mentions are in, when the
+            // entry has a label in that language; its id stays that of its canonical name
+            let mut slug_name = None;
+            let label = match key {
+                EntityKey::Gazetteer(i) => {
+                    let entry = &self.rules.gazetteer.entries[*i];
+                    slug_name = Some(entry.name.as_str());
+                    let majority = acc
+                        .languages
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                        .map(|(l, _)| l.as_str());
+                    majority.and_then(|l| entry.labels.get(l)).unwrap_or(&entry.name).clone()
+                }
+                EntityKey::Named { .. } => acc
+                    .surfaces
                     .iter()
-                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                    .map(|(l, _)| l.as_str());
-                majority.and_then(|l| entry.labels.get(l)).unwrap_or(&entry.name).clone()
+                    .max_by(|a, b| a.1.cmp(b.1).then(a.0.len().cmp(&b.0.len())).then(b.0.cmp(a.0)))
+                    .map(|(s, _)| s.clone())
+                    .unwrap_or_default(),
+            };
+            let base = format!(
+                "{}:{}",
+                acc.entity_type.to_lowercase(),
+                slugify(slug_name.unwrap_or(&label))
+            );
+            by_id.entry(base).or_default().push(key.clone());
+            labels.insert(key.clone(), label);
+        }
+        for (base, keys) in by_id {
+            for (n, key) in keys.into_iter().enumerate() {
+                let id = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
+                ids.insert(key, id);
             }
-            EntityKey::Named { .. } => acc
-                .surfaces
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(a.0.len().cmp(&b.0.len())).then(b.0.cmp(a.0)))
-                .map(|(s, _)| s.clone())
-                .unwrap_or_default(),
-        };
-        let base =
-            format!("{}:{}", acc.entity_type.to_lowercase(), slugify(slug_name.unwrap_or(&label)));
-        by_id.entry(base).or_default().push(key.clone());
-        labels.insert(key.clone(), label);
-    }
-    for (base, keys) in by_id {
-        for (n, key) in keys.into_iter().enumerate() {
-            let id = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
-            ids.insert(key, id);
         }
-    }
-    let mut entities = Vec::with_capacity(resolver.entities.len());
-    for (key, acc) in &resolver.entities {
-        let id = ids[key].clone();
-        let label = labels[key].clone();
-        let mut aliases: BTreeSet<String> = acc.surfaces.keys().cloned().collect();
-        if let EntityKey::Gazetteer(i) = key {
-            aliases.insert(rules.gazetteer.entries[*i].name.clone());
+        let mut entities = Vec::with_capacity(self.resolver.entities.len());
+        for (key, acc) in &self.resolver.entities {
+            let id = ids[key].clone();
+            let label = labels[key].clone();
+            let mut aliases: BTreeSet<String> = acc.surfaces.keys().cloned().collect();
+            if let EntityKey::Gazetteer(i) = key {
+                aliases.insert(self.rules.gazetteer.entries[*i].name.clone());
+            }
+            aliases.remove(&label);
+            let wikidata = match key {
+                EntityKey::Gazetteer(i) => self.rules.gazetteer.entries[*i].qid.clone(),
+                EntityKey::Named { .. } => None,
+            };
+            entities.push(Entity {
+                iri_path: id.replacen(':', "/", 1),
+                id,
+                label,
+                entity_type: acc.entity_type.clone(),
+                aliases: aliases.into_iter().collect(),
+                wikidata,
+                mentions: acc.mentions,
+            });
         }
-        aliases.remove(&label);
-        let wikidata = match key {
-            EntityKey::Gazetteer(i) => rules.gazetteer.entries[*i].qid.clone(),
-            EntityKey::Named { .. } => None,
-        };
-        entities.push(Entity {
-            iri_path: id.replacen(':', "/", 1),
-            id,
-            label,
-            entity_type: acc.entity_type.clone(),
-            aliases: aliases.into_iter().collect(),
-            wikidata,
-            mentions: acc.mentions,
-        });
-    }
-    let mut relations = Vec::with_capacity(edges.len());
-    for ((sk, name, ok), (evidence, amounts)) in edges {
-        let symmetric = rules.vocabulary.relation(&name).is_some_and(|d| d.symmetric);
-        // the amount stated most often; ties go to the larger value, then the smaller currency code
-        let mut counts: BTreeMap<&crate::graph::Amount, usize> = BTreeMap::new();
-        for a in &amounts {
-            *counts.entry(a).or_insert(0) += 1;
+        let mut relations = Vec::with_capacity(self.edges.len());
+        for ((sk, name, ok), (evidence, amounts)) in self.edges {
+            let symmetric = self.rules.vocabulary.relation(&name).is_some_and(|d| d.symmetric);
+            // the amount stated most often; ties go to the larger value, then the smaller currency code
+            let mut counts: BTreeMap<&crate::graph::Amount, usize> = BTreeMap::new();
+            for a in &amounts {
+                *counts.entry(a).or_insert(0) += 1;
+            }
+            let amount = counts
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| compare_amounts(a.0, b.0)))
+                .map(|(a, _)| a.clone());
+            relations.push(RelationPart {
+                subject: ids[&sk].clone(),
+                object: ids[&ok].clone(),
+                relation: Relation { relation: name, symmetric, amount, evidence },
+            });
         }
-        let amount = counts
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| compare_amounts(a.0, b.0)))
-            .map(|(a, _)| a.clone());
-        relations.push(RelationPart {
-            subject: ids[&sk].clone(),
-            object: ids[&ok].clone(),
-            relation: Relation { relation: name, symmetric, amount, evidence },
-        });
+        KnowledgeGraph::from_parts(
+            self.rules.vocabulary.clone(),
+            self.documents,
+            entities,
+            relations,
+        )
     }
-    let documents = extractions.iter().map(|e| e.document.clone()).collect();
-    KnowledgeGraph::from_parts(rules.vocabulary.clone(), documents, entities, relations)
+}
+
+/// Builds the graph from the extractions of all documents.
+pub fn build_graph(
+    extractions: &[Extraction],
+    rules: &RulePack,
+) -> Result<KnowledgeGraph, GraphError> {
+    let mut builder = GraphBuilder::new(rules);
+    for ex in extractions {
+        builder.add(ex);
+    }
+    builder.finish()
 }
 
 fn compare_amounts(a: &crate::graph::Amount, b: &crate::graph::Amount) -> std::cmp::Ordering {
