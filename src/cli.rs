@@ -93,6 +93,10 @@ pub struct BuildArgs {
     /// Gephi without arrow heads); networkx cannot read mixed graphs.
     #[arg(long)]
     pub mixed_graph: bool,
+    /// Evidence kept per edge, the first in document order (0 keeps all); the weight still
+    /// counts every supporting mention.
+    #[arg(long, default_value_t = kgsmith::graph::build::DEFAULT_MAX_EVIDENCE)]
+    pub max_evidence: usize,
     /// Also draw the graph with Graphviz, comma-separated: svg, png, pdf, jpg.
     #[arg(long, value_delimiter = ',')]
     pub render: Vec<String>,
@@ -137,6 +141,7 @@ pub struct BuildConfig {
     pub strict_utf8: bool,
     pub symmetric_edges: SymmetricEdges,
     pub render: Vec<String>,
+    pub max_evidence: usize,
     pub quiet: bool,
 }
 
@@ -188,6 +193,7 @@ impl BuildArgs {
                 SymmetricEdges::Directed
             },
             render: self.render,
+            max_evidence: self.max_evidence,
             quiet: self.quiet,
         })
     }

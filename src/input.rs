@@ -4,8 +4,7 @@
 //! file and the line or byte offset, and the other inputs are still read. This is the only stage
 //! that touches input files.
 
-use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -41,23 +40,6 @@ pub struct InputBatch {
     pub bytes: u64,
 }
 
-impl InputBatch {
-    fn problem(
-        &mut self,
-        path: &Path,
-        position: InputPosition,
-        severity: Severity,
-        message: String,
-    ) {
-        self.diagnostics.push(InputDiagnostic {
-            path: path.to_path_buf(),
-            position,
-            severity,
-            message,
-        });
-    }
-}
-
 #[derive(Deserialize)]
 struct JsonRecord {
     id: Option<serde_json::Value>,
@@ -68,36 +50,342 @@ struct JsonRecord {
     lang: Option<String>,
 }
 
-/// Reads every input. `-` reads stdin: JSONL when its first non-blank character is `{`, one
-/// text document with id `stdin` otherwise.
-pub fn read_inputs(inputs: &[PathBuf], options: InputOptions) -> InputBatch {
-    let mut batch = InputBatch::default();
-    for input in inputs {
-        if input.as_os_str() == "-" {
+/// One thing read from the inputs: a document, or a problem with one input.
+#[derive(Debug)]
+pub enum InputItem {
+    Document(Document),
+    Problem(InputDiagnostic),
+}
+
+/// Where the reader is: inputs not yet opened, directories being walked, a JSONL file being read.
+enum Source {
+    Path { path: PathBuf, named: bool },
+    Dir { entries: std::vec::IntoIter<PathBuf> },
+    Jsonl { reader: Box<dyn std::io::BufRead + Send>, path: PathBuf, stem: String, line: usize },
+}
+
+/// The inputs as a lazy stream of documents (SPEC §2, §7): directories are walked one entry at a
+/// time (each directory's entries sorted) and JSONL files are read line by line, so memory holds
+/// one document at a time, never the corpus.
+pub struct Inputs {
+    stack: Vec<Source>,
+    queue: std::collections::VecDeque<InputItem>,
+    options: InputOptions,
+    seen_ids: std::collections::HashMap<String, usize>,
+    bytes: u64,
+}
+
+impl Inputs {
+    /// Reads `inputs` in order. `-` reads stdin: JSONL when its first non-blank character is
+    /// `{`, one text document with id `stdin` otherwise.
+    pub fn new(inputs: &[PathBuf], options: InputOptions) -> Self {
+        let stack =
+            inputs.iter().rev().map(|p| Source::Path { path: p.clone(), named: true }).collect();
+        Self {
+            stack,
+            queue: std::collections::VecDeque::new(),
+            options,
+            seen_ids: std::collections::HashMap::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Bytes of text read so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    fn problem(
+        &mut self,
+        path: &Path,
+        position: InputPosition,
+        severity: Severity,
+        message: String,
+    ) {
+        self.queue.push_back(InputItem::Problem(InputDiagnostic {
+            path: path.to_path_buf(),
+            position,
+            severity,
+            message,
+        }));
+    }
+
+    /// Gives a repeated id a unique one: the first keeps it, the next get `id~2`, `id~3` (with a
+    /// warning), so no document is silently merged with another.
+    fn document(&mut self, mut doc: Document) {
+        self.bytes += doc.text.len() as u64;
+        let count = self.seen_ids.entry(doc.info.id.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            let new_id = format!("{}~{}", doc.info.id, count);
+            let message =
+                format!("document id {:?} already used; this one is {:?}", doc.info.id, new_id);
+            self.problem(&doc.source.clone(), InputPosition::File, Severity::Warning, message);
+            doc.info.id = new_id;
+        }
+        self.queue.push_back(InputItem::Document(doc));
+    }
+
+    fn open(&mut self, path: PathBuf, named: bool) {
+        if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => read_bytes(input, bytes, true, options, &mut batch),
-                Err(e) => batch.problem(
-                    input,
+                Ok(_) => self.read_bytes(&path, bytes, true),
+                Err(e) => self.problem(
+                    &path,
                     InputPosition::File,
                     Severity::Error,
                     format!("cannot read stdin: {e}"),
                 ),
             }
-            continue;
+            return;
         }
-        match std::fs::metadata(input) {
-            Ok(m) if m.is_dir() => walk(input, options, &mut batch),
-            Ok(_) => read_file(input, true, options, &mut batch),
-            Err(e) => batch.problem(
-                input,
+        let hidden =
+            !named && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            return;
+        }
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => match std::fs::read_dir(&path) {
+                Ok(rd) => {
+                    let mut entries: Vec<PathBuf> =
+                        rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                    entries.sort();
+                    self.stack.push(Source::Dir { entries: entries.into_iter() });
+                }
+                Err(e) => self.problem(
+                    &path,
+                    InputPosition::File,
+                    Severity::Error,
+                    format!("cannot read directory: {}", io_reason(&e)),
+                ),
+            },
+            Ok(_) if path.extension().is_some_and(|e| e == "jsonl") => {
+                match std::fs::File::open(&path) {
+                    Ok(file) => {
+                        let stem = path.file_stem().map_or_else(
+                            || "jsonl".to_string(),
+                            |s| s.to_string_lossy().into_owned(),
+                        );
+                        let reader = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
+                        self.stack.push(Source::Jsonl { reader, path, stem, line: 0 });
+                    }
+                    Err(e) => self.problem(
+                        &path,
+                        InputPosition::File,
+                        Severity::Error,
+                        format!("cannot read: {}", io_reason(&e)),
+                    ),
+                }
+            }
+            Ok(_) => match std::fs::read(&path) {
+                Ok(bytes) => self.read_bytes(&path, bytes, named),
+                Err(e) => self.problem(
+                    &path,
+                    InputPosition::File,
+                    Severity::Error,
+                    format!("cannot read: {}", io_reason(&e)),
+                ),
+            },
+            Err(e) => self.problem(
+                &path,
                 InputPosition::File,
                 Severity::Error,
                 format!("cannot open: {}", io_reason(&e)),
             ),
         }
     }
-    disambiguate_ids(&mut batch);
+
+    fn read_bytes(&mut self, path: &Path, bytes: Vec<u8>, named: bool) {
+        if looks_binary(&bytes) {
+            let severity = if named { Severity::Error } else { Severity::Warning };
+            self.problem(
+                path,
+                InputPosition::File,
+                severity,
+                "binary file (NUL bytes), skipped".into(),
+            );
+            return;
+        }
+        let is_stdin = path.as_os_str() == "-";
+        let jsonl = is_stdin && bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if jsonl {
+            let reader = Box::new(std::io::Cursor::new(bytes));
+            self.stack.push(Source::Jsonl {
+                reader,
+                path: path.to_path_buf(),
+                stem: "stdin".into(),
+                line: 0,
+            });
+            return;
+        }
+        let Some(text) = self.decode(path, bytes, InputPosition::Byte) else {
+            return;
+        };
+        if text.trim().is_empty() {
+            self.problem(
+                path,
+                InputPosition::File,
+                Severity::Error,
+                "empty document, skipped".into(),
+            );
+            return;
+        }
+        let id = if is_stdin {
+            "stdin".to_string()
+        } else {
+            path.file_stem()
+                .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
+        };
+        self.document(Document {
+            info: DocumentInfo { id, title: None, url: None, date: None },
+            text,
+            source: path.to_path_buf(),
+            lang: None,
+        });
+    }
+
+    /// Decodes UTF-8; invalid bytes are replaced (warning) or make the input an error (`--strict`).
+    fn decode(
+        &mut self,
+        path: &Path,
+        bytes: Vec<u8>,
+        position: impl Fn(usize) -> InputPosition,
+    ) -> Option<String> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                if self.options.strict_utf8 {
+                    self.problem(
+                        path,
+                        position(offset),
+                        Severity::Error,
+                        "invalid UTF-8, skipped (--strict)".into(),
+                    );
+                    None
+                } else {
+                    self.problem(
+                        path,
+                        position(offset),
+                        Severity::Warning,
+                        "invalid UTF-8, decoded with U+FFFD replacement characters".into(),
+                    );
+                    Some(String::from_utf8_lossy(e.as_bytes()).into_owned())
+                }
+            }
+        }
+    }
+
+    /// Reads the next JSONL record of the source on top of the stack; `false` at its end.
+    fn next_record(&mut self) -> bool {
+        let Some(Source::Jsonl { reader, path, stem, line }) = self.stack.last_mut() else {
+            return false;
+        };
+        let mut bytes = Vec::new();
+        let read = reader.read_until(b'\n', &mut bytes);
+        *line += 1;
+        let (path, stem, line_no) = (path.clone(), stem.clone(), *line);
+        match read {
+            Ok(0) => return false,
+            Ok(_) => {}
+            Err(e) => {
+                self.problem(
+                    &path,
+                    InputPosition::Line(line_no),
+                    Severity::Error,
+                    format!("cannot read: {e}"),
+                );
+                return false;
+            }
+        }
+        let Some(text) = self.decode(&path, bytes, |_| InputPosition::Line(line_no)) else {
+            return true;
+        };
+        if text.trim().is_empty() {
+            return true;
+        }
+        let record: JsonRecord = match serde_json::from_str(text.trim_end()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.problem(
+                    &path,
+                    InputPosition::Line(line_no),
+                    Severity::Error,
+                    format!("malformed JSON record, skipped: {e}"),
+                );
+                return true;
+            }
+        };
+        let id = match record.id {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => s,
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            None => format!("{stem}-{line_no}"),
+            Some(other) => {
+                let message = format!(
+                    "\"id\" must be a non-empty string or a number, not {other}; record skipped"
+                );
+                self.problem(&path, InputPosition::Line(line_no), Severity::Error, message);
+                return true;
+            }
+        };
+        if record.text.trim().is_empty() {
+            let message = format!("record {id:?} has an empty \"text\", skipped");
+            self.problem(&path, InputPosition::Line(line_no), Severity::Error, message);
+            return true;
+        }
+        self.document(Document {
+            info: DocumentInfo { id, title: record.title, url: record.url, date: record.date },
+            text: record.text,
+            source: path,
+            lang: record.lang,
+        });
+        true
+    }
+}
+
+impl Iterator for Inputs {
+    type Item = InputItem;
+
+    fn next(&mut self) -> Option<InputItem> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some(item);
+            }
+            match self.stack.last_mut()? {
+                Source::Path { .. } => {
+                    let Some(Source::Path { path, named }) = self.stack.pop() else {
+                        unreachable!()
+                    };
+                    self.open(path, named);
+                }
+                Source::Dir { entries } => match entries.next() {
+                    Some(path) => self.open(path, false),
+                    None => {
+                        self.stack.pop();
+                    }
+                },
+                Source::Jsonl { .. } => {
+                    if !self.next_record() {
+                        self.stack.pop();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads every input into memory (see [`Inputs`] for the stream).
+pub fn read_inputs(inputs: &[PathBuf], options: InputOptions) -> InputBatch {
+    let mut batch = InputBatch::default();
+    let mut stream = Inputs::new(inputs, options);
+    for item in stream.by_ref() {
+        match item {
+            InputItem::Document(d) => batch.documents.push(d),
+            InputItem::Problem(p) => batch.diagnostics.push(p),
+        }
+    }
+    batch.bytes = stream.bytes();
     batch
 }
 
@@ -109,201 +397,8 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn walk(dir: &Path, options: InputOptions, batch: &mut InputBatch) {
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(e) => {
-            batch.problem(
-                dir,
-                InputPosition::File,
-                Severity::Error,
-                format!("cannot read directory: {}", io_reason(&e)),
-            );
-            return;
-        }
-    };
-    entries.sort();
-    for path in entries {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, options, batch);
-        } else {
-            read_file(&path, false, options, batch);
-        }
-    }
-}
-
-fn read_file(path: &Path, named: bool, options: InputOptions, batch: &mut InputBatch) {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let jsonl = path.extension().is_some_and(|e| e == "jsonl");
-            read_bytes(path, bytes, named || jsonl, options, batch);
-        }
-        Err(e) => batch.problem(
-            path,
-            InputPosition::File,
-            Severity::Error,
-            format!("cannot read: {}", io_reason(&e)),
-        ),
-    }
-}
-
 fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|&b| b == 0)
-}
-
-fn read_bytes(
-    path: &Path,
-    bytes: Vec<u8>,
-    named: bool,
-    options: InputOptions,
-    batch: &mut InputBatch,
-) {
-    if looks_binary(&bytes) {
-        let severity = if named { Severity::Error } else { Severity::Warning };
-        batch.problem(
-            path,
-            InputPosition::File,
-            severity,
-            "binary file (NUL bytes), skipped".into(),
-        );
-        return;
-    }
-    let is_stdin = path.as_os_str() == "-";
-    let jsonl = path.extension().is_some_and(|e| e == "jsonl")
-        || (is_stdin && bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
-    let Some(text) = decode(path, bytes, InputPosition::Byte, options, batch) else {
-        return;
-    };
-    batch.bytes += text.len() as u64;
-    if jsonl {
-        read_jsonl(path, &text, batch);
-        return;
-    }
-    if text.trim().is_empty() {
-        batch.problem(path, InputPosition::File, Severity::Error, "empty document, skipped".into());
-        return;
-    }
-    let id = if is_stdin {
-        "stdin".to_string()
-    } else {
-        path.file_stem()
-            .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
-    };
-    batch.documents.push(Document {
-        info: DocumentInfo { id, title: None, url: None, date: None },
-        text,
-        source: path.to_path_buf(),
-        lang: None,
-    });
-}
-
-/// Decodes UTF-8; invalid bytes are replaced (warning) or make the input an error (`--strict`).
-fn decode(
-    path: &Path,
-    bytes: Vec<u8>,
-    position: impl Fn(usize) -> InputPosition,
-    options: InputOptions,
-    batch: &mut InputBatch,
-) -> Option<String> {
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            if options.strict_utf8 {
-                batch.problem(
-                    path,
-                    position(offset),
-                    Severity::Error,
-                    "invalid UTF-8, skipped (--strict)".into(),
-                );
-                None
-            } else {
-                batch.problem(
-                    path,
-                    position(offset),
-                    Severity::Warning,
-                    "invalid UTF-8, decoded with U+FFFD replacement characters".into(),
-                );
-                Some(String::from_utf8_lossy(e.as_bytes()).into_owned())
-            }
-        }
-    }
-}
-
-fn read_jsonl(path: &Path, text: &str, batch: &mut InputBatch) {
-    let stem =
-        path.file_stem().map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
-    for (n, line) in text.lines().enumerate() {
-        let line_no = n + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record: JsonRecord = match serde_json::from_str(line) {
-            Ok(r) => r,
-            Err(e) => {
-                batch.problem(
-                    path,
-                    InputPosition::Line(line_no),
-                    Severity::Error,
-                    format!("malformed JSON record, skipped: {e}"),
-                );
-                continue;
-            }
-        };
-        let id = match record.id {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => s,
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            None => format!("{stem}-{line_no}"),
-            Some(other) => {
-                batch.problem(path, InputPosition::Line(line_no), Severity::Error, format!("\"id\" must be a non-empty string or a number, not {other}; record skipped"));
-                continue;
-            }
-        };
-        if record.text.trim().is_empty() {
-            batch.problem(
-                path,
-                InputPosition::Line(line_no),
-                Severity::Error,
-                format!("record {id:?} has an empty \"text\", skipped"),
-            );
-            continue;
-        }
-        batch.documents.push(Document {
-            info: DocumentInfo { id, title: record.title, url: record.url, date: record.date },
-            text: record.text,
-            source: path.to_path_buf(),
-            lang: record.lang,
-        });
-    }
-}
-
-/// Gives documents that share an id a unique one: the first keeps it, the next get `id~2`, `id~3`
-/// (with a warning), so no document is silently merged with another.
-fn disambiguate_ids(batch: &mut InputBatch) {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut warnings = Vec::new();
-    for doc in &mut batch.documents {
-        let count = seen.entry(doc.info.id.clone()).or_insert(0);
-        *count += 1;
-        if *count > 1 {
-            let new_id = format!("{}~{}", doc.info.id, count);
-            warnings.push(InputDiagnostic {
-                path: doc.source.clone(),
-                position: InputPosition::File,
-                severity: Severity::Warning,
-                message: format!(
-                    "document id {:?} already used; this one is {:?}",
-                    doc.info.id, new_id
-                ),
-            });
-            doc.info.id = new_id;
-        }
-    }
-    batch.diagnostics.extend(warnings);
 }
 
 #[cfg(test)]

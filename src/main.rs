@@ -11,7 +11,7 @@ use clap::Parser;
 use cli::{BuildConfig, Cli, Command, EvalArgs, RulesCommand};
 use kgsmith::error::Severity;
 use kgsmith::export::{self, ExportOptions};
-use kgsmith::input::{read_inputs, InputOptions};
+use kgsmith::input::{read_inputs, InputOptions, Inputs};
 use kgsmith::rules::{LoadOptions, RulePack};
 
 fn main() -> ExitCode {
@@ -53,18 +53,49 @@ fn load_rules_with(dir: &std::path::Path, options: &LoadOptions) -> Result<Optio
     }
 }
 
+/// A spinner on stderr for long runs: hidden when stderr is not a terminal or with `--quiet`,
+/// and drawn only after the first second.
+fn progress_bar(quiet: bool) -> (indicatif::ProgressBar, bool) {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return (indicatif::ProgressBar::hidden(), false);
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    (bar, true)
+}
+
 fn build(config: &BuildConfig) -> Result<ExitCode> {
     let Some(rules) = load_rules(&config.rules, config.languages.clone())? else {
         return Ok(ExitCode::from(2));
     };
-    let batch = read_inputs(&config.inputs, InputOptions { strict_utf8: config.strict_utf8 });
+    let inputs = Inputs::new(&config.inputs, InputOptions { strict_utf8: config.strict_utf8 });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
+    let (bar, show_progress) = progress_bar(config.quiet);
     let output = pool
-        .install(|| kgsmith::pipeline::run(&rules, &batch.documents, batch.diagnostics))
+        .install(|| {
+            kgsmith::pipeline::run_stream(&rules, inputs, config.max_evidence, &mut |s| {
+                if show_progress && bar.is_hidden() && s.elapsed.as_secs() >= 1 {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                bar.set_message(format!(
+                    "{} documents, {:.1} MB, {:.1} MB/s",
+                    s.documents,
+                    s.bytes as f64 / 1e6,
+                    s.megabytes_per_second()
+                ));
+            })
+        })
         .context("cannot build the graph")?;
+    bar.finish_and_clear();
     for d in &output.diagnostics {
         eprintln!("{d}");
     }

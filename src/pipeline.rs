@@ -1,8 +1,10 @@
-//! The whole pipeline as one call: documents → extractions (in parallel) → graph.
+//! The whole pipeline as one call: a stream of documents → extractions (in parallel) → graph.
 //!
-//! This is glue only: each stage lives in its own module. Extraction runs on the current rayon
-//! pool (the binary sizes it with `--jobs`); results are collected in input order and the graph
-//! is built from keys, so the output does not depend on the number of threads.
+//! This is glue only: each stage lives in its own module. Documents are taken from the input
+//! stream in chunks; a chunk is extracted on the current rayon pool (the binary sizes it with
+//! `--jobs`), then added to the [`GraphBuilder`] in input order and dropped, so memory holds one
+//! chunk of text and the graph. The graph is built from keys, so the output does not depend on
+//! the number of threads nor on the chunking.
 
 use std::time::{Duration, Instant};
 
@@ -10,12 +12,12 @@ use rayon::prelude::*;
 
 use crate::error::InputDiagnostic;
 use crate::extract::{extract, Extraction};
-use crate::graph::build::build_graph;
+use crate::graph::build::{GraphBuilder, DEFAULT_MAX_EVIDENCE};
 use crate::graph::{GraphError, KnowledgeGraph};
-use crate::input::Document;
+use crate::input::{Document, InputItem};
 use crate::rules::RulePack;
 
-/// Counts for the summary line.
+/// Counts for the summary line and the progress bar.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
     pub documents: usize,
@@ -37,26 +39,84 @@ impl Stats {
 #[derive(Debug)]
 pub struct BuildOutput {
     pub graph: KnowledgeGraph,
-    pub extractions: Vec<Extraction>,
     pub diagnostics: Vec<InputDiagnostic>,
     pub stats: Stats,
 }
 
-/// Extracts from every document and builds the graph.
+/// A chunk is extracted in parallel once it holds this many documents or bytes of text.
+const CHUNK_DOCUMENTS: usize = 512;
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// Extracts from every document of `inputs` into `builder`; `progress` is called after each
+/// chunk. Returns the input problems met.
+pub fn extract_stream(
+    rules: &RulePack,
+    inputs: impl Iterator<Item = InputItem>,
+    builder: &mut GraphBuilder<'_>,
+    stats: &mut Stats,
+    progress: &mut dyn FnMut(&Stats),
+) -> Vec<InputDiagnostic> {
+    let started = Instant::now();
+    let mut diagnostics = Vec::new();
+    let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK_DOCUMENTS);
+    let mut chunk_bytes = 0;
+    let mut flush = |chunk: &mut Vec<Document>, stats: &mut Stats| {
+        let extractions: Vec<Extraction> = chunk.par_iter().map(|d| extract(d, rules)).collect();
+        for ex in &extractions {
+            stats.sentences += ex.sentences.len();
+            stats.mentions += ex.mentions.len();
+            builder.add(ex);
+        }
+        stats.documents += chunk.len();
+        stats.bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>();
+        stats.elapsed = started.elapsed();
+        chunk.clear();
+        progress(stats);
+    };
+    for item in inputs {
+        match item {
+            InputItem::Problem(p) => diagnostics.push(p),
+            InputItem::Document(d) => {
+                chunk_bytes += d.text.len();
+                chunk.push(d);
+                if chunk.len() >= CHUNK_DOCUMENTS || chunk_bytes >= CHUNK_BYTES {
+                    flush(&mut chunk, stats);
+                    chunk_bytes = 0;
+                }
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        flush(&mut chunk, stats);
+    }
+    stats.elapsed = started.elapsed();
+    diagnostics
+}
+
+/// Extracts from every document of `inputs` and builds the graph.
+pub fn run_stream(
+    rules: &RulePack,
+    inputs: impl Iterator<Item = InputItem>,
+    max_evidence: usize,
+    progress: &mut dyn FnMut(&Stats),
+) -> Result<BuildOutput, GraphError> {
+    let started = Instant::now();
+    let mut builder = GraphBuilder::new(rules).with_max_evidence(max_evidence);
+    let mut stats = Stats::default();
+    let diagnostics = extract_stream(rules, inputs, &mut builder, &mut stats, progress);
+    let graph = builder.finish()?;
+    stats.elapsed = started.elapsed();
+    Ok(BuildOutput { graph, diagnostics, stats })
+}
+
+/// Extracts from documents already in memory and builds the graph.
 pub fn run(
     rules: &RulePack,
     documents: &[Document],
     diagnostics: Vec<InputDiagnostic>,
 ) -> Result<BuildOutput, GraphError> {
-    let started = Instant::now();
-    let extractions: Vec<Extraction> = documents.par_iter().map(|d| extract(d, rules)).collect();
-    let graph = build_graph(&extractions, rules)?;
-    let stats = Stats {
-        documents: documents.len(),
-        sentences: extractions.iter().map(|e| e.sentences.len()).sum(),
-        mentions: extractions.iter().map(|e| e.mentions.len()).sum(),
-        bytes: documents.iter().map(|d| d.text.len() as u64).sum(),
-        elapsed: started.elapsed(),
-    };
-    Ok(BuildOutput { graph, extractions, diagnostics, stats })
+    let items = documents.iter().cloned().map(InputItem::Document);
+    let mut output = run_stream(rules, items, DEFAULT_MAX_EVIDENCE, &mut |_| {})?;
+    output.diagnostics.splice(0..0, diagnostics);
+    Ok(output)
 }

@@ -431,3 +431,40 @@ fn render_draws_with_graphviz_or_says_it_is_missing() {
     let output = kgsmith(&["build", "--render", "gif"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn evidence_is_capped_per_edge_but_the_weight_counts_every_mention() {
+    let text = std::fs::read_to_string(root().join("seeds/003_93359ee47851f963.txt")).unwrap();
+    let record =
+        |i: usize| serde_json::json!({ "id": format!("d{i:02}"), "text": text }).to_string();
+    let forward: String = (0..12).map(|i| record(i) + "\n").collect();
+    let backward: String = (0..12).rev().map(|i| record(i) + "\n").collect();
+    let read = |input: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let o = out.path().to_str().unwrap();
+        let run = kgsmith_with_stdin(
+            &["build", "-", "-o", o, "-f", "json", "--max-evidence", "3"],
+            input,
+        );
+        assert!(run.status.success(), "{}", stderr(&run));
+        std::fs::read_to_string(out.path().join("kg.json")).unwrap()
+    };
+    let json = read(&forward);
+    assert_eq!(json, read(&backward), "the kept evidence depends on the input order");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let partner = value["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["relation"] == "partnerOf")
+        .expect("a partnerOf edge");
+    // two sentences per article state the partnership: 24 mentions, 3 kept
+    assert_eq!(partner["weight"], 24.0);
+    let kept: Vec<&str> = partner["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["document"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, ["d00", "d00", "d01"]);
+}

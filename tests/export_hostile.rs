@@ -284,6 +284,7 @@ fn graph_with_text(label: &str, alias: &str, sentence: &str) -> kgsmith::graph::
             relation: "locatedIn".to_string(),
             symmetric: false,
             amount: None,
+            support: 1,
             evidence: vec![Evidence {
                 date: None,
                 document: "d".to_string(),

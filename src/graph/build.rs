@@ -60,8 +60,29 @@ pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
 
 /// (subject, relation, object) of an edge during building.
 pub(crate) type EdgeKey = (EntityKey, String, EntityKey);
-/// Evidence and stated amounts gathered for one edge.
-pub(crate) type EdgeSupport = (Vec<Evidence>, Vec<crate::graph::Amount>);
+/// What supports one edge while building.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EdgeSupport {
+    /// The first `max_evidence` pieces of evidence in their sort order (a bounded set, so the
+    /// result does not depend on the order they arrive in).
+    pub(crate) evidence: BTreeSet<Evidence>,
+    /// Every supporting mention, kept as evidence or not.
+    pub(crate) support: usize,
+    /// How often each amount was stated.
+    pub(crate) amounts: BTreeMap<crate::graph::Amount, usize>,
+}
+
+impl EdgeSupport {
+    pub(crate) fn add_evidence(&mut self, evidence: Evidence, max_evidence: usize) {
+        self.evidence.insert(evidence);
+        if max_evidence > 0 && self.evidence.len() > max_evidence {
+            self.evidence.pop_last();
+        }
+    }
+}
+
+/// Default of `--max-evidence`: evidence kept per edge (the weight still counts every mention).
+pub const DEFAULT_MAX_EVIDENCE: usize = 20;
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct EntityAcc {
@@ -150,6 +171,8 @@ pub struct GraphBuilder<'r> {
     /// (subject key, relation, object key) -> (evidence, amounts)
     pub(crate) edges: BTreeMap<EdgeKey, EdgeSupport>,
     pub(crate) documents: Vec<crate::graph::DocumentInfo>,
+    /// Evidence kept per edge; 0 keeps all.
+    pub(crate) max_evidence: usize,
 }
 
 impl<'r> GraphBuilder<'r> {
@@ -159,7 +182,15 @@ impl<'r> GraphBuilder<'r> {
             resolver: Resolver::new(rules),
             edges: BTreeMap::new(),
             documents: Vec::new(),
+            max_evidence: DEFAULT_MAX_EVIDENCE,
         }
+    }
+
+    /// Keeps at most `max` pieces of evidence per edge (the first in document order); 0 keeps
+    /// all. The edge weight counts every supporting mention either way.
+    pub fn with_max_evidence(mut self, max: usize) -> Self {
+        self.max_evidence = max;
+        self
     }
 
     /// Adds one document's mentions and relations.
@@ -229,8 +260,11 @@ impl<'r> GraphBuilder<'r> {
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
                 let entry = self.edges.entry((sk, r.relation.clone(), ok)).or_default();
-                entry.0.push(evidence.clone());
-                entry.1.extend(amount.clone());
+                entry.add_evidence(evidence.clone(), self.max_evidence);
+                entry.support += 1;
+                if let Some(a) = &amount {
+                    *entry.amounts.entry(a.clone()).or_insert(0) += 1;
+                }
             }
         }
     }
@@ -300,21 +334,24 @@ impl<'r> GraphBuilder<'r> {
             });
         }
         let mut relations = Vec::with_capacity(self.edges.len());
-        for ((sk, name, ok), (evidence, amounts)) in self.edges {
+        for ((sk, name, ok), support) in self.edges {
             let symmetric = self.rules.vocabulary.relation(&name).is_some_and(|d| d.symmetric);
-            // the amount stated most often; ties go to the larger value, then the smaller currency code
-            let mut counts: BTreeMap<&crate::graph::Amount, usize> = BTreeMap::new();
-            for a in &amounts {
-                *counts.entry(a).or_insert(0) += 1;
-            }
-            let amount = counts
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| compare_amounts(a.0, b.0)))
+            // the amount stated most often; ties go to the larger value, then the smaller code
+            let amount = support
+                .amounts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| compare_amounts(a.0, b.0)))
                 .map(|(a, _)| a.clone());
             relations.push(RelationPart {
                 subject: ids[&sk].clone(),
                 object: ids[&ok].clone(),
-                relation: Relation { relation: name, symmetric, amount, evidence },
+                relation: Relation {
+                    relation: name,
+                    symmetric,
+                    amount,
+                    evidence: support.evidence.into_iter().collect(),
+                    support: support.support,
+                },
             });
         }
         KnowledgeGraph::from_parts(

@@ -72,14 +72,16 @@ pub struct Relation {
     pub symmetric: bool,
     /// Amount stated with the relation, if any.
     pub amount: Option<Amount>,
-    /// Sorted, distinct, never empty.
+    /// Sorted, distinct, never empty; at most the first `--max-evidence` of them in that order.
     pub evidence: Vec<Evidence>,
+    /// Number of supporting mentions, all of them, kept or not as evidence (≥ evidence count).
+    pub support: usize,
 }
 
 impl Relation {
     /// Number of supporting mentions (≥ 1).
     pub fn weight(&self) -> usize {
-        self.evidence.len()
+        self.support.max(self.evidence.len())
     }
 }
 
@@ -179,6 +181,7 @@ impl KnowledgeGraph {
             let key = (subject, relation.relation.clone(), object);
             match merged.get_mut(&key) {
                 Some(existing) => {
+                    existing.support += relation.support;
                     existing.evidence.extend(relation.evidence);
                     existing.amount = existing.amount.take().max(relation.amount);
                 }
@@ -190,6 +193,7 @@ impl KnowledgeGraph {
         for ((subject, _, object), mut relation) in merged {
             let evidence: BTreeSet<Evidence> = relation.evidence.drain(..).collect();
             relation.evidence = evidence.into_iter().collect();
+            relation.support = relation.support.max(relation.evidence.len());
             graph.add_edge(index[&subject], index[&object], relation);
         }
         Ok(Self { vocabulary, documents, graph })

@@ -98,7 +98,7 @@ pub fn sample_graph() -> KnowledgeGraph {
     ];
     let title = "Nvidia et Deutsche Telekom vont lancer une \"usine IA souveraine\"";
     let relation = |name: &str, symmetric: bool, amount: Option<Amount>, ev: Vec<Evidence>| {
-        Relation { relation: name.to_string(), symmetric, amount, evidence: ev }
+        Relation { relation: name.to_string(), symmetric, amount, support: ev.len(), evidence: ev }
     };
     let part = |s: &str, o: &str, relation: Relation| RelationPart {
         subject: s.to_string(),

@@ -202,6 +202,7 @@ pub fn hostile_graph() -> KnowledgeGraph {
                     currency: "EUR".to_string(),
                 }),
                 evidence: vec![evidence(i, &sentence), evidence(i + 100, "second <mention>")],
+                support: 2,
             },
         });
     }
