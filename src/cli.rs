@@ -1,12 +1,12 @@
-//! Command-line arguments as clap parses them, and the one function that turns them into a
-//! validated [`BuildConfig`]. Nothing here reads input or rules.
+//! Command-line arguments as clap parses them, grouped as the commands share them (rules, reading,
+//! output), and the functions that validate them. Nothing here reads input or rules.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 
-use kgsmith::export::{Format, SymmetricEdges};
+use kgsmith::export::{ExportOptions, Format, SymmetricEdges};
 use kgsmith::vocab::ns;
 
 #[derive(Debug, Parser)]
@@ -24,6 +24,10 @@ pub struct Cli {
 pub enum Command {
     /// Extract entities and relations from INPUTs and export the graph.
     Build(BuildArgs),
+    /// Extract from INPUTs into a partial graph, one shard of a corpus (see `merge`).
+    Extract(ExtractArgs),
+    /// Merge partial graphs and export the graph, as `build` would of the whole corpus.
+    Merge(MergeArgs),
     /// Score the graph built from INPUTs against gold annotations.
     Eval(EvalArgs),
     /// Show every mention, relation match and near miss in INPUT, with rule ids and spans.
@@ -60,14 +64,35 @@ pub enum RulesCommand {
     },
 }
 
+/// Which rules to load.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
-    /// Files, directories (recursive), *.jsonl files, or - for stdin.
-    #[arg(default_value = "seeds")]
-    pub inputs: Vec<PathBuf>,
+pub struct RulesArgs {
     /// Rules directory.
     #[arg(short = 'r', long = "rules", default_value = "rules")]
     pub rules: PathBuf,
+    /// Rule languages to load, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub lang: Option<Vec<String>>,
+}
+
+/// How to read and extract.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+    /// Invalid UTF-8 is an error instead of a warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// Evidence kept per edge, the first in document order (0 keeps all); the weight still
+    /// counts every supporting mention.
+    #[arg(long, default_value_t = kgsmith::graph::build::DEFAULT_MAX_EVIDENCE)]
+    pub max_evidence: usize,
+}
+
+/// Where and how to write the graph.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
     /// Output directory.
     #[arg(short = 'o', long = "out", default_value = "out")]
     pub out: PathBuf,
@@ -80,29 +105,57 @@ pub struct BuildArgs {
     /// Base IRI of entities, documents, statements and evidence.
     #[arg(long, default_value = ns::DEFAULT_BASE)]
     pub base_iri: String,
-    /// Worker threads (default: all cores).
-    #[arg(short = 'j', long)]
-    pub jobs: Option<usize>,
-    /// Rule languages to load, comma-separated (default: all).
-    #[arg(long, value_delimiter = ',')]
-    pub lang: Option<Vec<String>>,
-    /// Invalid UTF-8 is an error instead of a warning.
-    #[arg(long)]
-    pub strict: bool,
     /// GraphML and GEXF: write symmetric relations as undirected edges (a mixed graph, drawn by
     /// Gephi without arrow heads); networkx cannot read mixed graphs.
     #[arg(long)]
     pub mixed_graph: bool,
-    /// Evidence kept per edge, the first in document order (0 keeps all); the weight still
-    /// counts every supporting mention.
-    #[arg(long, default_value_t = kgsmith::graph::build::DEFAULT_MAX_EVIDENCE)]
-    pub max_evidence: usize,
     /// Also draw the graph with Graphviz, comma-separated: svg, png, pdf, jpg.
     #[arg(long, value_delimiter = ',')]
     pub render: Vec<String>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Files, directories (recursive), *.jsonl files, or - for stdin.
+    #[arg(default_value = "seeds")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Files, directories (recursive), *.jsonl files, or - for stdin.
+    #[arg(default_value = "seeds")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// The partial graph file to write; - for stdout.
+    #[arg(short = 'o', long = "output", default_value = "-")]
+    pub output: PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial graphs written by `kgsmith extract` with the same rules.
+    #[arg(required = true)]
+    pub partials: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -127,26 +180,19 @@ pub struct EvalArgs {
     pub lang: Option<Vec<String>>,
 }
 
-/// A validated build configuration.
+/// Validated output settings.
 #[derive(Debug, Clone)]
-pub struct BuildConfig {
-    pub inputs: Vec<PathBuf>,
-    pub rules: PathBuf,
+pub struct OutputConfig {
     pub out: PathBuf,
     pub name: String,
     pub formats: Vec<Format>,
-    pub base_iri: String,
-    pub jobs: Option<usize>,
-    pub languages: Option<Vec<String>>,
-    pub strict_utf8: bool,
-    pub symmetric_edges: SymmetricEdges,
+    pub options: ExportOptions,
     pub render: Vec<String>,
-    pub max_evidence: usize,
     pub quiet: bool,
 }
 
-impl BuildArgs {
-    pub fn into_config(self) -> Result<BuildConfig> {
+impl OutputArgs {
+    pub fn into_config(self) -> Result<OutputConfig> {
         let mut formats = Vec::new();
         for name in &self.formats {
             match Format::from_name(name.trim()) {
@@ -174,27 +220,24 @@ impl BuildArgs {
                 );
             }
         }
-        if self.jobs == Some(0) {
-            bail!("--jobs must be at least 1");
-        }
-        Ok(BuildConfig {
-            inputs: self.inputs,
-            rules: self.rules,
+        let symmetric_edges =
+            if self.mixed_graph { SymmetricEdges::Undirected } else { SymmetricEdges::Directed };
+        Ok(OutputConfig {
             out: self.out,
             name: self.name,
             formats,
-            base_iri: self.base_iri,
-            jobs: self.jobs,
-            languages: self.lang,
-            strict_utf8: self.strict,
-            symmetric_edges: if self.mixed_graph {
-                SymmetricEdges::Undirected
-            } else {
-                SymmetricEdges::Directed
-            },
+            options: ExportOptions { base_iri: self.base_iri, symmetric_edges },
             render: self.render,
-            max_evidence: self.max_evidence,
             quiet: self.quiet,
         })
+    }
+}
+
+impl ReadArgs {
+    pub fn check(&self) -> Result<()> {
+        if self.jobs == Some(0) {
+            bail!("--jobs must be at least 1");
+        }
+        Ok(())
     }
 }

@@ -8,16 +8,22 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use cli::{BuildConfig, Cli, Command, EvalArgs, RulesCommand};
+use cli::{
+    BuildArgs, Cli, Command, EvalArgs, ExtractArgs, MergeArgs, OutputConfig, ReadArgs, RulesCommand,
+};
 use kgsmith::error::Severity;
-use kgsmith::export::{self, ExportOptions};
+use kgsmith::export;
+use kgsmith::graph::build::GraphBuilder;
 use kgsmith::input::{read_inputs, InputOptions, Inputs};
+use kgsmith::pipeline::Stats;
 use kgsmith::rules::{LoadOptions, RulePack};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build(args) => args.into_config().and_then(|config| build(&config)),
+        Command::Build(args) => build(args),
+        Command::Extract(args) => extract_partial(args),
+        Command::Merge(args) => merge(args),
         Command::Eval(args) => eval(args),
         Command::Explain { input, rules, lang } => explain(&input, &rules, lang),
         Command::Rules { command: RulesCommand::Check { dir } } => rules_check(&dir),
@@ -70,47 +76,56 @@ fn progress_bar(quiet: bool) -> (indicatif::ProgressBar, bool) {
     (bar, true)
 }
 
-fn build(config: &BuildConfig) -> Result<ExitCode> {
-    let Some(rules) = load_rules(&config.rules, config.languages.clone())? else {
-        return Ok(ExitCode::from(2));
-    };
-    let inputs = Inputs::new(&config.inputs, InputOptions { strict_utf8: config.strict_utf8 });
+/// Reads the inputs as a stream into `builder`, with a progress line; prints the input problems.
+fn extract_into(
+    rules: &RulePack,
+    inputs: &[std::path::PathBuf],
+    read: &ReadArgs,
+    quiet: bool,
+    builder: &mut GraphBuilder<'_>,
+) -> Result<(Stats, usize)> {
+    read.check()?;
+    let inputs = Inputs::new(inputs, InputOptions { strict_utf8: read.strict });
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs.unwrap_or(0))
+        .num_threads(read.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let (bar, show_progress) = progress_bar(config.quiet);
-    let output = pool
-        .install(|| {
-            kgsmith::pipeline::run_stream(&rules, inputs, config.max_evidence, &mut |s| {
-                if show_progress && bar.is_hidden() && s.elapsed.as_secs() >= 1 {
-                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                }
-                bar.set_message(format!(
-                    "{} documents, {:.1} MB, {:.1} MB/s",
-                    s.documents,
-                    s.bytes as f64 / 1e6,
-                    s.megabytes_per_second()
-                ));
-            })
+    let (bar, show_progress) = progress_bar(quiet);
+    let mut stats = Stats::default();
+    let diagnostics = pool.install(|| {
+        kgsmith::pipeline::extract_stream(rules, inputs, builder, &mut stats, &mut |s| {
+            if show_progress && bar.is_hidden() && s.elapsed.as_secs() >= 1 {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_message(format!(
+                "{} documents, {:.1} MB, {:.1} MB/s",
+                s.documents,
+                s.bytes as f64 / 1e6,
+                s.megabytes_per_second()
+            ));
         })
-        .context("cannot build the graph")?;
+    });
     bar.finish_and_clear();
-    for d in &output.diagnostics {
+    for d in &diagnostics {
         eprintln!("{d}");
     }
-    let options = ExportOptions {
-        base_iri: config.base_iri.clone(),
-        symmetric_edges: config.symmetric_edges,
-    };
-    let written =
-        export::write_all(&config.out, &config.name, &config.formats, &output.graph, &options)
-            .with_context(|| format!("cannot write the outputs in {}", config.out.display()))?;
-    let mut written = written;
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    Ok((stats, errors))
+}
+
+/// Writes every output of `graph`, renders, prints the summary; returns the render failures.
+fn write_outputs(
+    graph: &kgsmith::graph::KnowledgeGraph,
+    output: &OutputConfig,
+    stats: Option<&Stats>,
+) -> Result<usize> {
+    let mut written =
+        export::write_all(&output.out, &output.name, &output.formats, graph, &output.options)
+            .with_context(|| format!("cannot write the outputs in {}", output.out.display()))?;
     let mut render_errors = 0;
-    for format in &config.render {
-        let path = config.out.join(format!("{}.{format}", config.name));
-        match export::render::render(&output.graph, &options, format, &path) {
+    for format in &output.render {
+        let path = output.out.join(format!("{}.{format}", output.name));
+        match export::render::render(graph, &output.options, format, &path) {
             Ok(()) => written.push(path),
             Err(e) => {
                 eprintln!("kgsmith: cannot render: {e}");
@@ -118,32 +133,93 @@ fn build(config: &BuildConfig) -> Result<ExitCode> {
             }
         }
     }
-    if !config.quiet {
-        let s = &output.stats;
+    if !output.quiet {
         let per_relation: Vec<String> =
-            output.graph.relation_counts().iter().map(|(r, n)| format!("{r} {n}")).collect();
+            graph.relation_counts().iter().map(|(r, n)| format!("{r} {n}")).collect();
         let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let read = stats.map_or_else(String::new, |s| {
+            format!("{} documents, {} sentences, ", s.documents, s.sentences)
+        });
+        let speed = stats.map_or_else(String::new, |s| {
+            format!(" in {:.3} s ({:.1} MB/s)", s.elapsed.as_secs_f64(), s.megabytes_per_second())
+        });
         println!(
-            "kgsmith: {} documents, {} sentences, {} entities, {} relations ({}) in {:.3} s ({:.1} MB/s) -> {}",
-            s.documents,
-            s.sentences,
-            output.graph.entity_count(),
-            output.graph.relation_count(),
+            "kgsmith: {read}{} entities, {} relations ({}){speed} -> {}",
+            graph.entity_count(),
+            graph.relation_count(),
             per_relation.join(", "),
-            s.elapsed.as_secs_f64(),
-            s.megabytes_per_second(),
             files.join(", ")
         );
     }
-    let input_errors = output.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    if render_errors > 0 {
-        return Ok(ExitCode::from(1));
+    Ok(render_errors)
+}
+
+fn build(args: BuildArgs) -> Result<ExitCode> {
+    let output = args.output.into_config()?;
+    let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let started = std::time::Instant::now();
+    let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
+    let (mut stats, input_errors) =
+        extract_into(&rules, &args.inputs, &args.read, output.quiet, &mut builder)?;
+    let graph = builder.finish().context("cannot build the graph")?;
+    stats.elapsed = started.elapsed();
+    let render_errors = write_outputs(&graph, &output, Some(&stats))?;
+    finish(input_errors, render_errors)
+}
+
+fn extract_partial(args: ExtractArgs) -> Result<ExitCode> {
+    let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
+    let (stats, input_errors) =
+        extract_into(&rules, &args.inputs, &args.read, args.quiet, &mut builder)?;
+    if args.output.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        builder.write_partial(&mut out).context("cannot write the partial graph")?;
+        std::io::Write::flush(&mut out).context("cannot write the partial graph")?;
+    } else {
+        export::write_atomic(&args.output, |out| builder.write_partial(out))
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
     }
+    if !args.quiet {
+        eprintln!(
+            "kgsmith: {} documents, {} sentences in {:.3} s ({:.1} MB/s) -> {}",
+            stats.documents,
+            stats.sentences,
+            stats.elapsed.as_secs_f64(),
+            stats.megabytes_per_second(),
+            args.output.display()
+        );
+    }
+    finish(input_errors, 0)
+}
+
+fn merge(args: MergeArgs) -> Result<ExitCode> {
+    let output = args.output.into_config()?;
+    let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let mut builder = GraphBuilder::new(&rules);
+    for path in &args.partials {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot open the partial graph {}", path.display()))?;
+        builder.merge_partial(std::io::BufReader::new(file), path)?;
+    }
+    let graph = builder.finish().context("cannot build the graph")?;
+    let render_errors = write_outputs(&graph, &output, None)?;
+    finish(0, render_errors)
+}
+
+/// Exit code 1 when inputs had errors or a picture could not be rendered (both already listed).
+fn finish(input_errors: usize, render_errors: usize) -> Result<ExitCode> {
     if input_errors > 0 {
         eprintln!("kgsmith: finished with {input_errors} input error(s)");
-        return Ok(ExitCode::from(1));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if input_errors + render_errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn eval(args: EvalArgs) -> Result<ExitCode> {

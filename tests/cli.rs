@@ -468,3 +468,70 @@ fn evidence_is_capped_per_edge_but_the_weight_counts_every_mention() {
         .collect();
     assert_eq!(kept, ["d00", "d00", "d01"]);
 }
+
+#[test]
+fn merging_four_shards_gives_the_build_of_the_whole_byte_for_byte() {
+    let corpus = tempfile::tempdir().unwrap();
+    let seeds: Vec<String> = ["000_34d5b4ac03902eb8", "003_93359ee47851f963"]
+        .iter()
+        .map(|s| std::fs::read_to_string(root().join(format!("seeds/{s}.txt"))).unwrap())
+        .collect();
+    // 4 shards of 3 records; the same articles recur across shards, as news do
+    let mut shards = Vec::new();
+    for shard in 0..4 {
+        let lines: String = (0..3)
+            .map(|i| {
+                let n = shard * 3 + i;
+                let text = format!("{}\nÉdition {n}.", seeds[n % 2]);
+                serde_json::json!({ "id": format!("a{n:02}"), "text": text }).to_string() + "\n"
+            })
+            .collect();
+        let path = corpus.path().join(format!("shard{shard}.jsonl"));
+        std::fs::write(&path, lines).unwrap();
+        shards.push(path);
+    }
+    let all = "ttl,nt,graphml,gexf,dot,json";
+    let whole = tempfile::tempdir().unwrap();
+    let mut args =
+        vec!["build", "-q", "-f", all, "-o", whole.path().to_str().unwrap(), "--max-evidence", "4"];
+    let shard_args: Vec<&str> = shards.iter().map(|p| p.to_str().unwrap()).collect();
+    args.extend(&shard_args);
+    assert!(kgsmith(&args).status.success());
+
+    let parts = tempfile::tempdir().unwrap();
+    let mut partials = Vec::new();
+    for (i, shard) in shard_args.iter().enumerate() {
+        let partial = parts.path().join(format!("part{i}.kgp"));
+        let out = kgsmith(&[
+            "extract",
+            "-q",
+            shard,
+            "-o",
+            partial.to_str().unwrap(),
+            "--max-evidence",
+            "4",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        partials.push(partial.to_str().unwrap().to_string());
+    }
+    partials.reverse(); // the order of the partials does not matter
+    let merged = tempfile::tempdir().unwrap();
+    let mut args = vec!["merge", "-q", "-f", all, "-o", merged.path().to_str().unwrap()];
+    args.extend(partials.iter().map(String::as_str));
+    let out = kgsmith(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for ext in all.split(',') {
+        let name = format!("kg.{ext}");
+        let a = std::fs::read(whole.path().join(&name)).unwrap();
+        let b = std::fs::read(merged.path().join(&name)).unwrap();
+        assert!(a == b, "{name} differs between build and merge of 4 shards");
+    }
+
+    // a partial made with other rules is refused
+    let other_rules = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("rules"), other_rules.path());
+    std::fs::write(other_rules.path().join("extra.toml"), "[macros]\nunused = 'x'\n").unwrap();
+    let out = kgsmith(&["merge", "-r", other_rules.path().to_str().unwrap(), &partials[0]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(":1: extracted with other rules"), "{}", stderr(&out));
+}

@@ -173,6 +173,8 @@ pub struct GraphBuilder<'r> {
     pub(crate) documents: Vec<crate::graph::DocumentInfo>,
     /// Evidence kept per edge; 0 keeps all.
     pub(crate) max_evidence: usize,
+    /// Partial graphs merged so far (the first sets `max_evidence`, the others must agree).
+    pub(crate) partials: usize,
 }
 
 impl<'r> GraphBuilder<'r> {
@@ -183,6 +185,7 @@ impl<'r> GraphBuilder<'r> {
             edges: BTreeMap::new(),
             documents: Vec::new(),
             max_evidence: DEFAULT_MAX_EVIDENCE,
+            partials: 0,
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod model;
+pub mod partial;
 pub mod sample;
 
 pub use model::{

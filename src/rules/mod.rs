@@ -160,6 +160,9 @@ pub struct RulePack {
     pub resolution: ResolutionWords,
     pub relation_rules: Vec<RelationRule>,
     pub lexicons: BTreeMap<String, Vec<String>>,
+    /// A hash of every rule file (path below the root and content) and of the languages loaded:
+    /// partial graphs record it, so that only partials made with the same rules are merged.
+    pub fingerprint: String,
 }
 
 /// Which languages to load (`--lang`); `None` loads all. Rules marked `any` always load.
@@ -290,7 +293,16 @@ impl RulePack {
                 }
             }
         }
-        let pack = compile(dir, &files, options, &mut loader);
+        let mut pack = compile(dir, &files, options, &mut loader);
+        if let Some(pack) = pack.as_mut() {
+            let mut material = String::new();
+            for file in &files {
+                let relative = file.path.strip_prefix(dir).unwrap_or(&file.path);
+                material.push_str(&format!("{}\n{}\n\u{0}", relative.display(), file.text));
+            }
+            material.push_str(&format!("{:?}", options.languages));
+            pack.fingerprint = crate::slug::short_hash(material.as_bytes());
+        }
         if loader.errors.is_empty() {
             Ok(pack.expect("a pack compiles when no error was found"))
         } else {
@@ -794,6 +806,7 @@ fn compile(
         resolution,
         relation_rules,
         lexicons,
+        fingerprint: String::new(),
     })
 }
 
