@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Deterministic synthetic French news corpus for benchmarks.
+
+    scripts/gen-corpus.py --mb 100 --out /tmp/corpus          # one .txt file per article
+    scripts/gen-corpus.py --mb 100 --jsonl /tmp/corpus.jsonl   # one JSONL file
+
+Articles are assembled from sentence templates in the style of business news (partnerships,
+investments with amounts, locations, spin-offs, executives) with names drawn from fixed lists by a
+seeded generator: the same arguments always give the same bytes. About a third of the sentences
+state a relation; the rest is filler, as in real articles.
+"""
+import argparse
+import json
+import os
+import random
+
+COMPANIES = ["Nvidia", "SAP", "Deutsche Telekom", "Mistral AI", "Orange", "Thales", "Capgemini",
+             "Airbus", "Siemens", "Bosch", "Helsing", "Aleph Alpha", "Celonis", "Pasqal",
+             "Quandela", "Doctolib", "Alan", "Qonto", "Mirakl", "Ledger", "Dataiku", "Contentsquare",
+             "Back Market", "Exotrail", "Ynsect", "Verkor", "Lilium", "Parloa", "Personio", "N26"]
+NEW = ["Valmeria", "Octarine", "Brisalis", "Quantelo", "Novaterra", "Lumicore", "Stratagene",
+       "Hexalys", "Cortexa", "Fluvion", "Ardentis", "Mirova Labs", "Kelvion", "Sylvatech"]
+PEOPLE = ["Arthur Mensch", "Jonas Andrulis", "Ralf Wintergerst", "Claire Martin", "Thomas Weber",
+          "Sophie Lambert", "Jean Dupuis", "Anna Schmidt", "Marc Lefèvre", "Julia Fischer"]
+ROLES = ["président", "directeur général", "PDG", "patron", "directrice générale"]
+DEMONYMS = ["française", "allemande", "américaine", "britannique", "italienne", "berlinoise",
+            "munichoise", "parisienne", "lyonnaise"]
+NOUNS = ["l'entreprise", "la start-up", "la société", "le groupe", "la jeune pousse"]
+CITIES = ["Paris", "Berlin", "Munich", "Lyon", "Londres", "Toulouse", "Hambourg", "Grenoble"]
+FACILITIES = ["usine", "centre de données", "gigafactory", "centre de calcul"]
+UNIS = ["l'Université technique de Munich", "l'Inria", "le CNRS", "l'Institut Pasteur",
+        "l'Université Louis-et-Maximilien de Munich", "l'École polytechnique"]
+FILLER = [
+    "Le marché reste très concurrentiel et les analystes restent prudents sur les perspectives.",
+    "« Nous voulons accélérer notre croissance en Europe », a déclaré un porte-parole mardi.",
+    "Les investisseurs attendent désormais des résultats concrets d'ici la fin de l'année.",
+    "La demande en puissance de calcul a été multipliée par dix en deux ans, selon le cabinet.",
+    "Cette annonce intervient dans un contexte de forte tension sur les semi-conducteurs.",
+    "Les discussions avaient commencé il y a plusieurs mois, selon des sources proches du dossier.",
+    "Le secteur a levé près de 2,5 milliards d'euros au premier semestre, un record.",
+    "Plusieurs PME allemandes coopèrent déjà avec des laboratoires publics.",
+]
+
+
+def amount(r):
+    n = r.choice(["1", "2,5", "200", "50", "15", "1,2", "600", "cinq"])
+    scale = r.choice(["millions", "milliards", "millions", "millions"])
+    cur = r.choice(["d'euros", "de dollars", "d'euros"])
+    return f"{n} {scale} {cur}"
+
+
+def sentence(r):
+    a, b = r.sample(COMPANIES + NEW, 2)
+    kind = r.randrange(9)
+    if kind == 0:
+        return f"{a} et {b} vont lancer ensemble une « {r.choice(FACILITIES)} » à {r.choice(CITIES)} pour {amount(r)}."
+    if kind == 1:
+        return f"{a} s'associe à {b} pour développer de nouveaux services."
+    if kind == 2:
+        return f"{a} investit {amount(r)} dans la start-up {b}."
+    if kind == 3:
+        return f"{r.choice(NOUNS).capitalize()} {r.choice(DEMONYMS)} {a} a annoncé mardi un nouveau produit."
+    if kind == 4:
+        return f"{a}, une société dérivée de {r.choice(UNIS)}, recrute."
+    if kind == 5:
+        return f"{r.choice(PEOPLE)}, {r.choice(ROLES)} de {a}, a présenté la stratégie."
+    if kind == 6:
+        return f"{a} lève {amount(r)} auprès de {b}."
+    return r.choice(FILLER)
+
+
+def article(r, i):
+    title = f"{r.choice(COMPANIES + NEW)} : {r.choice(['nouvelle étape', 'accord stratégique', 'levée de fonds', 'expansion'])}"
+    paragraphs = []
+    for _ in range(r.randint(3, 6)):
+        paragraphs.append(" ".join(sentence(r) for _ in range(r.randint(3, 6))))
+    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--mb", type=float, required=True, help="corpus size in MB (10^6 bytes)")
+    p.add_argument("--out", help="directory of .txt files")
+    p.add_argument("--jsonl", help="one JSONL file")
+    p.add_argument("--seed", type=int, default=42)
+    args = p.parse_args()
+    r = random.Random(args.seed)
+    target = int(args.mb * 1e6)
+    size = 0
+    i = 0
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+    sink = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None
+    while size < target:
+        text = article(r, i)
+        size += len(text.encode("utf-8"))
+        if sink:
+            sink.write(json.dumps({"id": f"a{i:07d}", "text": text}, ensure_ascii=False) + "\n")
+        else:
+            sub = os.path.join(args.out, f"{i // 1000:04d}")
+            os.makedirs(sub, exist_ok=True)
+            with open(os.path.join(sub, f"a{i:07d}.txt"), "w", encoding="utf-8") as f:
+                f.write(text)
+        i += 1
+    if sink:
+        sink.close()
+    print(f"{i} articles, {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
