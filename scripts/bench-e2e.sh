@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# End-to-end benchmark (BENCHMARKS.md): generate a deterministic synthetic French corpus of the
+# given sizes, then time `kgsmith build` (read, extract, build the graph, write Turtle + GraphML +
+# DOT) on it as files and as one JSONL, reporting MB/s, documents/s and peak RSS.
+#   scripts/bench-e2e.sh 100 300        # sizes in MB; default 100
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("${@:-100}")
+jobs=${JOBS:-2}
+work=${BENCH_DIR:-/tmp/kgsmith-bench}
+mkdir -p "$work"
+cargo build --release --quiet
+bin=target/release/kgsmith
+printf '%-8s %-6s %10s %8s %10s %12s %10s\n' size input documents seconds "MB/s" "documents/s" "peak RSS"
+for mb in "${sizes[@]}"; do
+  [ -d "$work/files-$mb" ] || python3 scripts/gen-corpus.py --mb "$mb" --out "$work/files-$mb" >/dev/null
+  [ -f "$work/corpus-$mb.jsonl" ] || python3 scripts/gen-corpus.py --mb "$mb" --jsonl "$work/corpus-$mb.jsonl" >/dev/null
+  for input in "$work/files-$mb" "$work/corpus-$mb.jsonl"; do
+    kind=$([ -d "$input" ] && echo files || echo jsonl)
+    /usr/bin/time -v "$bin" build "$input" -j "$jobs" -o "$work/out" 2>"$work/time.txt" >"$work/summary.txt"
+    docs=$(grep -o '^kgsmith: [0-9]*' "$work/summary.txt" | grep -o '[0-9]*$')
+    wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    rss=$(grep 'Maximum resident' "$work/time.txt" | awk '{print $NF}')
+    awk -v mb="$mb" -v k="$kind" -v d="$docs" -v w="$wall" -v r="$rss" \
+      'BEGIN { printf "%-8s %-6s %10d %8.2f %10.1f %12.0f %8.0f MB\n", mb " MB", k, d, w, mb / w, d / w, r / 1024 }'
+  done
+done
