@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::extract::masked::{MaskItem, MaskedSentence};
 use crate::extract::{Extraction, MentionSource};
 use crate::rules::pattern::PLACEHOLDER_OPEN;
-use crate::rules::RulePack;
+use crate::rules::{applies_to, RulePack};
 
 /// Marks around highlighted text.
 const OPEN: &str = "⟦";
@@ -126,7 +126,7 @@ fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePa
     let masked = MaskedSentence::build(&ex.normalized.text, sentence.start, sentence.end, &items);
     let folded = crate::normalize::fold(&masked.text);
     let mut out = Vec::new();
-    for rule in &rules.relation_rules {
+    for rule in rules.relation_rules.iter().filter(|r| applies_to(&r.lang, ex.lang.as_deref())) {
         let Some(relaxed) = &rule.relaxed else { continue };
         let (haystack, map) = if rule.fold {
             (folded.text.as_str(), Some(&folded.map))

@@ -19,7 +19,7 @@ use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{fold, fold_str, normalize, NormalizedText};
 use crate::rules::pattern::SlotRole;
-use crate::rules::{LexicalTarget, RulePack};
+use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{placeholder_indices, MaskItem, MaskedSentence};
 
@@ -127,6 +127,8 @@ impl Extraction {
 
 /// Extracts mentions and relations from `document` with `rules`.
 pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
+    let lang =
+        document.lang.clone().or_else(|| crate::lang::detect(&document.text).map(String::from));
     let normalized = normalize(&document.text);
     let spans = split_sentences(&normalized.text);
     let sentences: Vec<Sentence> = spans
@@ -140,7 +142,15 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
     let mut mentions = Vec::new();
     for (i, span) in spans.iter().enumerate() {
         let lexical = lexical_mentions(&normalized.text, *span, i, rules);
-        mentions.extend(pattern_mentions(&normalized.text, *span, i, lexical, &inner_words, rules));
+        mentions.extend(pattern_mentions(
+            &normalized.text,
+            *span,
+            i,
+            lexical,
+            &inner_words,
+            lang.as_deref(),
+            rules,
+        ));
     }
     propagate_types(&mut mentions);
     resolve_antecedents(&mut mentions, rules);
@@ -159,10 +169,16 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
         if count == 0 {
             continue;
         }
-        relations.extend(relation_matches(&normalized, *span, i, &mentions, range, rules));
+        relations.extend(relation_matches(
+            &normalized,
+            *span,
+            i,
+            &mentions,
+            range,
+            lang.as_deref(),
+            rules,
+        ));
     }
-    let lang =
-        document.lang.clone().or_else(|| crate::lang::detect(&document.text).map(String::from));
     Extraction {
         document: document.info.clone(),
         lang,
@@ -387,6 +403,7 @@ fn pattern_mentions(
     sentence: usize,
     lexical: Vec<Mention>,
     inner_words: &BTreeSet<&str>,
+    lang: Option<&str>,
     rules: &RulePack,
 ) -> Vec<Mention> {
     let items = mask_items(&lexical);
@@ -397,7 +414,7 @@ fn pattern_mentions(
     let mut absorbed = vec![false; lexical.len()];
     let mut found: Vec<Mention> = Vec::new();
     let folded = rules.entity_patterns.iter().any(|p| p.fold).then(|| fold(&masked.text));
-    for p in &rules.entity_patterns {
+    for p in rules.entity_patterns.iter().filter(|p| applies_to(&p.lang, lang)) {
         let (haystack, map) = match (&folded, p.fold) {
             (Some(f), true) => (f.text.as_str(), Some(&f.map)),
             _ => (masked.text.as_str(), None),
@@ -598,6 +615,7 @@ fn relation_matches(
     sentence: usize,
     mentions: &[Mention],
     range: std::ops::Range<usize>,
+    lang: Option<&str>,
     rules: &RulePack,
 ) -> Vec<RelationMatch> {
     let items: Vec<MaskItem<'_>> = range
@@ -612,7 +630,7 @@ fn relation_matches(
     let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
     let folded = rules.relation_rules.iter().any(|r| r.fold).then(|| fold(&masked.text));
     let mut out: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
-    for rule in &rules.relation_rules {
+    for rule in rules.relation_rules.iter().filter(|r| applies_to(&r.lang, lang)) {
         let (haystack, map) = match (&folded, rule.fold) {
             (Some(f), true) => (f.text.as_str(), Some(&f.map)),
             _ => (masked.text.as_str(), None),

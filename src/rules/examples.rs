@@ -37,12 +37,13 @@ pub struct ExampleReport {
     pub failures: Vec<ExampleFailure>,
 }
 
-fn document(text: &str) -> Document {
+/// An example as a document in the language of its rule (`any`: detected, as for articles).
+fn document(text: &str, lang: &str) -> Document {
     Document {
         info: DocumentInfo { id: "example".into(), title: None, url: None, date: None },
         text: text.to_string(),
         source: PathBuf::from("example"),
-        lang: None,
+        lang: (lang != "any").then(|| lang.to_string()),
     }
 }
 
@@ -83,7 +84,7 @@ pub fn run_examples(rules: &RulePack) -> ExampleReport {
     for p in &rules.entity_patterns {
         for ex in &p.examples {
             report.total += 1;
-            let extraction = extract(&document(&ex.text), rules);
+            let extraction = extract(&document(&ex.text, &p.lang), rules);
             let mut found: Vec<String> = extraction
                 .mentions
                 .iter()
@@ -110,7 +111,7 @@ pub fn run_examples(rules: &RulePack) -> ExampleReport {
     for r in &rules.relation_rules {
         for ex in &r.examples {
             report.total += 1;
-            let extraction = extract(&document(&ex.text), rules);
+            let extraction = extract(&document(&ex.text, &r.lang), rules);
             let graph = match build_graph(std::slice::from_ref(&extraction), rules) {
                 Ok(g) => g,
                 Err(e) => {

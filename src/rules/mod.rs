@@ -70,6 +70,8 @@ pub struct EntityPattern {
     pub id: String,
     /// A declared entity type, or `Name` for untyped proper names.
     pub entity_type: String,
+    /// `fr`, `en`, … or `any`: the pattern runs only on documents of that language.
+    pub lang: String,
     pub priority: i32,
     pub regex: Regex,
     pub trim: Option<BTreeSet<String>>,
@@ -125,6 +127,7 @@ pub struct ResolutionWords {
 pub struct RelationRule {
     pub id: String,
     pub relation: String,
+    /// `fr`, `en`, … or `any`: the rule runs only on documents of that language.
     pub lang: String,
     pub priority: i32,
     pub regex: Regex,
@@ -163,6 +166,12 @@ pub struct RulePack {
     /// A hash of every rule file (path below the root and content) and of the languages loaded:
     /// partial graphs record it, so that only partials made with the same rules are merged.
     pub fingerprint: String,
+}
+
+/// Whether a rule or pattern written for `rule_lang` runs on a document in `doc_lang`: rules
+/// marked `any` run everywhere, and so does every rule on a document whose language is unknown.
+pub fn applies_to(rule_lang: &str, doc_lang: Option<&str>) -> bool {
+    rule_lang == "any" || doc_lang.is_none_or(|l| l == rule_lang)
 }
 
 /// Which languages to load (`--lang`); `None` loads all. Rules marked `any` always load.
@@ -643,6 +652,7 @@ fn compile(
             entity_patterns.push(EntityPattern {
                 id: p.id.clone(),
                 entity_type: p.entity_type.clone(),
+                lang: p.lang.clone(),
                 priority: p.priority,
                 regex: regex.0,
                 trim,
@@ -847,6 +857,14 @@ fn compile_pattern(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_run_on_documents_of_their_language_or_of_unknown_language() {
+        assert!(applies_to("en", Some("en")));
+        assert!(!applies_to("en", Some("fr")));
+        assert!(applies_to("en", None));
+        assert!(applies_to("any", Some("fr")));
+    }
 
     const VOCABULARY: &str = r##"
 [[entity_type]]
