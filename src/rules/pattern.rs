@@ -345,7 +345,11 @@ fn slot_regex(
         };
     let sep = macro_regex("list_separator", ", | et | and | & |, et |, and ", stack)?;
     let prefix = macro_regex("list_item_prefix", "", stack)?;
-    Ok(format!("(?P<{group}>{one}(?:(?:{sep})(?:{prefix})?{one})*)"))
+    // The separator before the last item may be narrower ("A, B et C", not "A, B").
+    let last = macro_regex("list_last_separator", &sep, stack)?;
+    Ok(format!(
+        "(?P<{group}>{one}(?:(?:(?:{sep})(?:{prefix})?{one})*(?:{last})(?:{prefix})?{one})?)"
+    ))
 }
 
 #[cfg(test)]
@@ -394,6 +398,24 @@ mod tests {
         let caps =
             re.captures("⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩ lancent").unwrap();
         assert_eq!(&caps["parties"], "⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩");
+    }
+
+    #[test]
+    fn a_list_may_need_a_conjunction_before_its_last_item() {
+        let macros = BTreeMap::from([
+            ("list_separator".to_string(), ", | et ".to_string()),
+            ("list_last_separator".to_string(), " et ".to_string()),
+        ]);
+        let lexicons = BTreeMap::new();
+        let types = vec!["Organization".to_string()];
+        let e = expand("{parties:Organization+} lancent", &defs(&macros, &lexicons, &types), true)
+            .unwrap();
+        let re = regex::Regex::new(&e.regex).unwrap();
+        let caps =
+            re.captures("⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩ lancent").unwrap();
+        assert_eq!(&caps["parties"], "⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩");
+        let caps = re.captures("⟨organization#0⟩, ⟨organization#3⟩ lancent").unwrap();
+        assert_eq!(&caps["parties"], "⟨organization#3⟩");
     }
 
     #[test]
