@@ -6,6 +6,7 @@
 //! triple set identical across parsers. See <https://www.w3.org/TR/turtle/> and
 //! <https://www.w3.org/TR/n-triples/>.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use oxrdf::vocab::{rdf, rdfs, xsd};
@@ -92,11 +93,12 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
             t.add(&node, owl("sameAs"), iri(&format!("{}{qid}", ns::WD))?);
         }
     }
+    let documents = o.document_iris(g);
     for edge in g.edges() {
-        edge_triples(g, o, edge, &mut t)?;
+        edge_triples(g, o, &documents, edge, &mut t)?;
     }
     for document in g.documents() {
-        let node = iri(&o.document_iri(document))?;
+        let node = iri(&documents[&document.id])?;
         t.add(&node, rdf::TYPE, schema("NewsArticle"));
         t.add(&node, schema("identifier"), Literal::new_simple_literal(&document.id));
         if let Some(title) = &document.title {
@@ -158,6 +160,7 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
 fn edge_triples(
     g: &KnowledgeGraph,
     o: &ExportOptions,
+    documents: &BTreeMap<String, String>,
     edge: EdgeView<'_>,
     t: &mut Triples,
 ) -> io::Result<()> {
@@ -190,9 +193,16 @@ fn edge_triples(
         let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
         t.add(&statement, kgo("evidence"), node.clone());
         t.add(&node, rdf::TYPE, kgo("Evidence"));
-        let document =
-            DocumentInfo { id: evidence.document.clone(), title: None, url: None, date: None };
-        t.add(&node, prov("wasDerivedFrom"), iri(&o.document_iri(&document))?);
+        let document = match documents.get(&evidence.document) {
+            Some(document) => document.clone(),
+            None => o.document_iri(&DocumentInfo {
+                id: evidence.document.clone(),
+                title: None,
+                url: None,
+                date: None,
+            }),
+        };
+        t.add(&node, prov("wasDerivedFrom"), iri(&document)?);
         let sentence = Literal::new_simple_literal(&evidence.sentence);
         t.add(&node, kgo("sentence"), sentence);
         t.add(&node, kgo("start"), integer(evidence.start));
