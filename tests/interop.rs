@@ -68,18 +68,35 @@ fn rapper_count(stderr: &str) -> usize {
     digits.parse().unwrap()
 }
 
+/// Parses the N-Triples a tool wrote; they must be valid for oxttl.
+fn ntriples_from(tool: &str, bytes: &[u8]) -> HashSet<Triple> {
+    NTriplesParser::new()
+        .for_slice(bytes)
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{tool} writes N-Triples oxttl cannot read: {e}"))
+}
+
+/// rapper parses each export, reports as many triples as oxttl reads and writes them back as
+/// N-Triples: the same triple set.
 fn check_rapper(format: Format, syntax: &str) {
     let (_dir, exports) = export(format);
     for export in &exports {
-        let args =
-            [OsStr::new("-i"), OsStr::new(syntax), OsStr::new("-c"), export.path.as_os_str()];
+        let args = [
+            OsStr::new("-i"),
+            OsStr::new(syntax),
+            OsStr::new("-o"),
+            OsStr::new("ntriples"),
+            export.path.as_os_str(),
+        ];
         let Some(output) = run_or_skip("rapper", args) else {
             return;
         };
         assert_success("rapper", &output);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let expected = oxttl_triples(&export.path, format).len();
-        assert_eq!(rapper_count(&stderr), expected, "{}: {stderr}", export.name);
+        let ours = oxttl_triples(&export.path, format);
+        assert_eq!(rapper_count(&stderr), ours.len(), "{}: {stderr}", export.name);
+        let theirs = ntriples_from("rapper", &output.stdout);
+        assert_eq!(theirs, ours, "{}: rapper reads the same triples", export.name);
     }
 }
 
@@ -109,8 +126,10 @@ fn check_serdi(format: Format, syntax: &str) {
         assert_success("serdi", &output);
         assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{}", export.name);
         let lines = output.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
-        let expected = oxttl_triples(&export.path, format).len();
-        assert_eq!(lines, expected, "{}", export.name);
+        let ours = oxttl_triples(&export.path, format);
+        assert_eq!(lines, ours.len(), "{}", export.name);
+        let theirs = ntriples_from("serdi", &output.stdout);
+        assert_eq!(theirs, ours, "{}: serdi reads the same triples", export.name);
     }
 }
 
@@ -161,17 +180,25 @@ fn rdflib_reads_the_ntriples() {
     check_rdflib(Format::NTriples, "nt");
 }
 
-/// Loads into a pyoxigraph store; prints the size, then who is located in Allemagne.
+/// Loads into a pyoxigraph store; prints the size, the organizations located in Germany (found by
+/// the place's label, as a user would ask), a separator line, then the store as N-Triples.
 const PYOXIGRAPH: &str = r#"
 import sys, pyoxigraph as ox
 store = ox.Store()
 store.load(path=sys.argv[1], format=FORMAT)
 print(len(store))
-query = """SELECT ?s WHERE {
-  ?s <https://w3id.org/kgsmith/ontology#locatedIn> <https://w3id.org/kgsmith/id/place/allemagne>
+query = """PREFIX kgo: <https://w3id.org/kgsmith/ontology#>
+PREFIX schema: <http://schema.org/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s WHERE {
+  ?germany rdfs:label "Allemagne" .
+  ?s a schema:Organization ; kgo:locatedIn ?germany .
 }"""
 for solution in store.query(query):
     print(solution["s"].value)
+print("--")
+sys.stdout.flush()
+sys.stdout.buffer.write(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
 "#;
 
 fn check_pyoxigraph(format: Format, rdf_format: &str) {
@@ -182,31 +209,27 @@ fn check_pyoxigraph(format: Format, rdf_format: &str) {
     for export in &exports {
         let script = PYOXIGRAPH.replace("FORMAT", rdf_format);
         let out = python(&script, &[export.path.as_os_str()]);
-        let mut lines = out.lines();
+        let (head, dump) = out.split_once("\n--\n").expect("a separator line");
+        let mut lines = head.lines();
         let count: usize = lines.next().unwrap().parse().unwrap();
-        assert_eq!(count, oxttl_triples(&export.path, format).len(), "{}", export.name);
-        let located: Vec<&str> = lines.collect();
+        let ours = oxttl_triples(&export.path, format);
+        assert_eq!(count, ours.len(), "{}", export.name);
+        let theirs = ntriples_from("pyoxigraph", dump.as_bytes());
+        assert_eq!(theirs, ours, "{}: pyoxigraph holds the same triples", export.name);
+        let mut located: Vec<&str> = lines.map(|iri| iri.rsplit("/id/").next().unwrap()).collect();
+        located.sort_unstable();
         match export.name {
-            "sample" => {
-                assert_eq!(located, ["https://w3id.org/kgsmith/id/facility/usine-d-ia-souveraine"])
-            }
-            "seeds" => {
-                // which organizations are located in Germany? (and the facility)
-                let mut located: Vec<&str> =
-                    located.iter().map(|iri| iri.rsplit("/id/").next().unwrap()).collect();
-                located.sort_unstable();
-                assert_eq!(
-                    located,
-                    [
-                        "facility/usine-d-ia-souveraine",
-                        "organization/aleph-alpha",
-                        "organization/bitkom",
-                        "organization/sap"
-                    ],
-                    "{}",
-                    export.name
-                );
-            }
+            // the sample's only thing located in Germany is a facility, not an organization
+            "sample" => assert!(located.is_empty(), "{located:?}"),
+            // which organizations are located in Germany? The core gold rows: Aleph Alpha, Bitkom
+            // and SAP (Deutsche Telekom is a hard row the rules miss; the facility and Munich's
+            // organizations are not directly located in Germany)
+            "seeds" => assert_eq!(
+                located,
+                ["organization/aleph-alpha", "organization/bitkom", "organization/sap"],
+                "{}",
+                export.name
+            ),
             _ => assert!(located.is_empty(), "{located:?}"),
         }
     }
