@@ -83,10 +83,10 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
         let node = iri(&o.entity_iri(entity))?;
         let decl = super::type_decl(g, entity)?;
         t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
-        t.add(&node, rdfs::LABEL, Literal::new_simple_literal(&entity.label));
-        t.add(&node, schema("name"), Literal::new_simple_literal(&entity.label));
+        t.add(&node, rdfs::LABEL, text(&entity.label));
+        t.add(&node, schema("name"), text(&entity.label));
         for alias in &entity.aliases {
-            t.add(&node, schema("alternateName"), Literal::new_simple_literal(alias));
+            t.add(&node, schema("alternateName"), text(alias));
         }
         t.add(&node, kgo("mentions"), integer(entity.mentions));
         if let Some(qid) = &entity.wikidata {
@@ -100,19 +100,19 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
     for document in g.documents() {
         let node = iri(&documents[&document.id])?;
         t.add(&node, rdf::TYPE, schema("NewsArticle"));
-        t.add(&node, schema("identifier"), Literal::new_simple_literal(&document.id));
+        t.add(&node, schema("identifier"), text(&document.id));
         if let Some(title) = &document.title {
-            t.add(&node, schema("name"), Literal::new_simple_literal(title));
+            t.add(&node, schema("name"), text(title));
         }
         if let Some(url) = &document.url {
             let object: Term = match NamedNode::new(url.as_str()) {
                 Ok(url) => url.into(),
-                Err(_) => Literal::new_simple_literal(url).into(),
+                Err(_) => text(url).into(),
             };
             t.add(&node, schema("url"), object);
         }
         if let Some(date) = &document.date {
-            t.add(&node, schema("datePublished"), Literal::new_simple_literal(date));
+            t.add(&node, schema("datePublished"), text(date));
         }
     }
     Ok(t.finish())
@@ -137,8 +137,8 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
         if relation.symmetric {
             t.add(&p, rdf::TYPE, owl("SymmetricProperty"));
         }
-        t.add(&p, rdfs::LABEL, Literal::new_simple_literal(&relation.label));
-        t.add(&p, rdfs::COMMENT, Literal::new_simple_literal(&relation.comment));
+        t.add(&p, rdfs::LABEL, text(&relation.label));
+        t.add(&p, rdfs::COMMENT, text(&relation.comment));
         for parent in &relation.sub_property_of {
             t.add(&p, rdfs::SUB_PROPERTY_OF, iri(parent)?);
         }
@@ -146,14 +146,14 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
     for name in DATATYPE_PROPERTIES {
         let p = kgo(name);
         t.add(&p, rdf::TYPE, owl("DatatypeProperty"));
-        t.add(&p, rdfs::LABEL, Literal::new_simple_literal(name));
+        t.add(&p, rdfs::LABEL, text(name));
     }
     let evidence = kgo("evidence");
     t.add(&evidence, rdf::TYPE, owl("ObjectProperty"));
-    t.add(&evidence, rdfs::LABEL, Literal::new_simple_literal("evidence"));
+    t.add(&evidence, rdfs::LABEL, text("evidence"));
     let class = kgo("Evidence");
     t.add(&class, rdf::TYPE, owl("Class"));
-    t.add(&class, rdfs::LABEL, Literal::new_simple_literal("Evidence"));
+    t.add(&class, rdfs::LABEL, text("Evidence"));
     Ok(())
 }
 
@@ -186,7 +186,7 @@ fn edge_triples(
     if let Some(amount) = &relation.amount {
         let value = Literal::new_typed_literal(&amount.value, xsd::DECIMAL);
         t.add(&statement, kgo("amount"), value);
-        let currency = Literal::new_simple_literal(&amount.currency);
+        let currency = text(&amount.currency);
         t.add(&statement, kgo("currency"), currency);
     }
     for evidence in &relation.evidence {
@@ -203,11 +203,11 @@ fn edge_triples(
             }),
         };
         t.add(&node, prov("wasDerivedFrom"), iri(&document)?);
-        let sentence = Literal::new_simple_literal(&evidence.sentence);
+        let sentence = text(&evidence.sentence);
         t.add(&node, kgo("sentence"), sentence);
         t.add(&node, kgo("start"), integer(evidence.start));
         t.add(&node, kgo("end"), integer(evidence.end));
-        t.add(&node, kgo("rule"), Literal::new_simple_literal(&evidence.rule));
+        t.add(&node, kgo("rule"), text(&evidence.rule));
         if let Some(date) = &evidence.date {
             // xsd:date, xsd:gYearMonth or xsd:gYear by the precision the text gave
             let datatype = match date.len() {
@@ -249,6 +249,19 @@ impl Triples {
         keyed.into_iter().map(|(_, t)| t).collect()
     }
 }
+
+/// A plain literal for text. NUL, U+FFFE and U+FFFF are dropped: oxrdf writes them as `\u`
+/// escapes, and rapper cuts a string at NUL and refuses the two non-characters.
+fn text(value: &str) -> Literal {
+    if value.contains(DROPPED) {
+        Literal::new_simple_literal(value.replace(DROPPED, ""))
+    } else {
+        Literal::new_simple_literal(value)
+    }
+}
+
+/// What RDF literals leave out (see [`text`]).
+const DROPPED: [char; 3] = ['\0', '\u{FFFE}', '\u{FFFF}'];
 
 fn iri(value: &str) -> io::Result<NamedNode> {
     NamedNode::new(value).map_err(|e| invalid_input(format!("invalid IRI <{value}>: {e}")))

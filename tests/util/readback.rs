@@ -6,6 +6,7 @@
 //! graphviz-rust's DOT parser for DOT.
 //!
 //! What a format cannot carry is projected away from the expected view, never from the read one:
+//! RDF literals hold no NUL, U+FFFE or U+FFFF (rapper cuts or refuses them);
 //! GraphML and GEXF hold aliases joined by `|`, evidence sentences joined by ` | ` and the sorted
 //! rule ids joined by `|`, without the characters XML 1.0 forbids; DOT holds labels and the
 //! sentences (one per line, in the tooltip) without control characters and with tabs as spaces,
@@ -103,7 +104,8 @@ pub fn expected(format: Format, graph: &KnowledgeGraph) -> GraphView {
     let text = |s: &str| match format {
         Format::GraphMl | Format::Gexf => xml_text(s),
         Format::Dot => dot_text(s),
-        _ => s.to_string(),
+        Format::Turtle | Format::NTriples => rdf_text(s),
+        Format::Json => s.to_string(),
     };
     let nodes = graph
         .entities()
@@ -112,7 +114,10 @@ pub fn expected(format: Format, graph: &KnowledgeGraph) -> GraphView {
                 Format::Dot => vec![],
                 _ if xml && e.aliases.is_empty() => vec![],
                 _ if xml => vec![xml_text(&e.aliases.join("|"))],
-                _ => e.aliases.clone(),
+                _ => {
+                    let aliases: BTreeSet<String> = e.aliases.iter().map(|a| text(a)).collect();
+                    aliases.into_iter().collect()
+                }
             };
             let node = NodeView {
                 label: text(&e.label),
@@ -132,7 +137,20 @@ pub fn expected(format: Format, graph: &KnowledgeGraph) -> GraphView {
             let sentences: Vec<&str> = r.evidence.iter().map(|e| e.sentence.as_str()).collect();
             let rules: BTreeSet<&str> = r.evidence.iter().map(|e| e.rule.as_str()).collect();
             let evidence = match format {
-                _ if full => EvidenceView::Full(r.evidence.clone()),
+                _ if full => {
+                    let mut evidence: Vec<Evidence> = r
+                        .evidence
+                        .iter()
+                        .map(|e| Evidence {
+                            document: text(&e.document),
+                            sentence: text(&e.sentence),
+                            rule: text(&e.rule),
+                            ..e.clone()
+                        })
+                        .collect();
+                    evidence.sort();
+                    EvidenceView::Full(evidence)
+                }
                 Format::Dot => {
                     EvidenceView::Joined { sentences: text(&sentences.join("\n")), rules: None }
                 }
@@ -153,7 +171,20 @@ pub fn expected(format: Format, graph: &KnowledgeGraph) -> GraphView {
             ((e.subject.id.clone(), r.relation.clone(), e.object.id.clone()), edge)
         })
         .collect();
-    let documents = full.then(|| graph.documents().to_vec());
+    let documents = full.then(|| {
+        let mut documents: Vec<DocumentInfo> = graph
+            .documents()
+            .iter()
+            .map(|d| DocumentInfo {
+                id: text(&d.id),
+                title: d.title.as_deref().map(text),
+                url: d.url.as_deref().map(text),
+                date: d.date.as_deref().map(text),
+            })
+            .collect();
+        documents.sort();
+        documents
+    });
     GraphView { nodes, edges, documents }
 }
 
@@ -166,6 +197,11 @@ pub fn xml_text(text: &str) -> String {
             !c0 && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
         })
         .collect()
+}
+
+/// Drops NUL, U+FFFE and U+FFFF, as the RDF exporters do (rapper cuts or refuses them).
+pub fn rdf_text(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, '\0' | '\u{FFFE}' | '\u{FFFF}')).collect()
 }
 
 /// A text as it reads back from our DOT: tabs become spaces, other control characters but the
