@@ -177,6 +177,84 @@ fn outputs_are_identical_across_runs_and_thread_counts() {
     }
 }
 
+const ALL_FORMATS: [&str; 6] = ["ttl", "nt", "graphml", "gexf", "dot", "json"];
+
+/// Builds `inputs` into a fresh directory in every format and returns the files by extension.
+fn build_all_formats(inputs: &[&str], extra: &[&str]) -> BTreeMap<&'static str, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["-f", "ttl,nt,graphml,gexf,dot,json", "-q"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(inputs);
+    let output = build_into(dir.path(), &args);
+    assert!(output.status.success(), "{inputs:?}: {}", stderr(&output));
+    ALL_FORMATS
+        .iter()
+        .map(|ext| (*ext, std::fs::read(dir.path().join(format!("kg.{ext}"))).unwrap()))
+        .collect()
+}
+
+fn assert_same_outputs(
+    a: &BTreeMap<&'static str, Vec<u8>>,
+    b: &BTreeMap<&'static str, Vec<u8>>,
+    what: &str,
+) {
+    for ext in ALL_FORMATS {
+        assert!(a[ext] == b[ext], "kg.{ext} differs {what}");
+    }
+}
+
+#[test]
+fn outputs_do_not_depend_on_the_order_of_the_inputs() {
+    let seeds = ["seeds/000_34d5b4ac03902eb8.txt", "seeds/003_93359ee47851f963.txt"];
+    let forward = build_all_formats(&seeds, &[]);
+    let backward = build_all_formats(&[seeds[1], seeds[0]], &[]);
+    assert!(forward["ttl"].len() > 10_000, "the seeds give a real graph");
+    assert_same_outputs(&forward, &backward, "when the input files are given in the other order");
+
+    // Every line of the seeds as its own JSONL record (so that entities, labels and evidence
+    // gather across many documents), once in order and once shuffled, with some metadata.
+    let mut records = Vec::new();
+    for seed in seeds {
+        let stem = Path::new(seed).file_stem().unwrap().to_str().unwrap();
+        let text = std::fs::read_to_string(root().join(seed)).unwrap();
+        for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+            let mut record = serde_json::json!({"id": format!("{stem}-{i:02}"), "text": line});
+            if i % 3 == 0 {
+                record["title"] = serde_json::json!(format!("Part {i} of {stem}"));
+                record["date"] = serde_json::json!("2025-11-04");
+            }
+            records.push(record.to_string());
+        }
+    }
+    let n = records.len();
+    assert!(n >= 20, "{n} records");
+    // A fixed permutation that moves every record: i -> (7 i + 3) mod n, n not a multiple of 7.
+    let step = if n % 7 == 0 { 11 } else { 7 };
+    let mut shuffled = vec![String::new(); n];
+    for (i, record) in records.iter().enumerate() {
+        shuffled[(step * i + 3) % n] = record.clone();
+    }
+    assert!(shuffled.iter().all(|r| !r.is_empty()), "a permutation");
+    assert_ne!(shuffled, records);
+    let dir = tempfile::tempdir().unwrap();
+    let in_order = dir.path().join("in-order.jsonl");
+    let reordered = dir.path().join("shuffled.jsonl");
+    std::fs::write(&in_order, records.join("\n") + "\n").unwrap();
+    std::fs::write(&reordered, shuffled.join("\n") + "\n").unwrap();
+    let (in_order, reordered) = (in_order.to_str().unwrap(), reordered.to_str().unwrap());
+    // the thread count changes too: neither order nor scheduling may show in the bytes
+    for (a, b) in [
+        (&["-j", "1"][..], &["-j", "2"][..]),
+        (&["-j", "2", "--max-evidence", "1"][..], &["-j", "1", "--max-evidence", "1"][..]),
+    ] {
+        let first = build_all_formats(&[in_order], a);
+        let second = build_all_formats(&[reordered], b);
+        assert!(first["ttl"].len() > 10_000, "the JSONL records give a real graph");
+        let what = format!("when the JSONL lines are shuffled ({a:?} and {b:?})");
+        assert_same_outputs(&first, &second, &what);
+    }
+}
+
 #[test]
 fn bad_inputs_are_listed_and_the_rest_is_processed() {
     let inputs = tempfile::tempdir().unwrap();

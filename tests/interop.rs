@@ -68,18 +68,47 @@ fn rapper_count(stderr: &str) -> usize {
     digits.parse().unwrap()
 }
 
+/// Asserts two triple sets are equal, showing only the triples in one and not the other.
+fn assert_same_triples(theirs: &HashSet<Triple>, ours: &HashSet<Triple>, what: &str) {
+    let only_theirs: Vec<String> = theirs.difference(ours).map(|t| t.to_string()).collect();
+    let only_ours: Vec<String> = ours.difference(theirs).map(|t| t.to_string()).collect();
+    assert!(
+        only_theirs.is_empty() && only_ours.is_empty(),
+        "{what}: only the client's:\n{}\nonly ours:\n{}",
+        only_theirs.join("\n"),
+        only_ours.join("\n")
+    );
+}
+
+/// Parses the N-Triples a tool wrote; they must be valid for oxttl.
+fn ntriples_from(tool: &str, bytes: &[u8]) -> HashSet<Triple> {
+    NTriplesParser::new()
+        .for_slice(bytes)
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{tool} writes N-Triples oxttl cannot read: {e}"))
+}
+
+/// rapper parses each export, reports as many triples as oxttl reads and writes them back as
+/// N-Triples: the same triple set.
 fn check_rapper(format: Format, syntax: &str) {
     let (_dir, exports) = export(format);
     for export in &exports {
-        let args =
-            [OsStr::new("-i"), OsStr::new(syntax), OsStr::new("-c"), export.path.as_os_str()];
+        let args = [
+            OsStr::new("-i"),
+            OsStr::new(syntax),
+            OsStr::new("-o"),
+            OsStr::new("ntriples"),
+            export.path.as_os_str(),
+        ];
         let Some(output) = run_or_skip("rapper", args) else {
             return;
         };
         assert_success("rapper", &output);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let expected = oxttl_triples(&export.path, format).len();
-        assert_eq!(rapper_count(&stderr), expected, "{}: {stderr}", export.name);
+        let ours = oxttl_triples(&export.path, format);
+        assert_eq!(rapper_count(&stderr), ours.len(), "{}: {stderr}", export.name);
+        let theirs = ntriples_from("rapper", &output.stdout);
+        assert_eq!(theirs, ours, "{}: rapper reads the same triples", export.name);
     }
 }
 
@@ -109,8 +138,10 @@ fn check_serdi(format: Format, syntax: &str) {
         assert_success("serdi", &output);
         assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{}", export.name);
         let lines = output.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
-        let expected = oxttl_triples(&export.path, format).len();
-        assert_eq!(lines, expected, "{}", export.name);
+        let ours = oxttl_triples(&export.path, format);
+        assert_eq!(lines, ours.len(), "{}", export.name);
+        let theirs = ntriples_from("serdi", &output.stdout);
+        assert_eq!(theirs, ours, "{}: serdi reads the same triples", export.name);
     }
 }
 
@@ -161,17 +192,25 @@ fn rdflib_reads_the_ntriples() {
     check_rdflib(Format::NTriples, "nt");
 }
 
-/// Loads into a pyoxigraph store; prints the size, then who is located in Allemagne.
+/// Loads into a pyoxigraph store; prints the size, the organizations located in Germany (found by
+/// the place's label, as a user would ask), a separator line, then the store as N-Triples.
 const PYOXIGRAPH: &str = r#"
 import sys, pyoxigraph as ox
 store = ox.Store()
 store.load(path=sys.argv[1], format=FORMAT)
 print(len(store))
-query = """SELECT ?s WHERE {
-  ?s <https://w3id.org/kgsmith/ontology#locatedIn> <https://w3id.org/kgsmith/id/place/allemagne>
+query = """PREFIX kgo: <https://w3id.org/kgsmith/ontology#>
+PREFIX schema: <http://schema.org/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s WHERE {
+  ?germany rdfs:label "Allemagne" .
+  ?s a schema:Organization ; kgo:locatedIn ?germany .
 }"""
 for solution in store.query(query):
     print(solution["s"].value)
+print("--")
+sys.stdout.flush()
+sys.stdout.buffer.write(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
 "#;
 
 fn check_pyoxigraph(format: Format, rdf_format: &str) {
@@ -182,31 +221,27 @@ fn check_pyoxigraph(format: Format, rdf_format: &str) {
     for export in &exports {
         let script = PYOXIGRAPH.replace("FORMAT", rdf_format);
         let out = python(&script, &[export.path.as_os_str()]);
-        let mut lines = out.lines();
+        let (head, dump) = out.split_once("\n--\n").expect("a separator line");
+        let mut lines = head.lines();
         let count: usize = lines.next().unwrap().parse().unwrap();
-        assert_eq!(count, oxttl_triples(&export.path, format).len(), "{}", export.name);
-        let located: Vec<&str> = lines.collect();
+        let ours = oxttl_triples(&export.path, format);
+        assert_eq!(count, ours.len(), "{}", export.name);
+        let theirs = ntriples_from("pyoxigraph", dump.as_bytes());
+        assert_eq!(theirs, ours, "{}: pyoxigraph holds the same triples", export.name);
+        let mut located: Vec<&str> = lines.map(|iri| iri.rsplit("/id/").next().unwrap()).collect();
+        located.sort_unstable();
         match export.name {
-            "sample" => {
-                assert_eq!(located, ["https://w3id.org/kgsmith/id/facility/usine-d-ia-souveraine"])
-            }
-            "seeds" => {
-                // which organizations are located in Germany? (and the facility)
-                let mut located: Vec<&str> =
-                    located.iter().map(|iri| iri.rsplit("/id/").next().unwrap()).collect();
-                located.sort_unstable();
-                assert_eq!(
-                    located,
-                    [
-                        "facility/usine-d-ia-souveraine",
-                        "organization/aleph-alpha",
-                        "organization/bitkom",
-                        "organization/sap"
-                    ],
-                    "{}",
-                    export.name
-                );
-            }
+            // the sample's only thing located in Germany is a facility, not an organization
+            "sample" => assert!(located.is_empty(), "{located:?}"),
+            // which organizations are located in Germany? The core gold rows: Aleph Alpha, Bitkom
+            // and SAP (Deutsche Telekom is a hard row the rules miss; the facility and Munich's
+            // organizations are not directly located in Germany)
+            "seeds" => assert_eq!(
+                located,
+                ["organization/aleph-alpha", "organization/bitkom", "organization/sap"],
+                "{}",
+                export.name
+            ),
             _ => assert!(located.is_empty(), "{located:?}"),
         }
     }
@@ -478,5 +513,153 @@ fn graphviz_renders_the_dot_without_warnings() {
         let edges = export.graph.relation_count() + relations;
         assert_eq!(svg.matches("class=\"node\"").count(), nodes, "{}", export.name);
         assert_eq!(svg.matches("class=\"edge\"").count(), edges, "{}", export.name);
+    }
+}
+
+/// Reads every file named on the command line with rdflib (`.ttl`, `.nt`) or networkx (`.graphml`,
+/// `.gexf`, `.json`) and prints one JSON line per file: triples, or nodes and edges.
+const PYTHON_READERS: &str = r#"
+import sys, json, rdflib, networkx as nx
+for path in sys.argv[1:]:
+    ext = path.rsplit(".", 1)[1]
+    if ext in ("ttl", "nt"):
+        g = rdflib.Graph()
+        g.parse(path, format="turtle" if ext == "ttl" else "nt")
+        print(json.dumps({"path": path, "triples": len(g)}))
+        continue
+    if ext == "graphml":
+        g = nx.read_graphml(path, force_multigraph=True)
+    elif ext == "gexf":
+        g = nx.read_gexf(path)
+    else:
+        with open(path, encoding="utf-8") as f:
+            g = nx.node_link_graph(json.load(f), edges="links")
+    print(json.dumps({"path": path, "nodes": g.number_of_nodes(), "edges": g.number_of_edges()}))
+"#;
+
+/// Arbitrary graphs (hostile and colliding names, every relation, amounts, evidence; see
+/// `util::arbitrary_graph`) load in the real clients as the fixed graphs do: rapper and serdi read
+/// the same triples as oxttl, xmllint validates GraphML and GEXF, Graphviz draws the DOT without a
+/// word on stderr, rdflib and networkx read every file with the right counts.
+#[test]
+fn arbitrary_graphs_load_in_the_real_clients() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let bytes = proptest::collection::vec(proptest::arbitrary::any::<u8>(), 200..1500);
+    let dir = tempfile::tempdir().unwrap();
+    let graphml_schema = shared_dir().join("schemas/graphml/1.0/graphml.xsd");
+    let gexf_grammar = shared_dir().join("schemas/gexf/1.3/gexf.rng");
+    let mut python_files: Vec<PathBuf> = Vec::new();
+    let mut expected: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for case in 0..12 {
+        let data = bytes.new_tree(&mut runner).unwrap().current();
+        let graph = util::arbitrary_graph::graph_from_bytes(&data);
+        let path = |format: Format| dir.path().join(format!("g{case}.{}", format.extension()));
+        for format in Format::ALL {
+            std::fs::write(path(format), util::readback::export(&graph, format)).unwrap();
+        }
+        let name = |format: Format| path(format).display().to_string();
+        for (format, syntax) in [(Format::Turtle, "turtle"), (Format::NTriples, "ntriples")] {
+            let ours = oxttl_triples(&path(format), format);
+            expected.insert(name(format), (ours.len(), 0));
+            let rapper = [OsStr::new("-q"), OsStr::new("-i"), OsStr::new(syntax)];
+            let file = path(format);
+            if let Some(out) =
+                run_or_skip("rapper", rapper.iter().copied().chain([file.as_os_str()]))
+            {
+                assert_success(&format!("rapper {}", name(format)), &out);
+                assert_same_triples(&ntriples_from("rapper", &out.stdout), &ours, &name(format));
+            }
+            let serdi = [OsStr::new("-i"), OsStr::new(syntax), file.as_os_str()];
+            if let Some(out) = run_or_skip("serdi", serdi) {
+                assert_success(&format!("serdi {}", name(format)), &out);
+                assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{}", name(format));
+                assert_same_triples(&ntriples_from("serdi", &out.stdout), &ours, &name(format));
+            }
+        }
+        for (format, mode, grammar) in [
+            (Format::GraphMl, "--schema", &graphml_schema),
+            (Format::Gexf, "--relaxng", &gexf_grammar),
+        ] {
+            let file = path(format);
+            let args = [OsStr::new("--noout"), OsStr::new("--nonet"), OsStr::new(mode)];
+            let args = args.into_iter().chain([grammar.as_os_str(), file.as_os_str()]);
+            if let Some(out) = run_or_skip("xmllint", args) {
+                assert_success(&format!("xmllint {}", name(format)), &out);
+            }
+        }
+        let dot = path(Format::Dot);
+        if let Some(out) = run_or_skip("dot", [OsStr::new("-Tsvg"), dot.as_os_str()]) {
+            assert_success(&format!("dot {}", name(Format::Dot)), &out);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr, "", "{}", name(Format::Dot));
+        }
+        let counts = (graph.entity_count(), graph.relation_count());
+        for format in [Format::GraphMl, Format::Gexf, Format::Json] {
+            expected.insert(name(format), counts);
+        }
+        python_files.extend(
+            [Format::Turtle, Format::NTriples, Format::GraphMl, Format::Gexf, Format::Json]
+                .map(path),
+        );
+    }
+    if !python_modules_or_skip(&["rdflib", "networkx"]) {
+        return;
+    }
+    let args: Vec<&OsStr> = python_files.iter().map(|p| p.as_os_str()).collect();
+    let out = python(PYTHON_READERS, &args);
+    let mut read: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for line in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let count = |key: &str| v.get(key).and_then(|n| n.as_u64()).unwrap_or(0) as usize;
+        let counts = match v.get("triples") {
+            Some(_) => (count("triples"), 0),
+            None => (count("nodes"), count("edges")),
+        };
+        read.insert(v["path"].as_str().unwrap().to_string(), counts);
+    }
+    assert_eq!(read, expected);
+}
+
+/// Found with arbitrary graphs: oxrdf writes NUL, U+FFFE and U+FFFF as `\u` escapes; rapper
+/// refuses the two non-characters ("illegal Unicode character") and cuts a string at NUL. The RDF
+/// exports drop these three.
+#[test]
+fn rapper_reads_text_that_held_non_characters() {
+    use kgsmith::graph::{Entity, KnowledgeGraph};
+    let entity = Entity {
+        id: "organization:a".into(),
+        iri_path: "organization/a".into(),
+        label: "A\u{FFFE}B\u{FFFF}C\u{0}".into(),
+        entity_type: "Organization".into(),
+        aliases: vec!["\u{FFFF}".into()],
+        wikidata: None,
+        mentions: 1,
+    };
+    let graph = KnowledgeGraph::from_parts(
+        kgsmith::graph::sample::sample_vocabulary(),
+        vec![],
+        vec![entity],
+        vec![],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (format, syntax) in [(Format::Turtle, "turtle"), (Format::NTriples, "ntriples")] {
+        let path = dir.path().join(format!("kg.{}", format.extension()));
+        std::fs::write(&path, util::readback::export(&graph, format)).unwrap();
+        let ours = oxttl_triples(&path, format);
+        let label = ours
+            .iter()
+            .find(|t| {
+                t.predicate == oxrdf::vocab::rdfs::LABEL && t.subject.to_string().contains("/a>")
+            })
+            .map(|t| t.object.to_string());
+        assert_eq!(label.as_deref(), Some("\"ABC\""));
+        let args = [OsStr::new("-q"), OsStr::new("-i"), OsStr::new(syntax), path.as_os_str()];
+        let Some(output) = run_or_skip("rapper", args) else {
+            return;
+        };
+        assert_success("rapper", &output);
+        assert_eq!(ntriples_from("rapper", &output.stdout), ours);
     }
 }

@@ -121,6 +121,7 @@ pub struct EvidenceInfo {
 /// Builds the node-link document for `g`.
 pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> {
     let vocabulary = &g.vocabulary;
+    let document_iris = o.document_iris(g);
     let graph = GraphInfo {
         creator: "kgsmith".to_string(),
         base_iri: o.base_iri.clone(),
@@ -151,7 +152,7 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
             .iter()
             .map(|d| DocumentInfo {
                 id: d.id.clone(),
-                iri: o.document_iri(d),
+                iri: document_iris[&d.id].clone(),
                 title: d.title.clone(),
                 url: d.url.clone(),
                 date: d.date.clone(),

@@ -13,6 +13,7 @@ pub mod render;
 pub mod turtle;
 pub mod xml;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -99,6 +100,27 @@ impl ExportOptions {
     /// `{base}document/{slug of the id}`.
     pub fn document_iri(&self, document: &DocumentInfo) -> String {
         format!("{}document/{}", self.base_iri, crate::slug::slugify(&document.id))
+    }
+
+    /// The IRI of every document of the graph, by id: [`Self::document_iri`], except that when
+    /// several ids share a slug (`Doc A`, `doc-a`) each gets the hash of its id appended, so two
+    /// documents never share an IRI.
+    pub fn document_iris(&self, g: &KnowledgeGraph) -> BTreeMap<String, String> {
+        let mut by_slug: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for document in g.documents() {
+            by_slug.entry(crate::slug::slugify(&document.id)).or_default().push(&document.id);
+        }
+        let mut iris = BTreeMap::new();
+        for (slug, ids) in by_slug {
+            for id in &ids {
+                let slug = match ids.len() {
+                    1 => slug.clone(),
+                    _ => format!("{slug}-{}", crate::slug::short_hash(id.as_bytes())),
+                };
+                iris.insert(id.to_string(), format!("{}document/{slug}", self.base_iri));
+            }
+        }
+        iris
     }
 }
 

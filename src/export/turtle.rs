@@ -6,6 +6,7 @@
 //! triple set identical across parsers. See <https://www.w3.org/TR/turtle/> and
 //! <https://www.w3.org/TR/n-triples/>.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use oxrdf::vocab::{rdf, rdfs, xsd};
@@ -82,35 +83,36 @@ pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>>
         let node = iri(&o.entity_iri(entity))?;
         let decl = super::type_decl(g, entity)?;
         t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
-        t.add(&node, rdfs::LABEL, Literal::new_simple_literal(&entity.label));
-        t.add(&node, schema("name"), Literal::new_simple_literal(&entity.label));
+        t.add(&node, rdfs::LABEL, text(&entity.label));
+        t.add(&node, schema("name"), text(&entity.label));
         for alias in &entity.aliases {
-            t.add(&node, schema("alternateName"), Literal::new_simple_literal(alias));
+            t.add(&node, schema("alternateName"), text(alias));
         }
         t.add(&node, kgo("mentions"), integer(entity.mentions));
         if let Some(qid) = &entity.wikidata {
             t.add(&node, owl("sameAs"), iri(&format!("{}{qid}", ns::WD))?);
         }
     }
+    let documents = o.document_iris(g);
     for edge in g.edges() {
-        edge_triples(g, o, edge, &mut t)?;
+        edge_triples(g, o, &documents, edge, &mut t)?;
     }
     for document in g.documents() {
-        let node = iri(&o.document_iri(document))?;
+        let node = iri(&documents[&document.id])?;
         t.add(&node, rdf::TYPE, schema("NewsArticle"));
-        t.add(&node, schema("identifier"), Literal::new_simple_literal(&document.id));
+        t.add(&node, schema("identifier"), text(&document.id));
         if let Some(title) = &document.title {
-            t.add(&node, schema("name"), Literal::new_simple_literal(title));
+            t.add(&node, schema("name"), text(title));
         }
         if let Some(url) = &document.url {
             let object: Term = match NamedNode::new(url.as_str()) {
                 Ok(url) => url.into(),
-                Err(_) => Literal::new_simple_literal(url).into(),
+                Err(_) => text(url).into(),
             };
             t.add(&node, schema("url"), object);
         }
         if let Some(date) = &document.date {
-            t.add(&node, schema("datePublished"), Literal::new_simple_literal(date));
+            t.add(&node, schema("datePublished"), text(date));
         }
     }
     Ok(t.finish())
@@ -135,8 +137,8 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
         if relation.symmetric {
             t.add(&p, rdf::TYPE, owl("SymmetricProperty"));
         }
-        t.add(&p, rdfs::LABEL, Literal::new_simple_literal(&relation.label));
-        t.add(&p, rdfs::COMMENT, Literal::new_simple_literal(&relation.comment));
+        t.add(&p, rdfs::LABEL, text(&relation.label));
+        t.add(&p, rdfs::COMMENT, text(&relation.comment));
         for parent in &relation.sub_property_of {
             t.add(&p, rdfs::SUB_PROPERTY_OF, iri(parent)?);
         }
@@ -144,20 +146,21 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
     for name in DATATYPE_PROPERTIES {
         let p = kgo(name);
         t.add(&p, rdf::TYPE, owl("DatatypeProperty"));
-        t.add(&p, rdfs::LABEL, Literal::new_simple_literal(name));
+        t.add(&p, rdfs::LABEL, text(name));
     }
     let evidence = kgo("evidence");
     t.add(&evidence, rdf::TYPE, owl("ObjectProperty"));
-    t.add(&evidence, rdfs::LABEL, Literal::new_simple_literal("evidence"));
+    t.add(&evidence, rdfs::LABEL, text("evidence"));
     let class = kgo("Evidence");
     t.add(&class, rdf::TYPE, owl("Class"));
-    t.add(&class, rdfs::LABEL, Literal::new_simple_literal("Evidence"));
+    t.add(&class, rdfs::LABEL, text("Evidence"));
     Ok(())
 }
 
 fn edge_triples(
     g: &KnowledgeGraph,
     o: &ExportOptions,
+    documents: &BTreeMap<String, String>,
     edge: EdgeView<'_>,
     t: &mut Triples,
 ) -> io::Result<()> {
@@ -183,21 +186,28 @@ fn edge_triples(
     if let Some(amount) = &relation.amount {
         let value = Literal::new_typed_literal(&amount.value, xsd::DECIMAL);
         t.add(&statement, kgo("amount"), value);
-        let currency = Literal::new_simple_literal(&amount.currency);
+        let currency = text(&amount.currency);
         t.add(&statement, kgo("currency"), currency);
     }
     for evidence in &relation.evidence {
         let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
         t.add(&statement, kgo("evidence"), node.clone());
         t.add(&node, rdf::TYPE, kgo("Evidence"));
-        let document =
-            DocumentInfo { id: evidence.document.clone(), title: None, url: None, date: None };
-        t.add(&node, prov("wasDerivedFrom"), iri(&o.document_iri(&document))?);
-        let sentence = Literal::new_simple_literal(&evidence.sentence);
+        let document = match documents.get(&evidence.document) {
+            Some(document) => document.clone(),
+            None => o.document_iri(&DocumentInfo {
+                id: evidence.document.clone(),
+                title: None,
+                url: None,
+                date: None,
+            }),
+        };
+        t.add(&node, prov("wasDerivedFrom"), iri(&document)?);
+        let sentence = text(&evidence.sentence);
         t.add(&node, kgo("sentence"), sentence);
         t.add(&node, kgo("start"), integer(evidence.start));
         t.add(&node, kgo("end"), integer(evidence.end));
-        t.add(&node, kgo("rule"), Literal::new_simple_literal(&evidence.rule));
+        t.add(&node, kgo("rule"), text(&evidence.rule));
         if let Some(date) = &evidence.date {
             // xsd:date, xsd:gYearMonth or xsd:gYear by the precision the text gave
             let datatype = match date.len() {
@@ -239,6 +249,19 @@ impl Triples {
         keyed.into_iter().map(|(_, t)| t).collect()
     }
 }
+
+/// A plain literal for text. NUL, U+FFFE and U+FFFF are dropped: oxrdf writes them as `\u`
+/// escapes, and rapper cuts a string at NUL and refuses the two non-characters.
+fn text(value: &str) -> Literal {
+    if value.contains(DROPPED) {
+        Literal::new_simple_literal(value.replace(DROPPED, ""))
+    } else {
+        Literal::new_simple_literal(value)
+    }
+}
+
+/// What RDF literals leave out (see [`text`]).
+const DROPPED: [char; 3] = ['\0', '\u{FFFE}', '\u{FFFF}'];
 
 fn iri(value: &str) -> io::Result<NamedNode> {
     NamedNode::new(value).map_err(|e| invalid_input(format!("invalid IRI <{value}>: {e}")))

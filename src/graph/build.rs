@@ -307,12 +307,7 @@ impl<'r> GraphBuilder<'r> {
             by_id.entry(base).or_default().push(key.clone());
             labels.insert(key.clone(), label);
         }
-        for (base, keys) in by_id {
-            for (n, key) in keys.into_iter().enumerate() {
-                let id = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
-                ids.insert(key, id);
-            }
-        }
+        ids.extend(number_collisions(by_id));
         let mut entities = Vec::with_capacity(self.resolver.entities.len());
         for (key, acc) in &self.resolver.entities {
             let id = ids[key].clone();
@@ -378,6 +373,32 @@ pub fn build_graph(
     builder.finish()
 }
 
+/// Ids for keys grouped by base id (`organization:acme`): the first key of each base gets the
+/// base, the others `{base}-2`, `{base}-3` …, skipping any id already given, since another base
+/// may itself end in `-2` (`Acme 2`).
+fn number_collisions<K: Ord>(by_base: BTreeMap<String, Vec<K>>) -> BTreeMap<K, String> {
+    let mut taken: BTreeSet<String> = by_base.keys().cloned().collect();
+    let mut ids = BTreeMap::new();
+    for (base, keys) in by_base {
+        let mut n = 1;
+        for (i, key) in keys.into_iter().enumerate() {
+            let id = if i == 0 {
+                base.clone()
+            } else {
+                loop {
+                    n += 1;
+                    let id = format!("{base}-{n}");
+                    if taken.insert(id.clone()) {
+                        break id;
+                    }
+                }
+            };
+            ids.insert(key, id);
+        }
+    }
+    ids
+}
+
 fn compare_amounts(a: &crate::graph::Amount, b: &crate::graph::Amount) -> std::cmp::Ordering {
     let num = |v: &str| v.parse::<f64>().unwrap_or(0.0);
     num(&a.value).total_cmp(&num(&b.value)).then(b.currency.cmp(&a.currency))
@@ -402,5 +423,21 @@ mod tests {
         assert_eq!(k("The Boring Company"), "boring company");
         assert_ne!(k("Telekom"), k("Deutsche Telekom"));
         assert_eq!(k("La"), "la");
+    }
+
+    #[test]
+    fn numbered_ids_never_take_another_base() {
+        // `A&B` and `A B` share the base `a-b`; `A B 2` has the base `a-b-2` of its own
+        let by_base = BTreeMap::from([
+            ("organization:a-b".to_string(), vec!["A&B", "A B", "A. B."]),
+            ("organization:a-b-2".to_string(), vec!["A B 2"]),
+        ]);
+        let ids = number_collisions(by_base);
+        assert_eq!(ids["A&B"], "organization:a-b");
+        assert_eq!(ids["A B 2"], "organization:a-b-2");
+        assert_eq!(ids["A B"], "organization:a-b-3");
+        assert_eq!(ids["A. B."], "organization:a-b-4");
+        let distinct: BTreeSet<&String> = ids.values().collect();
+        assert_eq!(distinct.len(), ids.len());
     }
 }

@@ -2,6 +2,9 @@
 //! (failing instead under `CI=true`), the hostile-names graph and a small GraphML reader.
 #![allow(dead_code, unused_imports)]
 
+pub mod arbitrary_graph;
+pub mod readback;
+
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io::ErrorKind;
@@ -227,10 +230,5 @@ pub fn parse_graphml(xml: &[u8]) -> GraphMl {
 /// Drops what XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF), as the GraphML
 /// exporter does.
 pub fn without_xml_controls(text: &str) -> String {
-    text.chars()
-        .filter(|&c| {
-            let c0 = c < '\u{20}' && !matches!(c, '\t' | '\n' | '\r');
-            !c0 && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
-        })
-        .collect()
+    readback::xml_text(text)
 }
