@@ -88,6 +88,8 @@ pub struct EntityPattern {
 pub struct MentionExample {
     pub text: String,
     pub expect: Vec<String>,
+    /// Language of the example's text, when not the pattern's.
+    pub lang: Option<String>,
     pub location: Location,
 }
 
@@ -145,6 +147,8 @@ pub struct RelationExample {
     pub text: String,
     pub expect: Vec<String>,
     pub reject: Vec<String>,
+    /// Language of the example's text, when not the rule's.
+    pub lang: Option<String>,
     pub location: Location,
 }
 
@@ -666,6 +670,7 @@ fn compile(
                     .map(|x| MentionExample {
                         text: x.get_ref().text.clone(),
                         expect: x.get_ref().expect.clone(),
+                        lang: x.get_ref().lang.clone(),
                         location: Location::at(&file.path, &file.text, x.span().start),
                     })
                     .collect(),
@@ -796,6 +801,7 @@ fn compile(
                         text: x.get_ref().text.clone(),
                         expect: x.get_ref().expect.clone(),
                         reject: x.get_ref().reject.clone(),
+                        lang: x.get_ref().lang.clone(),
                         location: Location::at(&file.path, &file.text, x.span().start),
                     })
                     .collect(),
