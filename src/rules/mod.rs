@@ -923,6 +923,19 @@ color = "#e15759"
     }
 
     #[test]
+    fn an_example_may_declare_the_language_of_its_text() {
+        let rule = "[[rule]]\nid = \"r\"\nrelation = \"partnerOf\"\nlang = \"en\"\npattern = '{parties:Organization+} team up'\n[[rule.example]]\ntext = \"Acme Corp. and Zeta Corp. team up\"\nexpect = [\"Acme Corp. partnerOf Zeta Corp.\"]\n[[rule.example]]\ntext = \"Acme Corp. and Zeta Corp. team up\"\nlang = \"fr\"\nreject = [\"Acme Corp. partnerOf Zeta Corp.\"]\n";
+        let pattern = "[[entity_pattern]]\nid = \"p\"\ntype = \"Organization\"\npattern = '(?P<name>\\p{Lu}\\w+ Corp\\.)'\n";
+        let pack = load(&[("p.toml", pattern), ("r.toml", rule)]).unwrap();
+        let examples = &pack.relation_rules[0].examples;
+        assert_eq!(examples[0].lang, None);
+        assert_eq!(examples[1].lang.as_deref(), Some("fr"));
+        let report = examples::run_examples(&pack);
+        assert_eq!(report.total, 2);
+        assert!(report.failures.is_empty(), "{:?}", report.failures);
+    }
+
+    #[test]
     fn all_errors_are_reported_with_their_positions() {
         let rules = "\
 [[rule]]
