@@ -216,6 +216,14 @@ fn is_word_char(c: Option<char>) -> bool {
     c.is_some_and(|c| c.is_alphanumeric() || c == '-')
 }
 
+/// Whether `rest` opens with an English compound participle ("-based", "-backed",
+/// "-headquartered"): a gazetteer name may end before it ("Munich-based", "Nvidia-backed").
+fn is_participle_suffix(rest: &str) -> bool {
+    let Some(word) = rest.strip_prefix('-') else { return false };
+    let word = word.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+    word.len() > 3 && word.ends_with("ed") && word.chars().all(char::is_lowercase)
+}
+
 /// Stage 1: gazetteer entries, demonyms and money, longest first, without overlaps.
 fn lexical_mentions(
     text: &str,
@@ -231,7 +239,9 @@ fn lexical_mentions(
     for m in gaz.automaton.find_overlapping_iter(&folded.text) {
         let before = folded.text[..m.start()].chars().next_back();
         let after = folded.text[m.end()..].chars().next();
-        if is_word_char(before) || is_word_char(after) {
+        if is_word_char(before)
+            || (is_word_char(after) && !is_participle_suffix(&folded.text[m.end()..]))
+        {
             continue;
         }
         let (s, e) = folded.map.span(m.start(), m.end());
@@ -736,6 +746,16 @@ fn relation_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_may_end_before_a_compound_participle() {
+        assert!(is_participle_suffix("-based startup"));
+        assert!(is_participle_suffix("-headquartered"));
+        assert!(!is_participle_suffix("-Malmaison"));
+        assert!(!is_participle_suffix("-sur-Mer"));
+        assert!(!is_participle_suffix("-ed"));
+        assert!(!is_participle_suffix(" based"));
+    }
 
     #[test]
     fn acronyms_spell_initials() {

@@ -84,7 +84,8 @@ pub fn run_examples(rules: &RulePack) -> ExampleReport {
     for p in &rules.entity_patterns {
         for ex in &p.examples {
             report.total += 1;
-            let extraction = extract(&document(&ex.text, &p.lang), rules);
+            let extraction =
+                extract(&document(&ex.text, ex.lang.as_deref().unwrap_or(&p.lang)), rules);
             let mut found: Vec<String> = extraction
                 .mentions
                 .iter()
@@ -111,7 +112,8 @@ pub fn run_examples(rules: &RulePack) -> ExampleReport {
     for r in &rules.relation_rules {
         for ex in &r.examples {
             report.total += 1;
-            let extraction = extract(&document(&ex.text, &r.lang), rules);
+            let extraction =
+                extract(&document(&ex.text, ex.lang.as_deref().unwrap_or(&r.lang)), rules);
             let graph = match build_graph(std::slice::from_ref(&extraction), rules) {
                 Ok(g) => g,
                 Err(e) => {

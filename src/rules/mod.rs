@@ -88,6 +88,8 @@ pub struct EntityPattern {
 pub struct MentionExample {
     pub text: String,
     pub expect: Vec<String>,
+    /// Language of the example's text, when not the pattern's.
+    pub lang: Option<String>,
     pub location: Location,
 }
 
@@ -145,6 +147,8 @@ pub struct RelationExample {
     pub text: String,
     pub expect: Vec<String>,
     pub reject: Vec<String>,
+    /// Language of the example's text, when not the rule's.
+    pub lang: Option<String>,
     pub location: Location,
 }
 
@@ -666,6 +670,7 @@ fn compile(
                     .map(|x| MentionExample {
                         text: x.get_ref().text.clone(),
                         expect: x.get_ref().expect.clone(),
+                        lang: x.get_ref().lang.clone(),
                         location: Location::at(&file.path, &file.text, x.span().start),
                     })
                     .collect(),
@@ -796,6 +801,7 @@ fn compile(
                         text: x.get_ref().text.clone(),
                         expect: x.get_ref().expect.clone(),
                         reject: x.get_ref().reject.clone(),
+                        lang: x.get_ref().lang.clone(),
                         location: Location::at(&file.path, &file.text, x.span().start),
                     })
                     .collect(),
@@ -914,6 +920,19 @@ color = "#e15759"
             pack.vocabulary.relations["partnerOf"].property_iri,
             format!("{}partnerOf", ns::KGO)
         );
+    }
+
+    #[test]
+    fn an_example_may_declare_the_language_of_its_text() {
+        let rule = "[[rule]]\nid = \"r\"\nrelation = \"partnerOf\"\nlang = \"en\"\npattern = '{parties:Organization+} team up'\n[[rule.example]]\ntext = \"Acme Corp. and Zeta Corp. team up\"\nexpect = [\"Acme Corp. partnerOf Zeta Corp.\"]\n[[rule.example]]\ntext = \"Acme Corp. and Zeta Corp. team up\"\nlang = \"fr\"\nreject = [\"Acme Corp. partnerOf Zeta Corp.\"]\n";
+        let pattern = "[[entity_pattern]]\nid = \"p\"\ntype = \"Organization\"\npattern = '(?P<name>\\p{Lu}\\w+ Corp\\.)'\n";
+        let pack = load(&[("p.toml", pattern), ("r.toml", rule)]).unwrap();
+        let examples = &pack.relation_rules[0].examples;
+        assert_eq!(examples[0].lang, None);
+        assert_eq!(examples[1].lang.as_deref(), Some("fr"));
+        let report = examples::run_examples(&pack);
+        assert_eq!(report.total, 2);
+        assert!(report.failures.is_empty(), "{:?}", report.failures);
     }
 
     #[test]

@@ -140,6 +140,9 @@ pub struct RawMentionExample {
     /// Names the pattern must find; empty for a negative example.
     #[serde(default)]
     pub expect: Vec<String>,
+    /// The example's language when it is not the pattern's.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,6 +226,9 @@ pub struct RawRelationExample {
     /// Triples that must not be found (a negative example).
     #[serde(default)]
     pub reject: Vec<String>,
+    /// The example's language when it is not the rule's (a French sentence for an English rule).
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 fn default_lang() -> String {
