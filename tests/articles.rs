@@ -12,7 +12,7 @@ use kgsmith::input::{read_inputs, InputOptions};
 use kgsmith::rules::{LoadOptions, RulePack};
 
 /// The sets that must exist: one per bundled language pack.
-const REQUIRED_SETS: &[&str] = &["en", "fr"];
+const REQUIRED_SETS: &[&str] = &["en", "fr", "fr-press"];
 const MIN_PRECISION: f64 = 0.9;
 const MIN_CORE_RECALL: f64 = 0.9;
 const MIN_RELATIONS: usize = 30;
