@@ -1,8 +1,9 @@
 //! Turtle and N-Triples: the graph as RDF 1.1, with a statement node per edge carrying its evidence.
 //!
-//! All triples are built first as oxrdf terms, sorted by the string forms of (subject, predicate,
-//! object) and only then handed to oxttl, so the output is byte-identical for the same graph and no
-//! RDF syntax is ever written by hand. Every node has an IRI (no blank nodes), which keeps the
+//! Triples are built as oxrdf terms and handed to oxttl in the order of the string forms of
+//! (subject, predicate, object), so the output is byte-identical for the same graph and no RDF
+//! syntax is ever written by hand. They are streamed: subjects are sorted first, and only one
+//! subject's triples exist at a time. Every node has an IRI (no blank nodes), which keeps the
 //! triple set identical across parsers. See <https://www.w3.org/TR/turtle/> and
 //! <https://www.w3.org/TR/n-triples/>.
 
@@ -35,7 +36,6 @@ const DATATYPE_PROPERTIES: [&str; 9] =
 
 /// Writes the graph as Turtle with the usual prefixes.
 pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
-    let triples = triples(g, o)?;
     let mut serializer = TurtleSerializer::new();
     for (name, iri) in PREFIXES.into_iter().chain([("kg", o.base_iri.as_str())]) {
         serializer = serializer.with_prefix(name, iri).map_err(invalid_input)?;
@@ -56,64 +56,185 @@ pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) ->
         }
     }
     let mut out = serializer.for_writer(w);
-    for triple in &triples {
-        out.serialize_triple(triple)?;
-    }
+    for_each_triple(g, o, &mut |triple| out.serialize_triple(triple))?;
     out.finish()?;
     Ok(())
 }
 
 /// Writes the same triples as [`write_turtle`], one per line.
 pub fn write_ntriples(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
-    let triples = triples(g, o)?;
     let mut out = NTriplesSerializer::new().for_writer(w);
-    for triple in &triples {
-        out.serialize_triple(triple)?;
-    }
+    for_each_triple(g, o, &mut |triple| out.serialize_triple(triple))?;
     out.finish();
     Ok(())
 }
 
 /// Every triple of the export, sorted and without duplicates.
 pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>> {
-    let mut t = Triples::default();
-    vocabulary(g, &mut t)?;
-    for entity in g.entities() {
-        let node = iri(&o.entity_iri(entity))?;
-        let decl = super::type_decl(g, entity)?;
-        t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
-        t.add(&node, rdfs::LABEL, Literal::new_simple_literal(&entity.label));
-        t.add(&node, schema("name"), Literal::new_simple_literal(&entity.label));
-        for alias in &entity.aliases {
-            t.add(&node, schema("alternateName"), Literal::new_simple_literal(alias));
-        }
-        t.add(&node, kgo("mentions"), integer(entity.mentions));
-        if let Some(qid) = &entity.wikidata {
-            t.add(&node, owl("sameAs"), iri(&format!("{}{qid}", ns::WD))?);
+    let mut all = Vec::new();
+    for_each_triple(g, o, &mut |t| {
+        all.push(t.clone());
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// What gives the triples of one subject; subjects are visited in the order of their string form.
+#[derive(Clone, Copy)]
+enum Unit {
+    /// A group of vocabulary triples (one subject).
+    Vocabulary(usize),
+    /// An entity: its description and the edges it is the subject of.
+    Entity(usize),
+    /// The statement node of edge `i`.
+    Statement(usize),
+    /// Evidence `j` of edge `i`.
+    Evidence(usize, usize),
+    /// Document `i`.
+    Document(usize),
+}
+
+/// Calls `f` with every triple of the export in the canonical order: sorted by the string forms
+/// of (subject, predicate, object), without duplicates. Subjects are sorted first (every subject is
+/// an IRI), and only one subject's triples are built at a time, so memory stays proportional to
+/// the number of subjects, not of triples.
+fn for_each_triple(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    f: &mut dyn FnMut(&Triple) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut vocab = Triples::default();
+    vocabulary(g, &mut vocab)?;
+    let mut vocab_groups: Vec<(String, Vec<Triple>)> = Vec::new();
+    for t in vocab.0 {
+        let key = t.subject.to_string();
+        match vocab_groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, ts)) => ts.push(t),
+            None => vocab_groups.push((key, vec![t])),
         }
     }
-    for edge in g.edges() {
-        edge_triples(g, o, edge, &mut t)?;
+    let mut units: Vec<(String, Unit)> = Vec::new();
+    for (i, (key, _)) in vocab_groups.iter().enumerate() {
+        units.push((key.clone(), Unit::Vocabulary(i)));
     }
-    for document in g.documents() {
-        let node = iri(&o.document_iri(document))?;
-        t.add(&node, rdf::TYPE, schema("NewsArticle"));
-        t.add(&node, schema("identifier"), Literal::new_simple_literal(&document.id));
-        if let Some(title) = &document.title {
-            t.add(&node, schema("name"), Literal::new_simple_literal(title));
-        }
-        if let Some(url) = &document.url {
-            let object: Term = match NamedNode::new(url.as_str()) {
-                Ok(url) => url.into(),
-                Err(_) => Literal::new_simple_literal(url).into(),
-            };
-            t.add(&node, schema("url"), object);
-        }
-        if let Some(date) = &document.date {
-            t.add(&node, schema("datePublished"), Literal::new_simple_literal(date));
-        }
+    let entities: Vec<_> = g.entities().collect();
+    for (i, entity) in entities.iter().enumerate() {
+        units.push((subject_key(&o.entity_iri(entity)), Unit::Entity(i)));
     }
-    Ok(t.finish())
+    // the edges each entity is the subject of: (edge, written object → subject)
+    let pg = g.petgraph();
+    let mut outgoing: Vec<Vec<(usize, bool)>> = vec![Vec::new(); entities.len()];
+    let edges: Vec<EdgeView<'_>> = g.edges().collect();
+    for (i, (edge, e)) in edges.iter().zip(pg.edge_indices()).enumerate() {
+        let (s, ob) = pg.edge_endpoints(e).expect("edge index from this graph");
+        let decl = super::relation_decl(g, &edge.relation.relation)?;
+        outgoing[s.index()].push((i, false));
+        if edge.relation.symmetric || decl.symmetric {
+            outgoing[ob.index()].push((i, true));
+        }
+        let s_iri = o.entity_iri(edge.subject);
+        let o_iri = o.entity_iri(edge.object);
+        let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
+        for (j, evidence) in edge.relation.evidence.iter().enumerate() {
+            units.push((
+                subject_key(&evidence_iri(o, &statement_iri, evidence)),
+                Unit::Evidence(i, j),
+            ));
+        }
+        units.push((subject_key(&statement_iri), Unit::Statement(i)));
+    }
+    for (i, document) in g.documents().iter().enumerate() {
+        units.push((subject_key(&o.document_iri(document)), Unit::Document(i)));
+    }
+    units.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut group = Triples::default();
+    let mut keyed: Vec<((String, String), usize)> = Vec::new();
+    let mut i = 0;
+    while i < units.len() {
+        let key = &units[i].0;
+        let end = i + units[i..].iter().take_while(|(k, _)| k == key).count();
+        group.0.clear();
+        for &(_, unit) in &units[i..end] {
+            match unit {
+                Unit::Vocabulary(v) => group.0.extend(vocab_groups[v].1.iter().cloned()),
+                Unit::Entity(e) => {
+                    entity_triples(g, o, entities[e], &mut group)?;
+                    for &(edge, reversed) in &outgoing[e] {
+                        edge_link(g, o, edges[edge], reversed, &mut group)?;
+                    }
+                }
+                Unit::Statement(edge) => statement_triples(g, o, edges[edge], &mut group)?,
+                Unit::Evidence(edge, j) => evidence_triples(g, o, edges[edge], j, &mut group)?,
+                Unit::Document(d) => document_triples(o, &g.documents()[d], &mut group)?,
+            }
+        }
+        keyed.clear();
+        keyed.extend(
+            group
+                .0
+                .iter()
+                .enumerate()
+                .map(|(n, t)| ((t.predicate.to_string(), t.object.to_string()), n)),
+        );
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.dedup_by(|a, b| a.0 == b.0);
+        for (_, n) in &keyed {
+            f(&group.0[*n])?;
+        }
+        i = end;
+    }
+    Ok(())
+}
+
+/// The string form of a subject IRI, as triples were sorted by (`<iri>`).
+fn subject_key(iri: &str) -> String {
+    let mut key = String::with_capacity(iri.len() + 2);
+    key.push('<');
+    key.push_str(iri);
+    key.push('>');
+    key
+}
+
+fn entity_triples(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    entity: &crate::graph::Entity,
+    t: &mut Triples,
+) -> io::Result<()> {
+    let node = iri(&o.entity_iri(entity))?;
+    let decl = super::type_decl(g, entity)?;
+    t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
+    t.add(&node, rdfs::LABEL, Literal::new_simple_literal(&entity.label));
+    t.add(&node, schema("name"), Literal::new_simple_literal(&entity.label));
+    for alias in &entity.aliases {
+        t.add(&node, schema("alternateName"), Literal::new_simple_literal(alias));
+    }
+    t.add(&node, kgo("mentions"), integer(entity.mentions));
+    if let Some(qid) = &entity.wikidata {
+        t.add(&node, owl("sameAs"), iri(&format!("{}{qid}", ns::WD))?);
+    }
+    Ok(())
+}
+
+fn document_triples(o: &ExportOptions, document: &DocumentInfo, t: &mut Triples) -> io::Result<()> {
+    let node = iri(&o.document_iri(document))?;
+    t.add(&node, rdf::TYPE, schema("NewsArticle"));
+    t.add(&node, schema("identifier"), Literal::new_simple_literal(&document.id));
+    if let Some(title) = &document.title {
+        t.add(&node, schema("name"), Literal::new_simple_literal(title));
+    }
+    if let Some(url) = &document.url {
+        let object: Term = match NamedNode::new(url.as_str()) {
+            Ok(url) => url.into(),
+            Err(_) => Literal::new_simple_literal(url).into(),
+        };
+        t.add(&node, schema("url"), object);
+    }
+    if let Some(date) = &document.date {
+        t.add(&node, schema("datePublished"), Literal::new_simple_literal(date));
+    }
+    Ok(())
 }
 
 /// The IRI of the statement node describing `s p o`.
@@ -155,7 +276,27 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
     Ok(())
 }
 
-fn edge_triples(
+/// The edge itself, `s p o`, or `o p s` when `reversed` (symmetric relations are written both ways).
+fn edge_link(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    edge: EdgeView<'_>,
+    reversed: bool,
+    t: &mut Triples,
+) -> io::Result<()> {
+    let decl = super::relation_decl(g, &edge.relation.relation)?;
+    let s = iri(&o.entity_iri(edge.subject))?;
+    let p = iri(&decl.property_iri)?;
+    let obj = iri(&o.entity_iri(edge.object))?;
+    if reversed {
+        t.add(&obj, p, s);
+    } else {
+        t.add(&s, p, obj);
+    }
+    Ok(())
+}
+
+fn statement_triples(
     g: &KnowledgeGraph,
     o: &ExportOptions,
     edge: EdgeView<'_>,
@@ -168,11 +309,6 @@ fn edge_triples(
     let s = iri(&s_iri)?;
     let p = iri(&decl.property_iri)?;
     let obj = iri(&o_iri)?;
-    t.add(&s, p.as_ref(), obj.clone());
-    if relation.symmetric || decl.symmetric {
-        t.add(&obj, p.as_ref(), s.clone());
-    }
-
     let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
     let statement = iri(&statement_iri)?;
     t.add(&statement, rdf::TYPE, rdf::STATEMENT.into_owned());
@@ -188,25 +324,41 @@ fn edge_triples(
     }
     for evidence in &relation.evidence {
         let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
-        t.add(&statement, kgo("evidence"), node.clone());
-        t.add(&node, rdf::TYPE, kgo("Evidence"));
-        let document =
-            DocumentInfo { id: evidence.document.clone(), title: None, url: None, date: None };
-        t.add(&node, prov("wasDerivedFrom"), iri(&o.document_iri(&document))?);
-        let sentence = Literal::new_simple_literal(&evidence.sentence);
-        t.add(&node, kgo("sentence"), sentence);
-        t.add(&node, kgo("start"), integer(evidence.start));
-        t.add(&node, kgo("end"), integer(evidence.end));
-        t.add(&node, kgo("rule"), Literal::new_simple_literal(&evidence.rule));
-        if let Some(date) = &evidence.date {
-            // xsd:date, xsd:gYearMonth or xsd:gYear by the precision the text gave
-            let datatype = match date.len() {
-                10 => xsd::DATE,
-                7 => xsd::G_YEAR_MONTH,
-                _ => xsd::G_YEAR,
-            };
-            t.add(&node, kgo("date"), Literal::new_typed_literal(date, datatype));
-        }
+        t.add(&statement, kgo("evidence"), node);
+    }
+    Ok(())
+}
+
+fn evidence_triples(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    edge: EdgeView<'_>,
+    j: usize,
+    t: &mut Triples,
+) -> io::Result<()> {
+    let decl = super::relation_decl(g, &edge.relation.relation)?;
+    let s_iri = o.entity_iri(edge.subject);
+    let o_iri = o.entity_iri(edge.object);
+    let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
+    let evidence = &edge.relation.evidence[j];
+    let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
+    t.add(&node, rdf::TYPE, kgo("Evidence"));
+    let document =
+        DocumentInfo { id: evidence.document.clone(), title: None, url: None, date: None };
+    t.add(&node, prov("wasDerivedFrom"), iri(&o.document_iri(&document))?);
+    let sentence = Literal::new_simple_literal(&evidence.sentence);
+    t.add(&node, kgo("sentence"), sentence);
+    t.add(&node, kgo("start"), integer(evidence.start));
+    t.add(&node, kgo("end"), integer(evidence.end));
+    t.add(&node, kgo("rule"), Literal::new_simple_literal(&evidence.rule));
+    if let Some(date) = &evidence.date {
+        // xsd:date, xsd:gYearMonth or xsd:gYear by the precision the text gave
+        let datatype = match date.len() {
+            10 => xsd::DATE,
+            7 => xsd::G_YEAR_MONTH,
+            _ => xsd::G_YEAR,
+        };
+        t.add(&node, kgo("date"), Literal::new_typed_literal(date, datatype));
     }
     Ok(())
 }
@@ -223,20 +375,6 @@ impl Triples {
         object: impl Into<Term>,
     ) {
         self.0.push(Triple::new(NamedOrBlankNode::from(subject.clone()), predicate, object));
-    }
-
-    fn finish(self) -> Vec<Triple> {
-        let mut keyed: Vec<((String, String, String), Triple)> = self
-            .0
-            .into_iter()
-            .map(|t| {
-                let key = (t.subject.to_string(), t.predicate.to_string(), t.object.to_string());
-                (key, t)
-            })
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        keyed.dedup_by(|a, b| a.0 == b.0);
-        keyed.into_iter().map(|(_, t)| t).collect()
     }
 }
 
