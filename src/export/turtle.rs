@@ -125,6 +125,8 @@ fn for_each_triple(
     let pg = g.petgraph();
     let mut outgoing: Vec<Vec<(usize, bool)>> = vec![Vec::new(); entities.len()];
     let edges: Vec<EdgeView<'_>> = g.edges().collect();
+    // statement IRIs hash the edge; computed once
+    let mut statements: Vec<String> = Vec::with_capacity(edges.len());
     for (i, (edge, e)) in edges.iter().zip(pg.edge_indices()).enumerate() {
         let (s, ob) = pg.edge_endpoints(e).expect("edge index from this graph");
         let decl = super::relation_decl(g, &edge.relation.relation)?;
@@ -142,6 +144,7 @@ fn for_each_triple(
             ));
         }
         units.push((subject_key(&statement_iri), Unit::Statement(i)));
+        statements.push(statement_iri);
     }
     for (i, document) in g.documents().iter().enumerate() {
         units.push((subject_key(&o.document_iri(document)), Unit::Document(i)));
@@ -155,6 +158,8 @@ fn for_each_triple(
         let key = &units[i].0;
         let end = i + units[i..].iter().take_while(|(k, _)| k == key).count();
         group.0.clear();
+        // the subject IRI, without the angle brackets of its key
+        let subject = &key[1..key.len() - 1];
         for &(_, unit) in &units[i..end] {
             match unit {
                 Unit::Vocabulary(v) => group.0.extend(vocab_groups[v].1.iter().cloned()),
@@ -164,8 +169,12 @@ fn for_each_triple(
                         edge_link(g, o, edges[edge], reversed, &mut group)?;
                     }
                 }
-                Unit::Statement(edge) => statement_triples(g, o, edges[edge], &mut group)?,
-                Unit::Evidence(edge, j) => evidence_triples(g, o, edges[edge], j, &mut group)?,
+                Unit::Statement(edge) => {
+                    statement_triples(g, o, edges[edge], &statements[edge], &mut group)?
+                }
+                Unit::Evidence(edge, j) => {
+                    evidence_triples(o, &edges[edge].relation.evidence[j], subject, &mut group)?
+                }
                 Unit::Document(d) => document_triples(o, &g.documents()[d], &mut group)?,
             }
         }
@@ -300,17 +309,15 @@ fn statement_triples(
     g: &KnowledgeGraph,
     o: &ExportOptions,
     edge: EdgeView<'_>,
+    statement_iri: &str,
     t: &mut Triples,
 ) -> io::Result<()> {
     let relation = edge.relation;
     let decl = super::relation_decl(g, &relation.relation)?;
-    let s_iri = o.entity_iri(edge.subject);
-    let o_iri = o.entity_iri(edge.object);
-    let s = iri(&s_iri)?;
+    let s = iri(&o.entity_iri(edge.subject))?;
     let p = iri(&decl.property_iri)?;
-    let obj = iri(&o_iri)?;
-    let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
-    let statement = iri(&statement_iri)?;
+    let obj = iri(&o.entity_iri(edge.object))?;
+    let statement = iri(statement_iri)?;
     t.add(&statement, rdf::TYPE, rdf::STATEMENT.into_owned());
     t.add(&statement, rdf::SUBJECT, s);
     t.add(&statement, rdf::PREDICATE, p);
@@ -323,25 +330,20 @@ fn statement_triples(
         t.add(&statement, kgo("currency"), currency);
     }
     for evidence in &relation.evidence {
-        let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
+        let node = iri(&evidence_iri(o, statement_iri, evidence))?;
         t.add(&statement, kgo("evidence"), node);
     }
     Ok(())
 }
 
+/// The triples of evidence node `node_iri`.
 fn evidence_triples(
-    g: &KnowledgeGraph,
     o: &ExportOptions,
-    edge: EdgeView<'_>,
-    j: usize,
+    evidence: &Evidence,
+    node_iri: &str,
     t: &mut Triples,
 ) -> io::Result<()> {
-    let decl = super::relation_decl(g, &edge.relation.relation)?;
-    let s_iri = o.entity_iri(edge.subject);
-    let o_iri = o.entity_iri(edge.object);
-    let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
-    let evidence = &edge.relation.evidence[j];
-    let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
+    let node = iri(node_iri)?;
     t.add(&node, rdf::TYPE, kgo("Evidence"));
     let document =
         DocumentInfo { id: evidence.document.clone(), title: None, url: None, date: None };
