@@ -71,6 +71,23 @@ impl OffsetMap {
         self.len += len as u32;
     }
 
+    /// Records that `len` derived bytes are copied one for one from `src_start` on: the same as
+    /// `len` calls of `push(1, s, s + 1)`.
+    fn push_identity(&mut self, src_start: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let src = src_start as u32;
+        let extends = self
+            .runs
+            .last()
+            .is_some_and(|last| last.identity && last.src + (self.len - last.at) == src);
+        if !extends {
+            self.runs.push(Run { at: self.len, src, src_end: src + 1, identity: true });
+        }
+        self.len += len as u32;
+    }
+
     fn finish(&mut self, src_len: usize) {
         self.src_len = src_len as u32;
     }
@@ -230,10 +247,26 @@ pub fn fold_char(c: char, out: &mut String) {
 pub fn fold(text: &str) -> Folded {
     let mut out = String::with_capacity(text.len());
     let mut map = OffsetMap::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii() {
+            // a run of ASCII folds byte for byte
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii() {
+                i += 1;
+            }
+            let before = out.len();
+            out.push_str(&text[start..i]);
+            out[before..].make_ascii_lowercase();
+            map.push_identity(start, i - start);
+            continue;
+        }
+        let c = text[i..].chars().next().expect("a character at a boundary");
         let before = out.len();
         fold_char(c, &mut out);
         map.push(out.len() - before, i, i + c.len_utf8());
+        i += c.len_utf8();
     }
     map.finish(text.len());
     Folded { text: out, map }
@@ -335,6 +368,24 @@ mod tests {
             let (s, e) = n.map.span(lo, hi);
             prop_assert!(s <= e && e <= original.len());
             prop_assert!(original.is_char_boundary(s) && original.is_char_boundary(e));
+        }
+
+        #[test]
+        fn fold_runs_equal_char_by_char_folding(text in "[a-zA-Z0-9 ,.éÉŒßİ\u{301}\u{2019}]{0,60}|\\PC{0,30}") {
+            let f = fold(&text);
+            let mut out = String::new();
+            let mut map = OffsetMap::default();
+            for (i, c) in text.char_indices() {
+                let before = out.len();
+                fold_char(c, &mut out);
+                map.push(out.len() - before, i, i + c.len_utf8());
+            }
+            map.finish(text.len());
+            prop_assert_eq!(&f.text, &out);
+            for q in 0..=out.len() + 1 {
+                prop_assert_eq!(f.map.start(q), map.start(q));
+                prop_assert_eq!(f.map.end(q), map.end(q));
+            }
         }
 
         #[test]
