@@ -221,6 +221,91 @@ fn extract_text(document: &Document, rules: &RulePack) -> Extraction {
     }
 }
 
+/// One stage at a time, for the benchmarks (`benches/stages.rs`): a document prepared up to each
+/// stage, and each stage run alone over all its sentences. Not a stable interface.
+#[doc(hidden)]
+pub mod stages {
+    use super::*;
+
+    /// A document normalized and split, with the lexical mentions of each sentence and the
+    /// document's final mentions.
+    pub struct Prepared {
+        pub lang: Option<String>,
+        pub normalized: NormalizedText,
+        pub spans: Vec<SentenceSpan>,
+        pub lexical: Vec<Vec<Mention>>,
+        pub mentions: Vec<Mention>,
+    }
+
+    pub fn prepare(document: &Document, rules: &RulePack) -> Prepared {
+        let ex = extract(document, rules);
+        let spans = split_sentences(&ex.normalized.text);
+        let mut scratch = Scratch::default();
+        let lexical = spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| lexical_mentions(&ex.normalized.text, *span, i, rules, &mut scratch))
+            .collect();
+        Prepared { lang: ex.lang, normalized: ex.normalized, spans, lexical, mentions: ex.mentions }
+    }
+
+    /// Stage 1 over every sentence; returns the number of mentions.
+    pub fn lexical(p: &Prepared, rules: &RulePack) -> usize {
+        let mut scratch = Scratch::default();
+        let text = &p.normalized.text;
+        p.spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| lexical_mentions(text, *span, i, rules, &mut scratch).len())
+            .sum()
+    }
+
+    /// Stage 2 over every sentence (from its lexical mentions); returns the number of mentions.
+    pub fn entities(p: &Prepared, rules: &RulePack) -> usize {
+        let mut scratch = Scratch::default();
+        let text = &p.normalized.text;
+        let inner_words = capitalized_inner_words(text, &p.spans);
+        let lang = p.lang.as_deref();
+        p.spans
+            .iter()
+            .zip(&p.lexical)
+            .enumerate()
+            .map(|(i, (span, lexical))| {
+                let lexical = lexical.clone();
+                pattern_mentions(text, *span, i, lexical, &inner_words, lang, rules, &mut scratch)
+                    .len()
+            })
+            .sum()
+    }
+
+    /// Stage 3 over every sentence that has mentions; returns the number of matches.
+    pub fn relations(p: &Prepared, rules: &RulePack) -> usize {
+        let mut scratch = Scratch::default();
+        let mut count = 0;
+        let mut first = 0;
+        for (i, span) in p.spans.iter().enumerate() {
+            let n = p.mentions[first..].iter().take_while(|m| m.sentence == i).count();
+            let range = first..first + n;
+            first += n;
+            if n > 0 {
+                let lang = p.lang.as_deref();
+                let found = relation_matches(
+                    &p.normalized,
+                    *span,
+                    i,
+                    &p.mentions,
+                    range,
+                    lang,
+                    rules,
+                    &mut scratch,
+                );
+                count += found.len();
+            }
+        }
+        count
+    }
+}
+
 fn new_mention(
     text: &str,
     start: usize,
