@@ -90,8 +90,6 @@ enum Unit {
     Statement(usize),
     /// Evidence `j` of edge `i`.
     Evidence(usize, usize),
-    /// Document `i`.
-    Document(usize),
 }
 
 /// Calls `f` with every triple of the export in the canonical order: sorted by the string forms
@@ -146,20 +144,40 @@ fn for_each_triple(
         units.push((subject_key(&statement_iri), Unit::Statement(i)));
         statements.push(statement_iri);
     }
-    for (i, document) in g.documents().iter().enumerate() {
-        units.push((subject_key(&o.document_iri(document)), Unit::Document(i)));
-    }
     units.sort_by(|a, b| a.0.cmp(&b.0));
+    // documents (one per input article, the most numerous subjects) are merged in by key without
+    // keeping their keys: all share the prefix `{base}document/`, so they sort by slug
+    let documents = g.documents();
+    let slugs: Vec<Box<str>> =
+        documents.iter().map(|d| crate::slug::slugify(&d.id).into_boxed_str()).collect();
+    let mut order: Vec<u32> = (0..documents.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&slugs[a as usize], &slugs[b as usize]);
+        a.bytes().chain(std::iter::once(b'>')).cmp(b.bytes().chain(std::iter::once(b'>')))
+    });
+    let doc_key = |n: usize| subject_key(&o.document_iri(&documents[order[n] as usize]));
 
     let mut group = Triples::default();
     let mut keyed: Vec<((String, String), usize)> = Vec::new();
     let mut i = 0;
-    while i < units.len() {
-        let key = &units[i].0;
-        let end = i + units[i..].iter().take_while(|(k, _)| k == key).count();
+    let mut d = 0;
+    let mut next_doc = (!order.is_empty()).then(|| doc_key(0));
+    while i < units.len() || next_doc.is_some() {
+        let key = match (units.get(i), &next_doc) {
+            (Some((k, _)), Some(dk)) => k.min(dk).clone(),
+            (Some((k, _)), None) => k.clone(),
+            (None, Some(dk)) => dk.clone(),
+            (None, None) => unreachable!("the loop condition"),
+        };
+        let end = i + units[i..].iter().take_while(|(k, _)| *k == key).count();
         group.0.clear();
         // the subject IRI, without the angle brackets of its key
         let subject = &key[1..key.len() - 1];
+        while next_doc.as_ref() == Some(&key) {
+            document_triples(o, &documents[order[d] as usize], &mut group)?;
+            d += 1;
+            next_doc = (d < order.len()).then(|| doc_key(d));
+        }
         for &(_, unit) in &units[i..end] {
             match unit {
                 Unit::Vocabulary(v) => group.0.extend(vocab_groups[v].1.iter().cloned()),
@@ -175,7 +193,6 @@ fn for_each_triple(
                 Unit::Evidence(edge, j) => {
                     evidence_triples(o, &edges[edge].relation.evidence[j], subject, &mut group)?
                 }
-                Unit::Document(d) => document_triples(o, &g.documents()[d], &mut group)?,
             }
         }
         keyed.clear();
