@@ -19,35 +19,94 @@ pub struct NormalizedText {
 
 /// Maps byte offsets of a derived text back to byte offsets of its source.
 ///
-/// `starts[i]` is the source offset of derived byte `i`; `starts[len]` is the source length, so
-/// an exclusive end maps too. Offsets are non-decreasing, so a derived span maps to a source span.
+/// Derived byte `i` starts at source offset `start(i)` and the derived span ending (exclusively)
+/// at `i + 1` ends at `end(i + 1)`; the derived length maps to the source length, so an exclusive
+/// end maps too. Offsets are non-decreasing, so a derived span maps to a source span.
+///
+/// The map is stored as runs, not per byte: a run of bytes copied one for one (ASCII) is one entry,
+/// and so is each character that changed length or was composed, so the map costs about a byte
+/// per non-ASCII character instead of eight bytes per byte of text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OffsetMap {
-    starts: Vec<u32>,
-    ends: Vec<u32>,
+    runs: Vec<Run>,
+    /// Length of the derived text.
+    len: u32,
+    /// Length of the source text.
+    src_len: u32,
+}
+
+/// Derived bytes from `at` to the next run's `at`: copied one for one from `src` on
+/// (`identity`), or all coming from the source span `src..src_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    at: u32,
+    src: u32,
+    src_end: u32,
+    identity: bool,
 }
 
 impl OffsetMap {
     fn with_capacity(n: usize) -> Self {
-        Self { starts: Vec::with_capacity(n + 1), ends: Vec::with_capacity(n + 1) }
+        Self { runs: Vec::with_capacity(n / 16 + 1), len: 0, src_len: 0 }
     }
 
     /// Records that `len` derived bytes come from the source span `src_start..src_end`.
+    #[inline]
     fn push(&mut self, len: usize, src_start: usize, src_end: usize) {
-        for _ in 0..len {
-            self.starts.push(src_start as u32);
-            self.ends.push(src_end as u32);
+        if len == 0 {
+            return;
         }
+        let (src, src_end) = (src_start as u32, src_end as u32);
+        if len == 1 && src_end == src + 1 {
+            if let Some(last) = self.runs.last() {
+                if last.identity && last.src + (self.len - last.at) == src {
+                    self.len += 1;
+                    return;
+                }
+            }
+            self.runs.push(Run { at: self.len, src, src_end, identity: true });
+        } else {
+            self.runs.push(Run { at: self.len, src, src_end, identity: false });
+        }
+        self.len += len as u32;
+    }
+
+    /// Records that `len` derived bytes are copied one for one from `src_start` on: the same as
+    /// `len` calls of `push(1, s, s + 1)`.
+    fn push_identity(&mut self, src_start: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let src = src_start as u32;
+        let extends = self
+            .runs
+            .last()
+            .is_some_and(|last| last.identity && last.src + (self.len - last.at) == src);
+        if !extends {
+            self.runs.push(Run { at: self.len, src, src_end: src + 1, identity: true });
+        }
+        self.len += len as u32;
     }
 
     fn finish(&mut self, src_len: usize) {
-        self.starts.push(src_len as u32);
-        self.ends.push(src_len as u32);
+        self.src_len = src_len as u32;
+    }
+
+    /// The run holding derived byte `offset` (< len).
+    #[inline]
+    fn run(&self, offset: u32) -> &Run {
+        let i = self.runs.partition_point(|r| r.at <= offset);
+        &self.runs[i - 1]
     }
 
     /// Source offset where derived byte `offset` starts.
     pub fn start(&self, offset: usize) -> usize {
-        self.starts[offset.min(self.starts.len() - 1)] as usize
+        let o = offset.min(self.len as usize) as u32;
+        if o == self.len {
+            return self.src_len as usize;
+        }
+        let r = self.run(o);
+        (if r.identity { r.src + (o - r.at) } else { r.src }) as usize
     }
 
     /// Source offset where the derived span ending (exclusively) at `offset` ends.
@@ -55,7 +114,12 @@ impl OffsetMap {
         if offset == 0 {
             return self.start(0);
         }
-        self.ends[(offset - 1).min(self.ends.len() - 1)] as usize
+        let o = (offset - 1).min(self.len as usize) as u32;
+        if o == self.len {
+            return self.src_len as usize;
+        }
+        let r = self.run(o);
+        (if r.identity { r.src + (o - r.at) + 1 } else { r.src_end }) as usize
     }
 
     /// The source span of the derived span `start..end`.
@@ -183,10 +247,26 @@ pub fn fold_char(c: char, out: &mut String) {
 pub fn fold(text: &str) -> Folded {
     let mut out = String::with_capacity(text.len());
     let mut map = OffsetMap::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii() {
+            // a run of ASCII folds byte for byte
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii() {
+                i += 1;
+            }
+            let before = out.len();
+            out.push_str(&text[start..i]);
+            out[before..].make_ascii_lowercase();
+            map.push_identity(start, i - start);
+            continue;
+        }
+        let c = text[i..].chars().next().expect("a character at a boundary");
         let before = out.len();
         fold_char(c, &mut out);
         map.push(out.len() - before, i, i + c.len_utf8());
+        i += c.len_utf8();
     }
     map.finish(text.len());
     Folded { text: out, map }
@@ -244,7 +324,43 @@ mod tests {
         assert_eq!(f.map.span(start, start + 6), ("États-Unis ".len(), "États-Unis Œuvre".len()));
     }
 
+    /// The per-byte definition of the map, for comparison.
+    fn per_byte(pushes: &[(usize, usize, usize)], src_len: usize) -> (Vec<usize>, Vec<usize>) {
+        let (mut starts, mut ends) = (Vec::new(), Vec::new());
+        for &(len, s, e) in pushes {
+            for _ in 0..len {
+                starts.push(s);
+                ends.push(e);
+            }
+        }
+        starts.push(src_len);
+        ends.push(src_len);
+        (starts, ends)
+    }
+
     proptest! {
+        #[test]
+        fn runs_answer_like_a_per_byte_map(units in proptest::collection::vec((0usize..4, 0usize..4, proptest::bool::ANY), 0..40), q in 0usize..200) {
+            let mut pushes = Vec::new();
+            let mut src = 0;
+            for (len, width, one) in units {
+                let width = if one { 1 } else { width };
+                pushes.push((if one { 1 } else { len }, src, src + width));
+                src += width;
+            }
+            let mut map = OffsetMap::default();
+            for &(len, s, e) in &pushes {
+                map.push(len, s, e);
+            }
+            map.finish(src);
+            let (starts, ends) = per_byte(&pushes, src);
+            let n = starts.len() - 1;
+            let start = starts[q.min(n)];
+            let end = if q == 0 { starts[0] } else { ends[(q - 1).min(n)] };
+            prop_assert_eq!(map.start(q), start);
+            prop_assert_eq!(map.end(q), end);
+        }
+
         #[test]
         fn every_normalized_span_maps_to_a_valid_original_span(original in "\\PC{0,40}", a in 0usize..60, b in 0usize..60) {
             let n = normalize(&original);
@@ -252,6 +368,24 @@ mod tests {
             let (s, e) = n.map.span(lo, hi);
             prop_assert!(s <= e && e <= original.len());
             prop_assert!(original.is_char_boundary(s) && original.is_char_boundary(e));
+        }
+
+        #[test]
+        fn fold_runs_equal_char_by_char_folding(text in "[a-zA-Z0-9 ,.éÉŒßİ\u{301}\u{2019}]{0,60}|\\PC{0,30}") {
+            let f = fold(&text);
+            let mut out = String::new();
+            let mut map = OffsetMap::default();
+            for (i, c) in text.char_indices() {
+                let before = out.len();
+                fold_char(c, &mut out);
+                map.push(out.len() - before, i, i + c.len_utf8());
+            }
+            map.finish(text.len());
+            prop_assert_eq!(&f.text, &out);
+            for q in 0..=out.len() + 1 {
+                prop_assert_eq!(f.map.start(q), map.start(q));
+                prop_assert_eq!(f.map.end(q), map.end(q));
+            }
         }
 
         #[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::error::InputDiagnostic;
-use crate::extract::{extract, Extraction};
+use crate::extract::{extract_owned, Extraction};
 use crate::graph::build::{GraphBuilder, DEFAULT_MAX_EVIDENCE};
 use crate::graph::{GraphError, KnowledgeGraph};
 use crate::input::{Document, InputItem};
@@ -61,16 +61,18 @@ pub fn extract_stream(
     let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK_DOCUMENTS);
     let mut chunk_bytes = 0;
     let mut flush = |chunk: &mut Vec<Document>, stats: &mut Stats| {
-        let extractions: Vec<Extraction> = chunk.par_iter().map(|d| extract(d, rules)).collect();
+        stats.documents += chunk.len();
+        stats.bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>();
+        // documents move into their extractions (no copy of the text), which are dropped once added
+        let extractions: Vec<Extraction> =
+            std::mem::take(chunk).into_par_iter().map(|d| extract_owned(d, rules)).collect();
         for ex in &extractions {
             stats.sentences += ex.sentences.len();
             stats.mentions += ex.mentions.len();
             builder.add(ex);
         }
-        stats.documents += chunk.len();
-        stats.bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>();
+        drop(extractions);
         stats.elapsed = started.elapsed();
-        chunk.clear();
         progress(stats);
     };
     for item in inputs {

@@ -13,11 +13,11 @@ pub mod render;
 pub mod turtle;
 pub mod xml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::graph::{DocumentInfo, Entity, KnowledgeGraph};
+use crate::graph::{Entity, KnowledgeGraph};
 use crate::vocab::{ns, EntityTypeDecl, RelationDecl};
 
 /// An output format (`-f/--format`).
@@ -97,30 +97,50 @@ impl ExportOptions {
         format!("{}{}", self.base_iri, entity.iri_path)
     }
 
-    /// `{base}document/{slug of the id}`.
-    pub fn document_iri(&self, document: &DocumentInfo) -> String {
-        format!("{}document/{}", self.base_iri, crate::slug::slugify(&document.id))
+    /// How the documents of `g` are named: see [`DocumentIris`].
+    pub fn document_namer(&self, g: &KnowledgeGraph) -> DocumentIris {
+        let mut slugs: Vec<String> =
+            g.documents().iter().map(|d| crate::slug::slugify(&d.id)).collect();
+        slugs.sort_unstable();
+        let shared = slugs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].clone()).collect();
+        DocumentIris { prefix: format!("{}document/", self.base_iri), shared }
     }
 
-    /// The IRI of every document of the graph, by id: [`Self::document_iri`], except that when
-    /// several ids share a slug (`Doc A`, `doc-a`) each gets the hash of its id appended, so two
-    /// documents never share an IRI.
+    /// The IRI of every document of the graph, by id (see [`DocumentIris`]).
     pub fn document_iris(&self, g: &KnowledgeGraph) -> BTreeMap<String, String> {
-        let mut by_slug: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        for document in g.documents() {
-            by_slug.entry(crate::slug::slugify(&document.id)).or_default().push(&document.id);
+        let namer = self.document_namer(g);
+        g.documents().iter().map(|d| (d.id.clone(), namer.iri(&d.id))).collect()
+    }
+}
+
+/// Document IRIs: `{base}document/{slug of the id}`, except that when several ids of the graph
+/// share a slug (`Doc A`, `doc-a`) each gets the hash of its id appended, so two documents never
+/// share an IRI. Only the shared slugs are kept (usually none), not one entry per document.
+#[derive(Debug, Clone)]
+pub struct DocumentIris {
+    prefix: String,
+    shared: BTreeSet<String>,
+}
+
+impl DocumentIris {
+    /// The last segment of the IRI of document `id`.
+    pub fn slug(&self, id: &str) -> String {
+        let slug = crate::slug::slugify(id);
+        if self.shared.contains(&slug) {
+            format!("{slug}-{}", crate::slug::short_hash(id.as_bytes()))
+        } else {
+            slug
         }
-        let mut iris = BTreeMap::new();
-        for (slug, ids) in by_slug {
-            for id in &ids {
-                let slug = match ids.len() {
-                    1 => slug.clone(),
-                    _ => format!("{slug}-{}", crate::slug::short_hash(id.as_bytes())),
-                };
-                iris.insert(id.to_string(), format!("{}document/{slug}", self.base_iri));
-            }
-        }
-        iris
+    }
+
+    /// The IRI of document `id`.
+    pub fn iri(&self, id: &str) -> String {
+        self.iri_of_slug(&self.slug(id))
+    }
+
+    /// The IRI whose last segment is `slug` (from [`Self::slug`]).
+    pub fn iri_of_slug(&self, slug: &str) -> String {
+        format!("{}{slug}", self.prefix)
     }
 }
 

@@ -1,19 +1,19 @@
 //! Turtle and N-Triples: the graph as RDF 1.1, with a statement node per edge carrying its evidence.
 //!
-//! All triples are built first as oxrdf terms, sorted by the string forms of (subject, predicate,
-//! object) and only then handed to oxttl, so the output is byte-identical for the same graph and no
-//! RDF syntax is ever written by hand. Every node has an IRI (no blank nodes), which keeps the
+//! Triples are built as oxrdf terms and handed to oxttl in the order of the string forms of
+//! (subject, predicate, object), so the output is byte-identical for the same graph and no RDF
+//! syntax is ever written by hand. They are streamed: subjects are sorted first, and only one
+//! subject's triples exist at a time. Every node has an IRI (no blank nodes), which keeps the
 //! triple set identical across parsers. See <https://www.w3.org/TR/turtle/> and
 //! <https://www.w3.org/TR/n-triples/>.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use oxrdf::vocab::{rdf, rdfs, xsd};
 use oxrdf::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxttl::{NTriplesSerializer, TurtleSerializer};
 
-use crate::export::ExportOptions;
+use crate::export::{DocumentIris, ExportOptions};
 use crate::graph::{DocumentInfo, EdgeView, Evidence, KnowledgeGraph};
 use crate::slug::short_hash;
 use crate::vocab::ns;
@@ -36,7 +36,6 @@ const DATATYPE_PROPERTIES: [&str; 9] =
 
 /// Writes the graph as Turtle with the usual prefixes.
 pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
-    let triples = triples(g, o)?;
     let mut serializer = TurtleSerializer::new();
     for (name, iri) in PREFIXES.into_iter().chain([("kg", o.base_iri.as_str())]) {
         serializer = serializer.with_prefix(name, iri).map_err(invalid_input)?;
@@ -57,65 +56,215 @@ pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) ->
         }
     }
     let mut out = serializer.for_writer(w);
-    for triple in &triples {
-        out.serialize_triple(triple)?;
-    }
+    for_each_triple(g, o, &mut |triple| out.serialize_triple(triple))?;
     out.finish()?;
     Ok(())
 }
 
 /// Writes the same triples as [`write_turtle`], one per line.
 pub fn write_ntriples(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
-    let triples = triples(g, o)?;
     let mut out = NTriplesSerializer::new().for_writer(w);
-    for triple in &triples {
-        out.serialize_triple(triple)?;
-    }
+    for_each_triple(g, o, &mut |triple| out.serialize_triple(triple))?;
     out.finish();
     Ok(())
 }
 
 /// Every triple of the export, sorted and without duplicates.
 pub fn triples(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<Vec<Triple>> {
-    let mut t = Triples::default();
-    vocabulary(g, &mut t)?;
-    for entity in g.entities() {
-        let node = iri(&o.entity_iri(entity))?;
-        let decl = super::type_decl(g, entity)?;
-        t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
-        t.add(&node, rdfs::LABEL, text(&entity.label));
-        t.add(&node, schema("name"), text(&entity.label));
-        for alias in &entity.aliases {
-            t.add(&node, schema("alternateName"), text(alias));
-        }
-        t.add(&node, kgo("mentions"), integer(entity.mentions));
-        if let Some(qid) = &entity.wikidata {
-            t.add(&node, owl("sameAs"), iri(&format!("{}{qid}", ns::WD))?);
+    let mut all = Vec::new();
+    for_each_triple(g, o, &mut |t| {
+        all.push(t.clone());
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// What gives the triples of one subject; subjects are visited in the order of their string form.
+#[derive(Clone, Copy)]
+enum Unit {
+    /// A group of vocabulary triples (one subject).
+    Vocabulary(usize),
+    /// An entity: its description and the edges it is the subject of.
+    Entity(usize),
+    /// The statement node of edge `i`.
+    Statement(usize),
+    /// Evidence `j` of edge `i`.
+    Evidence(usize, usize),
+}
+
+/// Calls `f` with every triple of the export in the canonical order: sorted by the string forms
+/// of (subject, predicate, object), without duplicates. Subjects are sorted first (every subject is
+/// an IRI), and only one subject's triples are built at a time, so memory stays proportional to
+/// the number of subjects, not of triples.
+fn for_each_triple(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    f: &mut dyn FnMut(&Triple) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut vocab = Triples::default();
+    vocabulary(g, &mut vocab)?;
+    let mut vocab_groups: Vec<(String, Vec<Triple>)> = Vec::new();
+    for t in vocab.0 {
+        let key = t.subject.to_string();
+        match vocab_groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, ts)) => ts.push(t),
+            None => vocab_groups.push((key, vec![t])),
         }
     }
-    let documents = o.document_iris(g);
-    for edge in g.edges() {
-        edge_triples(g, o, &documents, edge, &mut t)?;
+    let mut units: Vec<(String, Unit)> = Vec::new();
+    for (i, (key, _)) in vocab_groups.iter().enumerate() {
+        units.push((key.clone(), Unit::Vocabulary(i)));
     }
-    for document in g.documents() {
-        let node = iri(&documents[&document.id])?;
-        t.add(&node, rdf::TYPE, schema("NewsArticle"));
-        t.add(&node, schema("identifier"), text(&document.id));
-        if let Some(title) = &document.title {
-            t.add(&node, schema("name"), text(title));
-        }
-        if let Some(url) = &document.url {
-            let object: Term = match NamedNode::new(url.as_str()) {
-                Ok(url) => url.into(),
-                Err(_) => text(url).into(),
-            };
-            t.add(&node, schema("url"), object);
-        }
-        if let Some(date) = &document.date {
-            t.add(&node, schema("datePublished"), text(date));
-        }
+    let entities: Vec<_> = g.entities().collect();
+    for (i, entity) in entities.iter().enumerate() {
+        units.push((subject_key(&o.entity_iri(entity)), Unit::Entity(i)));
     }
-    Ok(t.finish())
+    // the edges each entity is the subject of: (edge, written object → subject)
+    let pg = g.petgraph();
+    let mut outgoing: Vec<Vec<(usize, bool)>> = vec![Vec::new(); entities.len()];
+    let edges: Vec<EdgeView<'_>> = g.edges().collect();
+    // statement IRIs hash the edge; computed once
+    let mut statements: Vec<String> = Vec::with_capacity(edges.len());
+    for (i, (edge, e)) in edges.iter().zip(pg.edge_indices()).enumerate() {
+        let (s, ob) = pg.edge_endpoints(e).expect("edge index from this graph");
+        let decl = super::relation_decl(g, &edge.relation.relation)?;
+        outgoing[s.index()].push((i, false));
+        if edge.relation.symmetric || decl.symmetric {
+            outgoing[ob.index()].push((i, true));
+        }
+        let s_iri = o.entity_iri(edge.subject);
+        let o_iri = o.entity_iri(edge.object);
+        let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
+        for (j, evidence) in edge.relation.evidence.iter().enumerate() {
+            units.push((
+                subject_key(&evidence_iri(o, &statement_iri, evidence)),
+                Unit::Evidence(i, j),
+            ));
+        }
+        units.push((subject_key(&statement_iri), Unit::Statement(i)));
+        statements.push(statement_iri);
+    }
+    units.sort_by(|a, b| a.0.cmp(&b.0));
+    // documents (one per input article, the most numerous subjects) are merged in by key without
+    // keeping their keys: all share the prefix `{base}document/`, so they sort by slug
+    let documents = g.documents();
+    let namer = o.document_namer(g);
+    let slugs: Vec<Box<str>> =
+        documents.iter().map(|d| namer.slug(&d.id).into_boxed_str()).collect();
+    let mut order: Vec<u32> = (0..documents.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&slugs[a as usize], &slugs[b as usize]);
+        a.bytes().chain(std::iter::once(b'>')).cmp(b.bytes().chain(std::iter::once(b'>')))
+    });
+    let doc_key = |n: usize| subject_key(&namer.iri_of_slug(&slugs[order[n] as usize]));
+
+    let mut group = Triples::default();
+    let mut keyed: Vec<((String, String), usize)> = Vec::new();
+    let mut i = 0;
+    let mut d = 0;
+    let mut next_doc = (!order.is_empty()).then(|| doc_key(0));
+    while i < units.len() || next_doc.is_some() {
+        let key = match (units.get(i), &next_doc) {
+            (Some((k, _)), Some(dk)) => k.min(dk).clone(),
+            (Some((k, _)), None) => k.clone(),
+            (None, Some(dk)) => dk.clone(),
+            (None, None) => unreachable!("the loop condition"),
+        };
+        let end = i + units[i..].iter().take_while(|(k, _)| *k == key).count();
+        group.0.clear();
+        // the subject IRI, without the angle brackets of its key
+        let subject = &key[1..key.len() - 1];
+        while next_doc.as_ref() == Some(&key) {
+            document_triples(subject, &documents[order[d] as usize], &mut group)?;
+            d += 1;
+            next_doc = (d < order.len()).then(|| doc_key(d));
+        }
+        for &(_, unit) in &units[i..end] {
+            match unit {
+                Unit::Vocabulary(v) => group.0.extend(vocab_groups[v].1.iter().cloned()),
+                Unit::Entity(e) => {
+                    entity_triples(g, o, entities[e], &mut group)?;
+                    for &(edge, reversed) in &outgoing[e] {
+                        edge_link(g, o, edges[edge], reversed, &mut group)?;
+                    }
+                }
+                Unit::Statement(edge) => {
+                    statement_triples(g, o, edges[edge], &statements[edge], &mut group)?
+                }
+                Unit::Evidence(edge, j) => evidence_triples(
+                    &namer,
+                    &edges[edge].relation.evidence[j],
+                    subject,
+                    &mut group,
+                )?,
+            }
+        }
+        keyed.clear();
+        keyed.extend(
+            group
+                .0
+                .iter()
+                .enumerate()
+                .map(|(n, t)| ((t.predicate.to_string(), t.object.to_string()), n)),
+        );
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.dedup_by(|a, b| a.0 == b.0);
+        for (_, n) in &keyed {
+            f(&group.0[*n])?;
+        }
+        i = end;
+    }
+    Ok(())
+}
+
+/// The string form of a subject IRI, as triples were sorted by (`<iri>`).
+fn subject_key(iri: &str) -> String {
+    let mut key = String::with_capacity(iri.len() + 2);
+    key.push('<');
+    key.push_str(iri);
+    key.push('>');
+    key
+}
+
+fn entity_triples(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    entity: &crate::graph::Entity,
+    t: &mut Triples,
+) -> io::Result<()> {
+    let node = iri(&o.entity_iri(entity))?;
+    let decl = super::type_decl(g, entity)?;
+    t.add(&node, rdf::TYPE, iri(&decl.class_iri)?);
+    t.add(&node, rdfs::LABEL, text(&entity.label));
+    t.add(&node, schema("name"), text(&entity.label));
+    for alias in &entity.aliases {
+        t.add(&node, schema("alternateName"), text(alias));
+    }
+    t.add(&node, kgo("mentions"), integer(entity.mentions));
+    if let Some(qid) = &entity.wikidata {
+        t.add(&node, owl("sameAs"), iri(&format!("{}{qid}", ns::WD))?);
+    }
+    Ok(())
+}
+
+fn document_triples(node_iri: &str, document: &DocumentInfo, t: &mut Triples) -> io::Result<()> {
+    let node = iri(node_iri)?;
+    t.add(&node, rdf::TYPE, schema("NewsArticle"));
+    t.add(&node, schema("identifier"), text(&document.id));
+    if let Some(title) = &document.title {
+        t.add(&node, schema("name"), text(title));
+    }
+    if let Some(url) = &document.url {
+        let object: Term = match NamedNode::new(url.as_str()) {
+            Ok(url) => url.into(),
+            Err(_) => text(url).into(),
+        };
+        t.add(&node, schema("url"), object);
+    }
+    if let Some(date) = &document.date {
+        t.add(&node, schema("datePublished"), text(date));
+    }
+    Ok(())
 }
 
 /// The IRI of the statement node describing `s p o`.
@@ -157,27 +306,39 @@ fn vocabulary(g: &KnowledgeGraph, t: &mut Triples) -> io::Result<()> {
     Ok(())
 }
 
-fn edge_triples(
+/// The edge itself, `s p o`, or `o p s` when `reversed` (symmetric relations are written both ways).
+fn edge_link(
     g: &KnowledgeGraph,
     o: &ExportOptions,
-    documents: &BTreeMap<String, String>,
     edge: EdgeView<'_>,
+    reversed: bool,
+    t: &mut Triples,
+) -> io::Result<()> {
+    let decl = super::relation_decl(g, &edge.relation.relation)?;
+    let s = iri(&o.entity_iri(edge.subject))?;
+    let p = iri(&decl.property_iri)?;
+    let obj = iri(&o.entity_iri(edge.object))?;
+    if reversed {
+        t.add(&obj, p, s);
+    } else {
+        t.add(&s, p, obj);
+    }
+    Ok(())
+}
+
+fn statement_triples(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    edge: EdgeView<'_>,
+    statement_iri: &str,
     t: &mut Triples,
 ) -> io::Result<()> {
     let relation = edge.relation;
     let decl = super::relation_decl(g, &relation.relation)?;
-    let s_iri = o.entity_iri(edge.subject);
-    let o_iri = o.entity_iri(edge.object);
-    let s = iri(&s_iri)?;
+    let s = iri(&o.entity_iri(edge.subject))?;
     let p = iri(&decl.property_iri)?;
-    let obj = iri(&o_iri)?;
-    t.add(&s, p.as_ref(), obj.clone());
-    if relation.symmetric || decl.symmetric {
-        t.add(&obj, p.as_ref(), s.clone());
-    }
-
-    let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
-    let statement = iri(&statement_iri)?;
+    let obj = iri(&o.entity_iri(edge.object))?;
+    let statement = iri(statement_iri)?;
     t.add(&statement, rdf::TYPE, rdf::STATEMENT.into_owned());
     t.add(&statement, rdf::SUBJECT, s);
     t.add(&statement, rdf::PREDICATE, p);
@@ -190,33 +351,35 @@ fn edge_triples(
         t.add(&statement, kgo("currency"), currency);
     }
     for evidence in &relation.evidence {
-        let node = iri(&evidence_iri(o, &statement_iri, evidence))?;
-        t.add(&statement, kgo("evidence"), node.clone());
-        t.add(&node, rdf::TYPE, kgo("Evidence"));
-        let document = match documents.get(&evidence.document) {
-            Some(document) => document.clone(),
-            None => o.document_iri(&DocumentInfo {
-                id: evidence.document.clone(),
-                title: None,
-                url: None,
-                date: None,
-            }),
+        let node = iri(&evidence_iri(o, statement_iri, evidence))?;
+        t.add(&statement, kgo("evidence"), node);
+    }
+    Ok(())
+}
+
+/// The triples of evidence node `node_iri`.
+fn evidence_triples(
+    namer: &DocumentIris,
+    evidence: &Evidence,
+    node_iri: &str,
+    t: &mut Triples,
+) -> io::Result<()> {
+    let node = iri(node_iri)?;
+    t.add(&node, rdf::TYPE, kgo("Evidence"));
+    t.add(&node, prov("wasDerivedFrom"), iri(&namer.iri(&evidence.document))?);
+    let sentence = text(&evidence.sentence);
+    t.add(&node, kgo("sentence"), sentence);
+    t.add(&node, kgo("start"), integer(evidence.start));
+    t.add(&node, kgo("end"), integer(evidence.end));
+    t.add(&node, kgo("rule"), text(&evidence.rule));
+    if let Some(date) = &evidence.date {
+        // xsd:date, xsd:gYearMonth or xsd:gYear by the precision the text gave
+        let datatype = match date.len() {
+            10 => xsd::DATE,
+            7 => xsd::G_YEAR_MONTH,
+            _ => xsd::G_YEAR,
         };
-        t.add(&node, prov("wasDerivedFrom"), iri(&document)?);
-        let sentence = text(&evidence.sentence);
-        t.add(&node, kgo("sentence"), sentence);
-        t.add(&node, kgo("start"), integer(evidence.start));
-        t.add(&node, kgo("end"), integer(evidence.end));
-        t.add(&node, kgo("rule"), text(&evidence.rule));
-        if let Some(date) = &evidence.date {
-            // xsd:date, xsd:gYearMonth or xsd:gYear by the precision the text gave
-            let datatype = match date.len() {
-                10 => xsd::DATE,
-                7 => xsd::G_YEAR_MONTH,
-                _ => xsd::G_YEAR,
-            };
-            t.add(&node, kgo("date"), Literal::new_typed_literal(date, datatype));
-        }
+        t.add(&node, kgo("date"), Literal::new_typed_literal(date, datatype));
     }
     Ok(())
 }
@@ -233,20 +396,6 @@ impl Triples {
         object: impl Into<Term>,
     ) {
         self.0.push(Triple::new(NamedOrBlankNode::from(subject.clone()), predicate, object));
-    }
-
-    fn finish(self) -> Vec<Triple> {
-        let mut keyed: Vec<((String, String, String), Triple)> = self
-            .0
-            .into_iter()
-            .map(|t| {
-                let key = (t.subject.to_string(), t.predicate.to_string(), t.object.to_string());
-                (key, t)
-            })
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        keyed.dedup_by(|a, b| a.0 == b.0);
-        keyed.into_iter().map(|(_, t)| t).collect()
     }
 }
 
@@ -372,10 +521,7 @@ mod tests {
             objects(&set, &st, &kgo("amount")),
             vec![Term::from(Literal::new_typed_literal("1000000000", xsd::DECIMAL))]
         );
-        assert_eq!(
-            objects(&set, &st, &kgo("currency")),
-            vec![Term::from(Literal::new_simple_literal("EUR"))]
-        );
+        assert_eq!(objects(&set, &st, &kgo("currency")), vec![Term::from(text("EUR"))]);
         let evidence = objects(&set, &st, &kgo("evidence"));
         assert_eq!(evidence.len(), 2);
         // The apposition evidence: start 120, end 120 + sentence length.
@@ -387,8 +533,7 @@ mod tests {
                 other => panic!("evidence is not an IRI: {other}"),
             })
             .find(|e| {
-                objects(&set, e, &kgo("rule"))
-                    == vec![Term::from(Literal::new_simple_literal("fr.invest.apposition"))]
+                objects(&set, e, &kgo("rule")) == vec![Term::from(text("fr.invest.apposition"))]
             })
             .expect("the apposition evidence is linked");
         assert_eq!(
@@ -400,10 +545,7 @@ mod tests {
             objects(&set, &apposition, &kgo("end")),
             vec![Term::from(Literal::new_typed_literal(end, xsd::INTEGER))]
         );
-        assert_eq!(
-            objects(&set, &apposition, &kgo("sentence")),
-            vec![Term::from(Literal::new_simple_literal(sentence))]
-        );
+        assert_eq!(objects(&set, &apposition, &kgo("sentence")), vec![Term::from(text(sentence))]);
         assert_eq!(
             objects(&set, &apposition, &format!("{}wasDerivedFrom", ns::PROV)),
             vec![Term::from(n(&format!("{BASE}document/doc-b")))]
@@ -427,7 +569,7 @@ mod tests {
         );
         assert_eq!(
             objects(&set, &telekom, &format!("{}alternateName", ns::SCHEMA)),
-            vec![Term::from(Literal::new_simple_literal("Telekom"))]
+            vec![Term::from(text("Telekom"))]
         );
         let doc = format!("{BASE}document/doc-b");
         assert_eq!(

@@ -19,6 +19,7 @@ use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{fold, fold_str, normalize, NormalizedText};
 use crate::rules::pattern::SlotRole;
+use crate::rules::prefilter::Found;
 use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{placeholder_indices, MaskItem, MaskedSentence};
@@ -125,8 +126,35 @@ impl Extraction {
     }
 }
 
+/// Buffers reused from one sentence to the next.
+#[derive(Default)]
+struct Scratch {
+    money: Found,
+    date: Found,
+    entity: Found,
+    entity_folded: Found,
+    relation: Found,
+    relation_folded: Found,
+}
+
 /// Extracts mentions and relations from `document` with `rules`.
 pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
+    let mut ex = extract_text(document, rules);
+    ex.document = document.info.clone();
+    ex.original = document.text.clone();
+    ex
+}
+
+/// [`extract`] taking the document, whose text and info move into the extraction uncopied.
+pub fn extract_owned(document: Document, rules: &RulePack) -> Extraction {
+    let mut ex = extract_text(&document, rules);
+    ex.document = document.info;
+    ex.original = document.text;
+    ex
+}
+
+/// Everything but the document's info and original text, which the callers add.
+fn extract_text(document: &Document, rules: &RulePack) -> Extraction {
     let lang =
         document.lang.clone().or_else(|| crate::lang::detect(&document.text).map(String::from));
     let normalized = normalize(&document.text);
@@ -139,9 +167,10 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
         })
         .collect();
     let inner_words = capitalized_inner_words(&normalized.text, &spans);
+    let mut scratch = Scratch::default();
     let mut mentions = Vec::new();
     for (i, span) in spans.iter().enumerate() {
-        let lexical = lexical_mentions(&normalized.text, *span, i, rules);
+        let lexical = lexical_mentions(&normalized.text, *span, i, rules, &mut scratch);
         mentions.extend(pattern_mentions(
             &normalized.text,
             *span,
@@ -150,6 +179,7 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
             &inner_words,
             lang.as_deref(),
             rules,
+            &mut scratch,
         ));
     }
     propagate_types(&mut mentions);
@@ -177,16 +207,102 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
             range,
             lang.as_deref(),
             rules,
+            &mut scratch,
         ));
     }
     Extraction {
-        document: document.info.clone(),
+        document: DocumentInfo { id: String::new(), title: None, url: None, date: None },
         lang,
-        original: document.text.clone(),
+        original: String::new(),
         normalized,
         sentences,
         mentions,
         relations,
+    }
+}
+
+/// One stage at a time, for the benchmarks (`benches/stages.rs`): a document prepared up to each
+/// stage, and each stage run alone over all its sentences. Not a stable interface.
+#[doc(hidden)]
+pub mod stages {
+    use super::*;
+
+    /// A document normalized and split, with the lexical mentions of each sentence and the
+    /// document's final mentions.
+    pub struct Prepared {
+        pub lang: Option<String>,
+        pub normalized: NormalizedText,
+        pub spans: Vec<SentenceSpan>,
+        pub lexical: Vec<Vec<Mention>>,
+        pub mentions: Vec<Mention>,
+    }
+
+    pub fn prepare(document: &Document, rules: &RulePack) -> Prepared {
+        let ex = extract(document, rules);
+        let spans = split_sentences(&ex.normalized.text);
+        let mut scratch = Scratch::default();
+        let lexical = spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| lexical_mentions(&ex.normalized.text, *span, i, rules, &mut scratch))
+            .collect();
+        Prepared { lang: ex.lang, normalized: ex.normalized, spans, lexical, mentions: ex.mentions }
+    }
+
+    /// Stage 1 over every sentence; returns the number of mentions.
+    pub fn lexical(p: &Prepared, rules: &RulePack) -> usize {
+        let mut scratch = Scratch::default();
+        let text = &p.normalized.text;
+        p.spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| lexical_mentions(text, *span, i, rules, &mut scratch).len())
+            .sum()
+    }
+
+    /// Stage 2 over every sentence (from its lexical mentions); returns the number of mentions.
+    pub fn entities(p: &Prepared, rules: &RulePack) -> usize {
+        let mut scratch = Scratch::default();
+        let text = &p.normalized.text;
+        let inner_words = capitalized_inner_words(text, &p.spans);
+        let lang = p.lang.as_deref();
+        p.spans
+            .iter()
+            .zip(&p.lexical)
+            .enumerate()
+            .map(|(i, (span, lexical))| {
+                let lexical = lexical.clone();
+                pattern_mentions(text, *span, i, lexical, &inner_words, lang, rules, &mut scratch)
+                    .len()
+            })
+            .sum()
+    }
+
+    /// Stage 3 over every sentence that has mentions; returns the number of matches.
+    pub fn relations(p: &Prepared, rules: &RulePack) -> usize {
+        let mut scratch = Scratch::default();
+        let mut count = 0;
+        let mut first = 0;
+        for (i, span) in p.spans.iter().enumerate() {
+            let n = p.mentions[first..].iter().take_while(|m| m.sentence == i).count();
+            let range = first..first + n;
+            first += n;
+            if n > 0 {
+                let lang = p.lang.as_deref();
+                let found = relation_matches(
+                    &p.normalized,
+                    *span,
+                    i,
+                    &p.mentions,
+                    range,
+                    lang,
+                    rules,
+                    &mut scratch,
+                );
+                count += found.len();
+            }
+        }
+        count
     }
 }
 
@@ -230,6 +346,7 @@ fn lexical_mentions(
     span: SentenceSpan,
     sentence: usize,
     rules: &RulePack,
+    scratch: &mut Scratch,
 ) -> Vec<Mention> {
     let local = &text[span.start..span.end];
     let folded = fold(local);
@@ -262,7 +379,11 @@ fn lexical_mentions(
         let mention = new_mention(text, span.start + s, span.start + e, sentence, t, source);
         candidates.push((s, e, rank, mention));
     }
-    for p in &rules.money_patterns {
+    rules.prefilters.money.scan(local, &mut scratch.money);
+    for (i, p) in rules.money_patterns.iter().enumerate() {
+        if !rules.prefilters.money.may_match(i, &scratch.money) {
+            continue;
+        }
         for caps in p.regex.captures_iter(local) {
             let whole = caps.name("amount").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
@@ -282,7 +403,11 @@ fn lexical_mentions(
             ));
         }
     }
-    for p in &rules.date_patterns {
+    rules.prefilters.date.scan(local, &mut scratch.date);
+    for (i, p) in rules.date_patterns.iter().enumerate() {
+        if !rules.prefilters.date.may_match(i, &scratch.date) {
+            continue;
+        }
         for caps in p.regex.captures_iter(local) {
             let whole = caps.name("date").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
@@ -407,6 +532,7 @@ fn name_shaped(word: &str) -> bool {
 }
 
 /// Stage 2: entity patterns over the sentence with lexical mentions masked.
+#[allow(clippy::too_many_arguments)]
 fn pattern_mentions(
     text: &str,
     span: SentenceSpan,
@@ -415,6 +541,7 @@ fn pattern_mentions(
     inner_words: &BTreeSet<&str>,
     lang: Option<&str>,
     rules: &RulePack,
+    scratch: &mut Scratch,
 ) -> Vec<Mention> {
     let items = mask_items(&lexical);
     let masked = MaskedSentence::build(text, span.start, span.end, &items);
@@ -424,15 +551,30 @@ fn pattern_mentions(
     let mut absorbed = vec![false; lexical.len()];
     let mut found: Vec<Mention> = Vec::new();
     let folded = rules.entity_patterns.iter().any(|p| p.fold).then(|| fold(&masked.text));
-    for p in rules.entity_patterns.iter().filter(|p| applies_to(&p.lang, lang)) {
-        let (haystack, map) = match (&folded, p.fold) {
-            (Some(f), true) => (f.text.as_str(), Some(&f.map)),
-            _ => (masked.text.as_str(), None),
+    let prefilter = &rules.prefilters.entity;
+    prefilter.scan(&masked.text, &mut scratch.entity);
+    if let Some(f) = &folded {
+        prefilter.scan(&f.text, &mut scratch.entity_folded);
+    }
+    for (i, p) in rules.entity_patterns.iter().enumerate() {
+        if !applies_to(&p.lang, lang) {
+            continue;
+        }
+        let (haystack, map, seen) = match (&folded, p.fold) {
+            (Some(f), true) => (f.text.as_str(), Some(&f.map), &scratch.entity_folded),
+            _ => (masked.text.as_str(), None, &scratch.entity),
         };
-        for caps in p.regex.captures_iter(haystack) {
-            let Some(name) = caps.name("name") else {
-                continue;
+        if !prefilter.may_match(i, seen) {
+            continue;
+        }
+        // a pattern that is its name group needs no capture resolution
+        let names: Box<dyn Iterator<Item = regex::Match<'_>>> =
+            if rules.prefilters.entity.is_name(i) {
+                Box::new(p.regex.find_iter(haystack))
+            } else {
+                Box::new(p.regex.captures_iter(haystack).filter_map(|caps| caps.name("name")))
             };
+        for name in names {
             let (name_start, name_end) = match map {
                 Some(m) => m.span(name.start(), name.end()),
                 None => (name.start(), name.end()),
@@ -619,6 +761,7 @@ fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
 }
 
 /// Stage 3: relation rules over the masked sentence.
+#[allow(clippy::too_many_arguments)]
 fn relation_matches(
     normalized: &NormalizedText,
     span: SentenceSpan,
@@ -627,6 +770,7 @@ fn relation_matches(
     range: std::ops::Range<usize>,
     lang: Option<&str>,
     rules: &RulePack,
+    scratch: &mut Scratch,
 ) -> Vec<RelationMatch> {
     let items: Vec<MaskItem<'_>> = range
         .clone()
@@ -639,12 +783,23 @@ fn relation_matches(
         .collect();
     let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
     let folded = rules.relation_rules.iter().any(|r| r.fold).then(|| fold(&masked.text));
+    let prefilter = &rules.prefilters.relation;
+    prefilter.scan(&masked.text, &mut scratch.relation);
+    if let Some(f) = &folded {
+        prefilter.scan(&f.text, &mut scratch.relation_folded);
+    }
     let mut out: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
-    for rule in rules.relation_rules.iter().filter(|r| applies_to(&r.lang, lang)) {
-        let (haystack, map) = match (&folded, rule.fold) {
-            (Some(f), true) => (f.text.as_str(), Some(&f.map)),
-            _ => (masked.text.as_str(), None),
+    for (i, rule) in rules.relation_rules.iter().enumerate() {
+        if !applies_to(&rule.lang, lang) {
+            continue;
+        }
+        let (haystack, map, found) = match (&folded, rule.fold) {
+            (Some(f), true) => (f.text.as_str(), Some(&f.map), &scratch.relation_folded),
+            _ => (masked.text.as_str(), None, &scratch.relation),
         };
+        if !prefilter.may_match(i, found) {
+            continue;
+        }
         for caps in rule.regex.captures_iter(haystack) {
             let whole = caps.get(0).expect("group 0");
             let (whole_start, whole_end) = match map {

@@ -73,6 +73,15 @@ pub(crate) struct EdgeSupport {
 }
 
 impl EdgeSupport {
+    /// [`EdgeSupport::add_evidence`] that copies the evidence only when it is kept.
+    pub(crate) fn add_evidence_ref(&mut self, evidence: &Evidence, max_evidence: usize) {
+        let full = max_evidence > 0 && self.evidence.len() >= max_evidence;
+        if full && self.evidence.last().is_some_and(|last| evidence >= last) {
+            return; // it would be the one dropped
+        }
+        self.add_evidence(evidence.clone(), max_evidence);
+    }
+
     pub(crate) fn add_evidence(&mut self, evidence: Evidence, max_evidence: usize) {
         self.evidence.insert(evidence);
         if max_evidence > 0 && self.evidence.len() > max_evidence {
@@ -263,7 +272,7 @@ impl<'r> GraphBuilder<'r> {
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
                 let entry = self.edges.entry((sk, r.relation.clone(), ok)).or_default();
-                entry.add_evidence(evidence.clone(), self.max_evidence);
+                entry.add_evidence_ref(&evidence, self.max_evidence);
                 entry.support += 1;
                 if let Some(a) = &amount {
                     *entry.amounts.entry(a.clone()).or_insert(0) += 1;

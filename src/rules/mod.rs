@@ -8,6 +8,7 @@
 
 pub mod examples;
 pub mod pattern;
+pub mod prefilter;
 pub mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
+
+use prefilter::Prefilter;
 use toml::Spanned;
 
 use crate::error::{Location, RuleError, RuleErrors};
@@ -152,6 +155,15 @@ pub struct RelationExample {
     pub location: Location,
 }
 
+/// The literal prefilters of a rule pack (see [`prefilter`]).
+#[derive(Debug, Clone)]
+pub struct Prefilters {
+    pub entity: Prefilter,
+    pub money: Prefilter,
+    pub date: Prefilter,
+    pub relation: Prefilter,
+}
+
 /// A loaded, checked and compiled rule pack.
 #[derive(Debug, Clone)]
 pub struct RulePack {
@@ -167,6 +179,8 @@ pub struct RulePack {
     pub resolution: ResolutionWords,
     pub relation_rules: Vec<RelationRule>,
     pub lexicons: BTreeMap<String, Vec<String>>,
+    /// Literal prefilters of the patterns and rules above, in their order.
+    pub prefilters: Prefilters,
     /// A hash of every rule file (path below the root and content) and of the languages loaded:
     /// partial graphs record it, so that only partials made with the same rules are merged.
     pub fingerprint: String,
@@ -810,7 +824,14 @@ fn compile(
     }
     relation_rules.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
 
+    let prefilters = Prefilters {
+        entity: Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str())),
+        money: Prefilter::new(money_patterns.iter().map(|p| p.regex.as_str())),
+        date: Prefilter::new(date_patterns.iter().map(|p| p.regex.as_str())),
+        relation: Prefilter::new(relation_rules.iter().map(|r| r.regex.as_str())),
+    };
     Some(RulePack {
+        prefilters,
         root: dir.to_path_buf(),
         vocabulary,
         gazetteer: Gazetteer { entries, patterns, automaton: automaton? },
