@@ -88,9 +88,14 @@ fn ntriples_from(tool: &str, bytes: &[u8]) -> HashSet<Triple> {
         .unwrap_or_else(|e| panic!("{tool} writes N-Triples oxttl cannot read: {e}"))
 }
 
-/// rapper parses each export, reports as many triples as oxttl reads and writes them back as
-/// N-Triples: the same triple set.
-fn check_rapper(format: Format, syntax: &str) {
+/// `tool` (rapper or serdi) parses each export and writes it back as N-Triples: as many triples
+/// as oxttl reads (by the tool's own `count`), and the same triple set.
+fn check_ntriples_writer(
+    tool: &str,
+    format: Format,
+    syntax: &str,
+    count: impl Fn(&std::process::Output) -> usize,
+) {
     let (_dir, exports) = export(format);
     for export in &exports {
         let args = [
@@ -100,16 +105,22 @@ fn check_rapper(format: Format, syntax: &str) {
             OsStr::new("ntriples"),
             export.path.as_os_str(),
         ];
-        let Some(output) = run_or_skip("rapper", args) else {
+        let Some(output) = run_or_skip(tool, args) else {
             return;
         };
-        assert_success("rapper", &output);
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_success(tool, &output);
         let ours = oxttl_triples(&export.path, format);
-        assert_eq!(rapper_count(&stderr), ours.len(), "{}: {stderr}", export.name);
-        let theirs = ntriples_from("rapper", &output.stdout);
-        assert_eq!(theirs, ours, "{}: rapper reads the same triples", export.name);
+        assert_eq!(count(&output), ours.len(), "{}: {tool}'s triple count", export.name);
+        let theirs = ntriples_from(tool, &output.stdout);
+        assert_same_triples(&theirs, &ours, &format!("{}: {tool}", export.name));
     }
+}
+
+/// rapper reports its count on stderr.
+fn check_rapper(format: Format, syntax: &str) {
+    check_ntriples_writer("rapper", format, syntax, |o| {
+        rapper_count(&String::from_utf8_lossy(&o.stderr))
+    });
 }
 
 #[test]
@@ -122,27 +133,12 @@ fn rapper_counts_the_ntriples_triples() {
     check_rapper(Format::NTriples, "ntriples");
 }
 
+/// serdi says nothing on stderr and writes one triple a line.
 fn check_serdi(format: Format, syntax: &str) {
-    let (_dir, exports) = export(format);
-    for export in &exports {
-        let args = [
-            OsStr::new("-i"),
-            OsStr::new(syntax),
-            OsStr::new("-o"),
-            OsStr::new("ntriples"),
-            export.path.as_os_str(),
-        ];
-        let Some(output) = run_or_skip("serdi", args) else {
-            return;
-        };
-        assert_success("serdi", &output);
-        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{}", export.name);
-        let lines = output.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
-        let ours = oxttl_triples(&export.path, format);
-        assert_eq!(lines, ours.len(), "{}", export.name);
-        let theirs = ntriples_from("serdi", &output.stdout);
-        assert_eq!(theirs, ours, "{}: serdi reads the same triples", export.name);
-    }
+    check_ntriples_writer("serdi", format, syntax, |o| {
+        assert_eq!(String::from_utf8_lossy(&o.stderr), "", "serdi warns");
+        o.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count()
+    });
 }
 
 #[test]

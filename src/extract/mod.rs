@@ -17,9 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
-use crate::normalize::{fold, fold_str, normalize, NormalizedText};
+use crate::normalize::{fold, fold_str, normalize, Folded, NormalizedText, OffsetMap};
 use crate::rules::pattern::SlotRole;
-use crate::rules::prefilter::Found;
+use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{placeholder_indices, MaskItem, MaskedSentence};
@@ -131,10 +131,43 @@ impl Extraction {
 struct Scratch {
     money: Found,
     date: Found,
-    entity: Found,
-    entity_folded: Found,
-    relation: Found,
-    relation_folded: Found,
+    entity: [Found; 2],
+    relation: [Found; 2],
+}
+
+/// The two texts a pattern group may read — the masked sentence, and its folded copy when some
+/// pattern asks for it — after one prefilter scan of each into `found` (plain, folded).
+struct Views<'a> {
+    masked: &'a str,
+    folded: Option<&'a Folded>,
+}
+
+impl<'a> Views<'a> {
+    fn scan(
+        prefilter: &Prefilter,
+        masked: &'a str,
+        folded: Option<&'a Folded>,
+        found: &mut [Found; 2],
+    ) -> Self {
+        prefilter.scan(masked, &mut found[0]);
+        if let Some(f) = folded {
+            prefilter.scan(&f.text, &mut found[1]);
+        }
+        Views { masked, folded }
+    }
+
+    /// What a pattern with `fold` reads, the map back to the masked text when it is the folded
+    /// copy, and what the prefilter found in it.
+    fn read_by<'f>(
+        &self,
+        fold: bool,
+        found: &'f [Found; 2],
+    ) -> (&'a str, Option<&'a OffsetMap>, &'f Found) {
+        match (self.folded, fold) {
+            (Some(f), true) => (f.text.as_str(), Some(&f.map), &found[1]),
+            _ => (self.masked, None, &found[0]),
+        }
+    }
 }
 
 /// Extracts mentions and relations from `document` with `rules`.
@@ -552,18 +585,12 @@ fn pattern_mentions(
     let mut found: Vec<Mention> = Vec::new();
     let folded = rules.entity_patterns.iter().any(|p| p.fold).then(|| fold(&masked.text));
     let prefilter = &rules.prefilters.entity;
-    prefilter.scan(&masked.text, &mut scratch.entity);
-    if let Some(f) = &folded {
-        prefilter.scan(&f.text, &mut scratch.entity_folded);
-    }
+    let views = Views::scan(prefilter, &masked.text, folded.as_ref(), &mut scratch.entity);
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         if !applies_to(&p.lang, lang) {
             continue;
         }
-        let (haystack, map, seen) = match (&folded, p.fold) {
-            (Some(f), true) => (f.text.as_str(), Some(&f.map), &scratch.entity_folded),
-            _ => (masked.text.as_str(), None, &scratch.entity),
-        };
+        let (haystack, map, seen) = views.read_by(p.fold, &scratch.entity);
         if !prefilter.may_match(i, seen) {
             continue;
         }
@@ -784,19 +811,13 @@ fn relation_matches(
     let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
     let folded = rules.relation_rules.iter().any(|r| r.fold).then(|| fold(&masked.text));
     let prefilter = &rules.prefilters.relation;
-    prefilter.scan(&masked.text, &mut scratch.relation);
-    if let Some(f) = &folded {
-        prefilter.scan(&f.text, &mut scratch.relation_folded);
-    }
+    let views = Views::scan(prefilter, &masked.text, folded.as_ref(), &mut scratch.relation);
     let mut out: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         if !applies_to(&rule.lang, lang) {
             continue;
         }
-        let (haystack, map, found) = match (&folded, rule.fold) {
-            (Some(f), true) => (f.text.as_str(), Some(&f.map), &scratch.relation_folded),
-            _ => (masked.text.as_str(), None, &scratch.relation),
-        };
+        let (haystack, map, found) = views.read_by(rule.fold, &scratch.relation);
         if !prefilter.may_match(i, found) {
             continue;
         }
