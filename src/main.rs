@@ -39,7 +39,7 @@ fn main() -> ExitCode {
 }
 
 fn load_rules(dir: &std::path::Path, languages: Option<Vec<String>>) -> Result<Option<RulePack>> {
-    load_rules_with(dir, &LoadOptions { languages, near_misses: false })
+    load_rules_with(dir, &LoadOptions { languages, ..LoadOptions::default() })
 }
 
 fn load_rules_with(dir: &std::path::Path, options: &LoadOptions) -> Result<Option<RulePack>> {
@@ -251,7 +251,9 @@ fn explain(
     rules: &std::path::Path,
     languages: Option<Vec<String>>,
 ) -> Result<ExitCode> {
-    let Some(rules) = load_rules_with(rules, &LoadOptions { languages, near_misses: true })? else {
+    let Some(rules) =
+        load_rules_with(rules, &LoadOptions { languages, near_misses: true, build_all: false })?
+    else {
         return Ok(ExitCode::from(2));
     };
     let batch = read_inputs(&[input.to_path_buf()], InputOptions::default());
@@ -267,7 +269,8 @@ fn explain(
 }
 
 fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
-    let Some(rules) = load_rules(dir, None)? else {
+    let options = LoadOptions { build_all: true, ..LoadOptions::default() };
+    let Some(rules) = load_rules_with(dir, &options)? else {
         return Ok(ExitCode::from(2));
     };
     println!(
@@ -285,7 +288,8 @@ fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
 }
 
 fn rules_test(dir: &std::path::Path) -> Result<ExitCode> {
-    let Some(rules) = load_rules(dir, None)? else {
+    let options = LoadOptions { build_all: true, ..LoadOptions::default() };
+    let Some(rules) = load_rules_with(dir, &options)? else {
         return Ok(ExitCode::from(2));
     };
     let report = kgsmith::rules::examples::run_examples(&rules);

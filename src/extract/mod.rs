@@ -595,7 +595,7 @@ fn pattern_mentions(
             continue;
         }
         // a pattern that is its name group needs no capture resolution
-        let names: Box<dyn Iterator<Item = regex::Match<'_>>> =
+        let names: Box<dyn Iterator<Item = crate::rules::matcher::Span<'_>>> =
             if rules.prefilters.entity.is_name(i) {
                 Box::new(p.regex.find_iter(haystack))
             } else {

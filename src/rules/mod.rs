@@ -7,6 +7,7 @@
 //! sorted by priority then id so that extraction is deterministic.
 
 pub mod examples;
+pub mod matcher;
 pub mod pattern;
 pub mod prefilter;
 pub mod raw;
@@ -15,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
 
+pub use matcher::Matcher;
 use prefilter::Prefilter;
 use toml::Spanned;
 
@@ -76,7 +77,7 @@ pub struct EntityPattern {
     /// `fr`, `en`, … or `any`: the pattern runs only on documents of that language.
     pub lang: String,
     pub priority: i32,
-    pub regex: Regex,
+    pub regex: Matcher,
     pub trim: Option<BTreeSet<String>>,
     pub not_sentence_initial: bool,
     /// Names the nearest preceding entity of its type (see `raw::RawEntityPattern::antecedent`).
@@ -100,7 +101,7 @@ pub struct MentionExample {
 #[derive(Debug, Clone)]
 pub struct MoneyPattern {
     pub id: String,
-    pub regex: Regex,
+    pub regex: Matcher,
 }
 
 /// A date pattern: groups `year`, optional `month` (a number or a month word) and `day`; the
@@ -108,7 +109,7 @@ pub struct MoneyPattern {
 #[derive(Debug, Clone)]
 pub struct DatePattern {
     pub id: String,
-    pub regex: Regex,
+    pub regex: Matcher,
 }
 
 /// The tables that turn money words into amounts.
@@ -135,9 +136,9 @@ pub struct RelationRule {
     /// `fr`, `en`, … or `any`: the rule runs only on documents of that language.
     pub lang: String,
     pub priority: i32,
-    pub regex: Regex,
+    pub regex: Matcher,
     /// The same pattern with slots that accept anything (only with `LoadOptions::near_misses`).
-    pub relaxed: Option<Regex>,
+    pub relaxed: Option<Matcher>,
     /// Matched against the folded sentence (lower case, no accents).
     pub fold: bool,
     pub slots: Vec<Slot>,
@@ -198,6 +199,9 @@ pub struct LoadOptions {
     pub languages: Option<Vec<String>>,
     /// Also compile each relation rule with relaxed slots, for near misses (`explain`).
     pub near_misses: bool,
+    /// Build every pattern's automata at load, under the size limit (`rules check`), instead of
+    /// on first use.
+    pub build_all: bool,
 }
 
 impl LoadOptions {
@@ -215,6 +219,7 @@ struct SourceFile {
 
 struct Loader {
     errors: Vec<RuleError>,
+    build_all: bool,
 }
 
 impl Loader {
@@ -290,7 +295,7 @@ impl RulePack {
                 message: format!("cannot read the rules directory: {e}"),
             }]));
         }
-        let mut loader = Loader { errors: Vec::new() };
+        let mut loader = Loader { errors: Vec::new(), build_all: options.build_all };
         if paths.is_empty() {
             loader.errors.push(RuleError {
                 location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
@@ -664,7 +669,7 @@ fn compile(
             let Some(regex) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false) else {
                 continue;
             };
-            if !regex.0.capture_names().any(|n| n == Some("name")) {
+            if !regex.0.has_group("name") {
                 loader.error(file, at, format!("entity pattern {}: no (?P<name>...) group", p.id));
             }
             entity_patterns.push(EntityPattern {
@@ -703,7 +708,7 @@ fn compile(
             }
             if let Some((regex, _)) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
             {
-                let names: Vec<_> = regex.capture_names().flatten().collect();
+                let names: Vec<_> = regex.group_names().collect();
                 let has_number = names.contains(&"num") || names.contains(&"word");
                 if !has_number || !names.contains(&"cur") {
                     loader.error(
@@ -729,7 +734,7 @@ fn compile(
             }
             if let Some((regex, _)) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
             {
-                if !regex.capture_names().any(|n| n == Some("year")) {
+                if !regex.has_group("year") {
                     loader.error(
                         file,
                         item.span().start,
@@ -794,7 +799,7 @@ fn compile(
             let relaxed = if options.near_misses {
                 pattern::expand(r.pattern.get_ref(), &relaxed_defs, true)
                     .ok()
-                    .and_then(|e| Regex::new(&e.regex).ok())
+                    .and_then(|e| Matcher::new(&e.regex).ok())
             } else {
                 None
             };
@@ -855,7 +860,7 @@ fn compile_pattern(
     pattern: &Spanned<String>,
     defs: &Definitions<'_>,
     allow_slots: bool,
-) -> Option<(Regex, Expanded)> {
+) -> Option<(Matcher, Expanded)> {
     let content = string_content_start(&file.text, pattern.span().start);
     let expanded = match pattern::expand(pattern.get_ref(), defs, allow_slots) {
         Ok(e) => e,
@@ -869,13 +874,16 @@ fn compile_pattern(
         loader.error(file, content + offset, format!("{id}: regex error: {}", e.kind()));
         return None;
     }
-    match regex::RegexBuilder::new(&expanded.regex).size_limit(64 << 20).build() {
+    let built = Matcher::new(&expanded.regex).and_then(|m| {
+        if loader.build_all {
+            m.build_now()?;
+        }
+        Ok(m)
+    });
+    match built {
         Ok(regex) => Some((regex, expanded)),
-        Err(e) => {
-            let msg = e.to_string();
-            let last =
-                msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&msg).trim().to_string();
-            loader.error(file, content, format!("{id}: regex error: {last}"));
+        Err(message) => {
+            loader.error(file, content, format!("{id}: regex error: {message}"));
             None
         }
     }
