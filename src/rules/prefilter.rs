@@ -9,7 +9,10 @@
 //! is skipped; a regex with no clause always runs. Literals are compared ignoring ASCII case, which
 //! only lets more regexes run, never fewer: the prefilter never changes a result.
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_syntax::ast::{self, Ast, RepetitionKind, RepetitionRange};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
 
@@ -57,30 +60,23 @@ impl Prefilter {
         let mut name = Vec::new();
         for pattern in patterns {
             let mut own = Vec::new();
-            let hir = regex_syntax::Parser::new().parse(pattern);
-            name.push(matches!(
-                hir.as_ref().map(|h| h.kind()),
-                Ok(HirKind::Capture(c)) if c.name.as_deref() == Some("name")
-            ));
-            if let Ok(hir) = hir {
-                let mut raw = Vec::new();
-                required(&simplify(&hir), &mut raw);
-                for clause in raw {
-                    let mut lits: Vec<usize> = clause
-                        .into_iter()
-                        .map(|l| {
-                            let l = l.to_ascii_lowercase();
-                            let next = literals.len();
-                            *ids.entry(l.clone()).or_insert_with(|| {
-                                literals.push(l);
-                                next
-                            })
+            let (is_name, raw) = analyze(pattern);
+            name.push(is_name);
+            for clause in raw {
+                let mut lits: Vec<usize> = clause
+                    .into_iter()
+                    .map(|l| {
+                        let l = l.to_ascii_lowercase();
+                        let next = literals.len();
+                        *ids.entry(l.clone()).or_insert_with(|| {
+                            literals.push(l);
+                            next
                         })
-                        .collect();
-                    lits.sort_unstable();
-                    lits.dedup();
-                    own.push(lits);
-                }
+                    })
+                    .collect();
+                lits.sort_unstable();
+                lits.dedup();
+                own.push(lits);
             }
             own.sort();
             own.dedup();
@@ -146,37 +142,150 @@ impl Prefilter {
     }
 }
 
+/// Whether `pattern` is one group named `name`, and its clauses as literal sets (none when it
+/// does not parse).
+fn analyze(pattern: &str) -> (bool, Vec<Vec<Vec<u8>>>) {
+    let Some(hir) = parse(pattern) else {
+        return (false, Vec::new());
+    };
+    let name = matches!(hir.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("name"));
+    let mut raw = Vec::new();
+    required(&simplify(&hir), &mut raw);
+    (name, raw)
+}
+
+/// Parses `pattern` into the HIR that [`required`] reads, without the parts it never reads.
+///
+/// Parsing is most of the cost of building a rule pack's prefilters, and translating the syntax
+/// tree into HIR most of that: every letter of a case-insensitive word list becomes a case-folded
+/// class. The big word lists mostly sit in optional parts (`(?:…)?`, `{0,4}`), which [`required`]
+/// skips, so [`prune`] cuts them from the syntax tree before translation.
+///
+/// The parser and translator have the configuration of `regex_syntax::Parser::new()`, and what
+/// [`required`] and [`Prefilter::is_name`] read of the result is the same as with it. Only a
+/// pattern that the regex crate rejects for a pruned part (an unknown Unicode class, say) gets
+/// clauses instead of none; such a pattern is never a rule's regex.
+fn parse(pattern: &str) -> Option<Hir> {
+    let mut ast = regex_syntax::ast::parse::Parser::new().parse(pattern).ok()?;
+    prune(&mut ast);
+    regex_syntax::hir::translate::Translator::new().translate(pattern, &ast).ok()
+}
+
+/// Replaces the body of every repetition that may match zero times, on the path [`required`]
+/// walks (groups, concatenations, repetitions that match at least once; not into alternations,
+/// which the literal extractor reads whole), with a one-letter body, or an empty one when the
+/// original body can only match the empty string.
+///
+/// [`required`] reads nothing of such a repetition but its kind: it is not literal-like, so it
+/// only ends a run of literals. And the HIR constructors decide the same for the pruned
+/// repetition and everything around it: `Hir::repetition` looks at its bounds, which are kept,
+/// and at whether its body can only match the empty string, which is kept too; `Hir::concat`
+/// merges literals and drops empty parts, which a repetition is neither (`x{0}` becomes empty
+/// whatever `x` is).
+fn prune(ast: &mut Ast) {
+    match ast {
+        Ast::Group(group) => prune(&mut group.ast),
+        Ast::Concat(concat) => concat.asts.iter_mut().for_each(prune),
+        Ast::Repetition(rep) => {
+            if bounds(&rep.op.kind).0 >= 1 {
+                prune(&mut rep.ast);
+            } else {
+                let span = *rep.ast.span();
+                let body = if empty_only(&rep.ast) {
+                    Ast::empty(span)
+                } else {
+                    Ast::literal(ast::Literal { span, kind: ast::LiteralKind::Verbatim, c: 'x' })
+                };
+                *rep.ast = body;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The minimum and maximum (`None`: unbounded) repeat counts of a repetition.
+fn bounds(kind: &RepetitionKind) -> (u32, Option<u32>) {
+    match *kind {
+        RepetitionKind::ZeroOrOne => (0, Some(1)),
+        RepetitionKind::ZeroOrMore => (0, None),
+        RepetitionKind::OneOrMore => (1, None),
+        RepetitionKind::Range(RepetitionRange::Exactly(n)) => (n, Some(n)),
+        RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (n, None),
+        RepetitionKind::Range(RepetitionRange::Bounded(m, n)) => (m, Some(n)),
+    }
+}
+
+/// Whether `ast` can only match the empty string, as its HIR's `maximum_len() == Some(0)` would
+/// say: assertions, flags and empty parts, and what is made of them alone.
+fn empty_only(ast: &Ast) -> bool {
+    match ast {
+        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => true,
+        Ast::Literal(_)
+        | Ast::Dot(_)
+        | Ast::ClassUnicode(_)
+        | Ast::ClassPerl(_)
+        | Ast::ClassBracketed(_) => false,
+        Ast::Repetition(rep) => bounds(&rep.op.kind).1 == Some(0) || empty_only(&rep.ast),
+        Ast::Group(group) => empty_only(&group.ast),
+        Ast::Alternation(alt) => alt.asts.iter().all(empty_only),
+        Ast::Concat(concat) => concat.asts.iter().all(empty_only),
+    }
+}
+
 /// The same language for literal extraction, with ASCII case classes (`[Ee]`) made lower-case
 /// literals: literals are compared ignoring ASCII case anyway, and this keeps case-insensitive
 /// words from multiplying into case variants.
-fn simplify(hir: &Hir) -> Hir {
+///
+/// Only the parts with such a class are rebuilt (with the HIR constructors, which merge the new
+/// literals with their neighbours); the rest is borrowed. Rebuilding an unchanged part with the
+/// constructors would give it back as it is, since it was built by them.
+fn simplify(hir: &Hir) -> Cow<'_, Hir> {
     match hir.kind() {
         HirKind::Class(Class::Unicode(c)) => {
             let chars: Vec<char> =
                 c.ranges().iter().flat_map(|r| r.start()..=r.end()).take(3).collect();
-            if let [a, b] = chars[..] {
-                if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) {
+            match chars[..] {
+                [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) => {
                     let lower = a.to_ascii_lowercase().to_string();
-                    return Hir::literal(lower.into_bytes());
+                    Cow::Owned(Hir::literal(lower.into_bytes()))
                 }
+                _ => Cow::Borrowed(hir),
             }
-            hir.clone()
         }
-        HirKind::Concat(xs) => Hir::concat(xs.iter().map(simplify).collect()),
-        HirKind::Alternation(xs) => Hir::alternation(xs.iter().map(simplify).collect()),
-        HirKind::Capture(c) => Hir::capture(Capture {
-            index: c.index,
-            name: c.name.clone(),
-            sub: Box::new(simplify(&c.sub)),
-        }),
-        HirKind::Repetition(r) => Hir::repetition(Repetition {
-            min: r.min,
-            max: r.max,
-            greedy: r.greedy,
-            sub: Box::new(simplify(&r.sub)),
-        }),
-        _ => hir.clone(),
+        HirKind::Concat(xs) => {
+            simplify_all(xs).map_or(Cow::Borrowed(hir), |xs| Cow::Owned(Hir::concat(xs)))
+        }
+        HirKind::Alternation(xs) => {
+            simplify_all(xs).map_or(Cow::Borrowed(hir), |xs| Cow::Owned(Hir::alternation(xs)))
+        }
+        HirKind::Capture(c) => match simplify(&c.sub) {
+            Cow::Borrowed(_) => Cow::Borrowed(hir),
+            Cow::Owned(sub) => Cow::Owned(Hir::capture(Capture {
+                index: c.index,
+                name: c.name.clone(),
+                sub: Box::new(sub),
+            })),
+        },
+        HirKind::Repetition(r) => match simplify(&r.sub) {
+            Cow::Borrowed(_) => Cow::Borrowed(hir),
+            Cow::Owned(sub) => Cow::Owned(Hir::repetition(Repetition {
+                min: r.min,
+                max: r.max,
+                greedy: r.greedy,
+                sub: Box::new(sub),
+            })),
+        },
+        _ => Cow::Borrowed(hir),
     }
+}
+
+/// The simplified `xs`, or `None` when [`simplify`] changes none of them.
+fn simplify_all(xs: &[Hir]) -> Option<Vec<Hir>> {
+    let simple: Vec<Cow<'_, Hir>> = xs.iter().map(simplify).collect();
+    if simple.iter().all(|x| matches!(x, Cow::Borrowed(_))) {
+        return None;
+    }
+    Some(simple.into_iter().map(Cow::into_owned).collect())
 }
 
 /// Literal sets every match of `hir` contains one of (pushed to `out`).
@@ -256,6 +365,7 @@ fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn passes(pattern: &str, text: &str) -> bool {
         let p = Prefilter::new([pattern]);
@@ -279,6 +389,109 @@ mod tests {
         let rule = "(?:^|[^\\p{L}])(?:la |le )?(?P<name>\\p{Lu}\\w+)(?: SA)?";
         assert!(passes(rule, "Acme"));
         assert!(passes(rule, "x"));
+    }
+
+    /// [`analyze`] as it was before pruning: the whole pattern parsed, [`simplify`] rebuilding
+    /// every part. `None` when the regex crate would reject the pattern.
+    fn unpruned(pattern: &str) -> Option<(bool, Vec<Vec<Vec<u8>>>)> {
+        fn rebuild(hir: &Hir) -> Hir {
+            match hir.kind() {
+                HirKind::Class(_) => simplify(hir).into_owned(),
+                HirKind::Concat(xs) => Hir::concat(xs.iter().map(rebuild).collect()),
+                HirKind::Alternation(xs) => Hir::alternation(xs.iter().map(rebuild).collect()),
+                HirKind::Capture(c) => Hir::capture(Capture {
+                    index: c.index,
+                    name: c.name.clone(),
+                    sub: Box::new(rebuild(&c.sub)),
+                }),
+                HirKind::Repetition(r) => Hir::repetition(Repetition {
+                    min: r.min,
+                    max: r.max,
+                    greedy: r.greedy,
+                    sub: Box::new(rebuild(&r.sub)),
+                }),
+                _ => hir.clone(),
+            }
+        }
+        let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+        let name = matches!(hir.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("name"));
+        let mut raw = Vec::new();
+        required(&rebuild(&hir), &mut raw);
+        Some((name, raw))
+    }
+
+    #[test]
+    fn pruning_keeps_the_clauses() {
+        let patterns = [
+            // literals on both sides of an optional part stay apart
+            "abcdef(?:xyz)?ghijkl",
+            "abc(?:\\b)?def",
+            "abc(?:(?:\\b)?){2}def",
+            "abc(?:(?:x)?){2,3}def",
+            // `x{0}` is the empty regex: the literals around it merge
+            "abcdef(?:xyz){0}ghijkl",
+            "abc(?:xyz){0,0}?def",
+            "(?P<name>Acme)(?: SA)?",
+            "(?:(?P<name>Acme))?",
+            "(?:(?P<name>Acme)){1}",
+            "(?i:le (?:grand )?groupe) (?:[^,]{0,80}) investit",
+            "(?i)abc(?:d)?ef(?-i:GH)(?:i(?i)j)*klm",
+            "(?:foo(?:x)?bar|foo(?:y)?baz) suite",
+            "(?:un(?:e)? (?:très )?grande?){1,2} usine",
+            "⟨(?:organization|name)#(?P<s>\\d+)⟩(?: (?:a|an|the))?? ⟨organization#(?P<o>\\d+)⟩",
+            "(?:(?:(?:^)?)+)?x",
+            // whether a repeated group is the whole regex depends on its body matching only ""
+            "(?:(?P<name>(?:Acme)?)){2}",
+            "(?:(?P<name>(?:\\b)?)){2}",
+        ];
+        for pattern in patterns {
+            assert_eq!(Some(analyze(pattern)), unpruned(pattern), "{pattern}");
+        }
+    }
+
+    /// Small patterns made of the parts that pruning and simplification treat differently.
+    fn pattern() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("ab"),
+            Just("Le"),
+            Just("y"),
+            Just("investissement"),
+            Just("é"),
+            Just("[Ee]"),
+            Just("[Ss]"),
+            Just("\\w"),
+            Just("[^,]"),
+            Just("\\b"),
+            Just("^"),
+            Just("(?:)"),
+            Just("(?i)"),
+            Just(" "),
+        ]
+        .prop_map(str::to_string);
+        let ops = ["?", "??", "*", "+", "{0}", "{1}", "{2}", "{0,3}", "{1,2}", "{0,80}?", "{2,}"];
+        let part = leaf.prop_recursive(4, 32, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 1..4).prop_map(|xs| xs.concat()),
+                proptest::collection::vec(inner.clone(), 2..4)
+                    .prop_map(|xs| format!("(?:{})", xs.join("|"))),
+                inner.clone().prop_map(|x| format!("(?i:{x})")),
+                inner.clone().prop_map(|x| format!("({x})")),
+                (inner, proptest::sample::select(ops.to_vec()))
+                    .prop_map(|(x, op)| format!("(?:{x}){op}")),
+            ]
+        });
+        proptest::collection::vec(part, 1..8).prop_map(|xs| xs.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn pruning_keeps_the_clauses_of_any_pattern(body in pattern(), named in proptest::bool::ANY) {
+            let pattern = if named { format!("(?P<name>{body})") } else { body };
+            if let Some(expected) = unpruned(&pattern) {
+                prop_assert_eq!(analyze(&pattern), expected, "{}", pattern);
+            }
+        }
     }
 
     #[test]
