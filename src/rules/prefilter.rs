@@ -35,19 +35,24 @@ const MAX_CLAUSE: usize = 400;
 #[derive(Debug, Clone)]
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
-    literal_count: usize,
     literals: Vec<Vec<u8>>,
-    /// Per regex, its clauses as literal ids.
-    clauses: Vec<Vec<Vec<usize>>>,
+    /// The distinct clauses of the group, as literal ids.
+    clauses: Vec<Vec<usize>>,
+    /// Per literal, the clauses it meets: a scan marks them as it finds the literal, so that
+    /// asking whether a regex may match costs one look per clause, not one per literal.
+    meets: Vec<Vec<usize>>,
+    /// Per regex, its clauses as clause ids.
+    regex_clauses: Vec<Vec<usize>>,
     /// Per regex, whether the whole regex is one group named `name` (its matches are the group's).
     name: Vec<bool>,
 }
 
-/// Which literals a scan found; reused from one sentence to the next without clearing (a literal
-/// was found by the last scan when its stamp is the scan's).
+/// Which literals and clauses a scan found; reused from one sentence to the next without
+/// clearing (something was found by the last scan when its stamp is the scan's).
 #[derive(Debug, Clone, Default)]
 pub struct Found {
-    stamps: Vec<u32>,
+    literals: Vec<u32>,
+    clauses: Vec<u32>,
     scan: u32,
 }
 
@@ -56,7 +61,7 @@ impl Prefilter {
     pub fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Prefilter {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut ids: std::collections::HashMap<Vec<u8>, usize> = Default::default();
-        let mut clauses = Vec::new();
+        let mut regex_literal_clauses: Vec<Vec<Vec<usize>>> = Vec::new();
         let mut name = Vec::new();
         for pattern in patterns {
             let mut own = Vec::new();
@@ -80,7 +85,7 @@ impl Prefilter {
             }
             own.sort();
             own.dedup();
-            clauses.push(own);
+            regex_literal_clauses.push(own);
         }
         let automaton = if literals.is_empty() {
             None
@@ -99,29 +104,63 @@ impl Prefilter {
                 .ok()
         };
         if automaton.is_none() {
-            clauses.iter_mut().for_each(Vec::clear);
+            regex_literal_clauses.iter_mut().for_each(Vec::clear);
         }
-        Prefilter { automaton, literal_count: literals.len(), literals, clauses, name }
+        // number the distinct clauses, and list for each literal the clauses it meets
+        let mut clauses: Vec<Vec<usize>> = Vec::new();
+        let mut clause_ids: std::collections::HashMap<Vec<usize>, usize> = Default::default();
+        let regex_clauses = regex_literal_clauses
+            .into_iter()
+            .map(|own| {
+                own.into_iter()
+                    .map(|clause| {
+                        let next = clauses.len();
+                        *clause_ids.entry(clause.clone()).or_insert_with(|| {
+                            clauses.push(clause);
+                            next
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut meets = vec![Vec::new(); literals.len()];
+        for (id, clause) in clauses.iter().enumerate() {
+            for &l in clause {
+                meets[l].push(id);
+            }
+        }
+        Prefilter { automaton, literals, clauses, meets, regex_clauses, name }
     }
 
-    /// Scans `haystack` once, recording which literals occur in it.
+    /// Scans `haystack` once, recording which literals, and so which clauses, occur in it.
     pub fn scan(&self, haystack: &str, found: &mut Found) {
-        if found.stamps.len() != self.literal_count || found.scan == u32::MAX {
-            found.stamps.clear();
-            found.stamps.resize(self.literal_count, 0);
+        if found.literals.len() != self.literals.len()
+            || found.clauses.len() != self.clauses.len()
+            || found.scan == u32::MAX
+        {
+            found.literals.clear();
+            found.literals.resize(self.literals.len(), 0);
+            found.clauses.clear();
+            found.clauses.resize(self.clauses.len(), 0);
             found.scan = 0;
         }
         found.scan += 1;
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(haystack) {
-                found.stamps[m.pattern().as_usize()] = found.scan;
+                let l = m.pattern().as_usize();
+                if found.literals[l] != found.scan {
+                    found.literals[l] = found.scan;
+                    for &c in &self.meets[l] {
+                        found.clauses[c] = found.scan;
+                    }
+                }
             }
         }
     }
 
     /// Whether regex `i` may match the scanned haystack (every one of its clauses met).
     pub fn may_match(&self, i: usize, found: &Found) -> bool {
-        self.clauses[i].iter().all(|clause| clause.iter().any(|&l| found.stamps[l] == found.scan))
+        self.regex_clauses[i].iter().all(|&c| found.clauses[c] == found.scan)
     }
 
     /// Whether regex `i` is one capture group named `name`, so that its matches are the group's.
@@ -133,12 +172,15 @@ impl Prefilter {
     pub fn describe(&self, i: usize) -> Vec<Vec<String>> {
         let lits: Vec<String> =
             self.literals.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
-        self.clauses[i].iter().map(|c| c.iter().map(|&l| lits[l].clone()).collect()).collect()
+        self.regex_clauses[i]
+            .iter()
+            .map(|&c| self.clauses[c].iter().map(|&l| lits[l].clone()).collect())
+            .collect()
     }
 
     /// Number of clauses of regex `i` (0: it always runs).
     pub fn clause_count(&self, i: usize) -> usize {
-        self.clauses[i].len()
+        self.regex_clauses[i].len()
     }
 }
 
