@@ -135,38 +135,40 @@ struct Scratch {
     relation: [Found; 2],
 }
 
-/// The two texts a pattern group may read — the masked sentence, and its folded copy when some
-/// pattern asks for it — after one prefilter scan of each into `found` (plain, folded).
-struct Views<'a> {
-    masked: &'a str,
-    folded: Option<&'a Folded>,
+/// Which patterns of a group run on a sentence: those that apply to the document's language and
+/// whose prefilter passes the text they read (the masked sentence, or its folded copy for the
+/// patterns that ask for it), each text scanned once.
+fn runnable<'p>(
+    prefilter: &Prefilter,
+    patterns: impl Iterator<Item = (&'p str, bool)>,
+    lang: Option<&str>,
+    masked: &str,
+    folded: Option<&Folded>,
+    found: &mut [Found; 2],
+) -> Vec<bool> {
+    prefilter.scan(masked, &mut found[0]);
+    if let Some(f) = folded {
+        prefilter.scan(&f.text, &mut found[1]);
+    }
+    patterns
+        .enumerate()
+        .map(|(i, (pattern_lang, fold))| {
+            let seen = if fold && folded.is_some() { &found[1] } else { &found[0] };
+            applies_to(pattern_lang, lang) && prefilter.may_match(i, seen)
+        })
+        .collect()
 }
 
-impl<'a> Views<'a> {
-    fn scan(
-        prefilter: &Prefilter,
-        masked: &'a str,
-        folded: Option<&'a Folded>,
-        found: &mut [Found; 2],
-    ) -> Self {
-        prefilter.scan(masked, &mut found[0]);
-        if let Some(f) = folded {
-            prefilter.scan(&f.text, &mut found[1]);
-        }
-        Views { masked, folded }
-    }
-
-    /// What a pattern with `fold` reads, the map back to the masked text when it is the folded
-    /// copy, and what the prefilter found in it.
-    fn read_by<'f>(
-        &self,
-        fold: bool,
-        found: &'f [Found; 2],
-    ) -> (&'a str, Option<&'a OffsetMap>, &'f Found) {
-        match (self.folded, fold) {
-            (Some(f), true) => (f.text.as_str(), Some(&f.map), &found[1]),
-            _ => (self.masked, None, &found[0]),
-        }
+/// What a pattern with `fold` reads of a sentence, and the map back to the masked text when it
+/// is the folded copy.
+fn haystack<'a>(
+    masked: &'a MaskedSentence,
+    folded: Option<&'a Folded>,
+    fold: bool,
+) -> (&'a str, Option<&'a OffsetMap>) {
+    match (folded, fold) {
+        (Some(f), true) => (f.text.as_str(), Some(&f.map)),
+        _ => (masked.text.as_str(), None),
     }
 }
 
@@ -201,20 +203,20 @@ fn extract_text(document: &Document, rules: &RulePack) -> Extraction {
         .collect();
     let inner_words = capitalized_inner_words(&normalized.text, &spans);
     let mut scratch = Scratch::default();
-    let mut mentions = Vec::new();
-    for (i, span) in spans.iter().enumerate() {
-        let lexical = lexical_mentions(&normalized.text, *span, i, rules, &mut scratch);
-        mentions.extend(pattern_mentions(
-            &normalized.text,
-            *span,
-            i,
-            lexical,
-            &inner_words,
-            lang.as_deref(),
-            rules,
-            &mut scratch,
-        ));
-    }
+    let lexical: Vec<Vec<Mention>> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, span)| lexical_mentions(&normalized.text, *span, i, rules, &mut scratch))
+        .collect();
+    let mut mentions = pattern_mentions(
+        &normalized.text,
+        &spans,
+        lexical,
+        &inner_words,
+        lang.as_deref(),
+        rules,
+        &mut scratch,
+    );
     propagate_types(&mut mentions);
     resolve_antecedents(&mut mentions, rules);
     link_acronyms(&normalized.text, &mut mentions, &rules.resolution.connectors);
@@ -223,26 +225,8 @@ fn extract_text(document: &Document, rules: &RulePack) -> Extraction {
         m.original_start = s;
         m.original_end = e;
     }
-    let mut relations = Vec::new();
-    let mut first = 0;
-    for (i, span) in spans.iter().enumerate() {
-        let count = mentions[first..].iter().take_while(|m| m.sentence == i).count();
-        let range = first..first + count;
-        first += count;
-        if count == 0 {
-            continue;
-        }
-        relations.extend(relation_matches(
-            &normalized,
-            *span,
-            i,
-            &mentions,
-            range,
-            lang.as_deref(),
-            rules,
-            &mut scratch,
-        ));
-    }
+    let relations =
+        relation_matches(&normalized, &spans, &mentions, lang.as_deref(), rules, &mut scratch);
     Extraction {
         document: DocumentInfo { id: String::new(), title: None, url: None, date: None },
         lang,
@@ -299,43 +283,15 @@ pub mod stages {
         let text = &p.normalized.text;
         let inner_words = capitalized_inner_words(text, &p.spans);
         let lang = p.lang.as_deref();
-        p.spans
-            .iter()
-            .zip(&p.lexical)
-            .enumerate()
-            .map(|(i, (span, lexical))| {
-                let lexical = lexical.clone();
-                pattern_mentions(text, *span, i, lexical, &inner_words, lang, rules, &mut scratch)
-                    .len()
-            })
-            .sum()
+        let lexical = p.lexical.clone();
+        pattern_mentions(text, &p.spans, lexical, &inner_words, lang, rules, &mut scratch).len()
     }
 
     /// Stage 3 over every sentence that has mentions; returns the number of matches.
     pub fn relations(p: &Prepared, rules: &RulePack) -> usize {
         let mut scratch = Scratch::default();
-        let mut count = 0;
-        let mut first = 0;
-        for (i, span) in p.spans.iter().enumerate() {
-            let n = p.mentions[first..].iter().take_while(|m| m.sentence == i).count();
-            let range = first..first + n;
-            first += n;
-            if n > 0 {
-                let lang = p.lang.as_deref();
-                let found = relation_matches(
-                    &p.normalized,
-                    *span,
-                    i,
-                    &p.mentions,
-                    range,
-                    lang,
-                    rules,
-                    &mut scratch,
-                );
-                count += found.len();
-            }
-        }
-        count
+        let lang = p.lang.as_deref();
+        relation_matches(&p.normalized, &p.spans, &p.mentions, lang, rules, &mut scratch).len()
     }
 }
 
@@ -564,90 +520,135 @@ fn name_shaped(word: &str) -> bool {
     chars.any(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
-/// Stage 2: entity patterns over the sentence with lexical mentions masked.
+/// Stage 2 of one sentence: its lexical mentions masked, and what entity patterns find in it.
+struct EntitySentence {
+    index: usize,
+    lexical: Vec<Mention>,
+    masked: MaskedSentence,
+    folded: Option<Folded>,
+    /// Where the sentence's first word starts.
+    first_word: usize,
+    /// Per lexical mention, whether a pattern's name took it in.
+    absorbed: Vec<bool>,
+    found: Vec<Mention>,
+    /// Per entity pattern, whether it runs on this sentence.
+    runs: Vec<bool>,
+}
+
+/// Stage 2: entity patterns over each sentence with its lexical mentions masked; returns the
+/// document's mentions in sentence order. Each pattern runs over all the sentences before the
+/// next one starts, so that its automaton stays in the processor's caches; a sentence still sees
+/// the patterns in priority order, as if alone.
 #[allow(clippy::too_many_arguments)]
 fn pattern_mentions(
     text: &str,
-    span: SentenceSpan,
-    sentence: usize,
-    lexical: Vec<Mention>,
+    spans: &[SentenceSpan],
+    lexical: Vec<Vec<Mention>>,
     inner_words: &BTreeSet<&str>,
     lang: Option<&str>,
     rules: &RulePack,
     scratch: &mut Scratch,
 ) -> Vec<Mention> {
-    let items = mask_items(&lexical);
-    let masked = MaskedSentence::build(text, span.start, span.end, &items);
-    let sentence_start = text[span.start..span.end]
-        .find(|c: char| c.is_alphanumeric())
-        .map_or(span.start, |i| span.start + i);
-    let mut absorbed = vec![false; lexical.len()];
-    let mut found: Vec<Mention> = Vec::new();
-    let folded = rules.entity_patterns.iter().any(|p| p.fold).then(|| fold(&masked.text));
     let prefilter = &rules.prefilters.entity;
-    let views = Views::scan(prefilter, &masked.text, folded.as_ref(), &mut scratch.entity);
+    let any_folds = rules.entity_patterns.iter().any(|p| p.fold);
+    let mut sentences: Vec<EntitySentence> = spans
+        .iter()
+        .zip(lexical)
+        .enumerate()
+        .map(|(index, (&span, lexical))| {
+            let masked = MaskedSentence::build(text, span.start, span.end, &mask_items(&lexical));
+            let folded = any_folds.then(|| fold(&masked.text));
+            let patterns = rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold));
+            let runs = runnable(
+                prefilter,
+                patterns,
+                lang,
+                &masked.text,
+                folded.as_ref(),
+                &mut scratch.entity,
+            );
+            let first_word = text[span.start..span.end]
+                .find(|c: char| c.is_alphanumeric())
+                .map_or(span.start, |i| span.start + i);
+            let absorbed = vec![false; lexical.len()];
+            EntitySentence {
+                index,
+                lexical,
+                masked,
+                folded,
+                first_word,
+                absorbed,
+                found: Vec::new(),
+                runs,
+            }
+        })
+        .collect();
     for (i, p) in rules.entity_patterns.iter().enumerate() {
-        if !applies_to(&p.lang, lang) {
-            continue;
-        }
-        let (haystack, map, seen) = views.read_by(p.fold, &scratch.entity);
-        if !prefilter.may_match(i, seen) {
-            continue;
-        }
-        // a pattern that is its name group needs no capture resolution
-        let names: Box<dyn Iterator<Item = crate::rules::matcher::Span<'_>>> =
-            if rules.prefilters.entity.is_name(i) {
-                Box::new(p.regex.find_iter(haystack))
-            } else {
-                Box::new(p.regex.captures_iter(haystack).filter_map(|caps| caps.name("name")))
-            };
-        for name in names {
-            let (name_start, name_end) = match map {
-                Some(m) => m.span(name.start(), name.end()),
-                None => (name.start(), name.end()),
-            };
-            let (Some(mut s), Some(mut e)) = (masked.start_of(name_start), masked.end_of(name_end))
-            else {
-                continue;
-            };
-            if let Some(trim) = &p.trim {
-                match trim_words(text, s, e, trim) {
-                    Some((ts, te)) => (s, e) = (ts, te),
-                    None => continue,
+        for s in sentences.iter_mut().filter(|s| s.runs[i]) {
+            let EntitySentence {
+                index, lexical, masked, folded, first_word, absorbed, found, ..
+            } = s;
+            let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
+            let (haystack, map) = haystack(masked, folded.as_ref(), p.fold);
+            // a pattern that is its name group needs no capture resolution
+            let names: Box<dyn Iterator<Item = crate::rules::matcher::Span<'_>>> =
+                if prefilter.is_name(i) {
+                    Box::new(p.regex.find_iter(haystack))
+                } else {
+                    Box::new(p.regex.captures_iter(haystack).filter_map(|caps| caps.name("name")))
+                };
+            for name in names {
+                let (name_start, name_end) = match map {
+                    Some(m) => m.span(name.start(), name.end()),
+                    None => (name.start(), name.end()),
+                };
+                let (Some(mut s), Some(mut e)) =
+                    (masked.start_of(name_start), masked.end_of(name_end))
+                else {
+                    continue;
+                };
+                if let Some(trim) = &p.trim {
+                    match trim_words(text, s, e, trim) {
+                        Some((ts, te)) => (s, e) = (ts, te),
+                        None => continue,
+                    }
                 }
+                let inner: Vec<usize> = (0..lexical.len())
+                    .filter(|&i| lexical[i].start < e && lexical[i].end > s)
+                    .collect();
+                if inner.iter().any(|&i| lexical[i].start < s || lexical[i].end > e) {
+                    continue; // trimming cut through a lexical mention
+                }
+                if inner.len() == 1 && lexical[inner[0]].start == s && lexical[inner[0]].end == e {
+                    continue; // the pattern only confirms a lexical mention
+                }
+                let word = &text[s..e];
+                if p.not_sentence_initial
+                    && s == sentence_start
+                    && !word.contains(' ')
+                    && !name_shaped(word)
+                    && !inner_words.contains(word)
+                {
+                    continue;
+                }
+                if found.iter().any(|f| s < f.end && e > f.start) {
+                    continue;
+                }
+                for i in inner {
+                    absorbed[i] = true;
+                }
+                let source = MentionSource::Pattern { pattern: p.id.clone() };
+                found.push(new_mention(text, s, e, sentence, &p.entity_type, source));
             }
-            let inner: Vec<usize> = (0..lexical.len())
-                .filter(|&i| lexical[i].start < e && lexical[i].end > s)
-                .collect();
-            if inner.iter().any(|&i| lexical[i].start < s || lexical[i].end > e) {
-                continue; // trimming cut through a lexical mention
-            }
-            if inner.len() == 1 && lexical[inner[0]].start == s && lexical[inner[0]].end == e {
-                continue; // the pattern only confirms a lexical mention
-            }
-            let word = &text[s..e];
-            if p.not_sentence_initial
-                && s == sentence_start
-                && !word.contains(' ')
-                && !name_shaped(word)
-                && !inner_words.contains(word)
-            {
-                continue;
-            }
-            if found.iter().any(|f| s < f.end && e > f.start) {
-                continue;
-            }
-            for i in inner {
-                absorbed[i] = true;
-            }
-            let source = MentionSource::Pattern { pattern: p.id.clone() };
-            found.push(new_mention(text, s, e, sentence, &p.entity_type, source));
         }
     }
-    let mut all: Vec<Mention> =
-        lexical.into_iter().zip(absorbed).filter(|(_, a)| !a).map(|(m, _)| m).collect();
-    all.extend(found);
-    all.sort_by_key(|m| m.start);
+    let mut all = Vec::new();
+    for s in sentences {
+        let start = all.len();
+        all.extend(s.lexical.into_iter().zip(s.absorbed).filter(|(_, a)| !a).map(|(m, _)| m));
+        all.extend(s.found);
+        all[start..].sort_by_key(|m| m.start);
+    }
     all
 }
 
@@ -787,136 +788,168 @@ fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
     *mentions = out;
 }
 
-/// Stage 3: relation rules over the masked sentence.
-#[allow(clippy::too_many_arguments)]
+/// Stage 3 of one sentence: the sentence with every mention masked, and the matches found in it
+/// with their rule's priority and span.
+struct RelationSentence {
+    index: usize,
+    masked: MaskedSentence,
+    folded: Option<Folded>,
+    /// Per relation rule, whether it runs on this sentence.
+    runs: Vec<bool>,
+    out: Vec<(i32, usize, usize, RelationMatch)>,
+}
+
+/// Stage 3: relation rules over each sentence that has mentions, with its mentions masked;
+/// returns the matches in sentence order. As in stage 2, each rule runs over all the sentences
+/// before the next one starts, and a sentence sees the rules in priority order.
 fn relation_matches(
     normalized: &NormalizedText,
-    span: SentenceSpan,
-    sentence: usize,
+    spans: &[SentenceSpan],
     mentions: &[Mention],
-    range: std::ops::Range<usize>,
     lang: Option<&str>,
     rules: &RulePack,
     scratch: &mut Scratch,
 ) -> Vec<RelationMatch> {
-    let items: Vec<MaskItem<'_>> = range
-        .clone()
-        .map(|i| MaskItem {
-            start: mentions[i].start,
-            end: mentions[i].end,
-            mention_type: &mentions[i].mention_type,
-            index: i,
-        })
-        .collect();
-    let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
-    let folded = rules.relation_rules.iter().any(|r| r.fold).then(|| fold(&masked.text));
     let prefilter = &rules.prefilters.relation;
-    let views = Views::scan(prefilter, &masked.text, folded.as_ref(), &mut scratch.relation);
-    let mut out: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
+    let any_folds = rules.relation_rules.iter().any(|r| r.fold);
+    let mut sentences = Vec::new();
+    let mut first = 0;
+    for (index, span) in spans.iter().enumerate() {
+        let count = mentions[first..].iter().take_while(|m| m.sentence == index).count();
+        let range = first..first + count;
+        first += count;
+        if count == 0 {
+            continue;
+        }
+        let items: Vec<MaskItem<'_>> = range
+            .map(|i| MaskItem {
+                start: mentions[i].start,
+                end: mentions[i].end,
+                mention_type: &mentions[i].mention_type,
+                index: i,
+            })
+            .collect();
+        let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
+        let folded = any_folds.then(|| fold(&masked.text));
+        let patterns = rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold));
+        let runs = runnable(
+            prefilter,
+            patterns,
+            lang,
+            &masked.text,
+            folded.as_ref(),
+            &mut scratch.relation,
+        );
+        sentences.push(RelationSentence { index, masked, folded, runs, out: Vec::new() });
+    }
     for (i, rule) in rules.relation_rules.iter().enumerate() {
-        if !applies_to(&rule.lang, lang) {
-            continue;
-        }
-        let (haystack, map, found) = views.read_by(rule.fold, &scratch.relation);
-        if !prefilter.may_match(i, found) {
-            continue;
-        }
-        for caps in rule.regex.captures_iter(haystack) {
-            let whole = caps.get(0).expect("group 0");
-            let (whole_start, whole_end) = match map {
-                Some(m) => m.span(whole.start(), whole.end()),
-                None => (whole.start(), whole.end()),
-            };
-            let mut subjects = Vec::new();
-            let mut objects = Vec::new();
-            let mut parties = Vec::new();
-            let mut amount = None;
-            let mut date = None;
-            let mut bound_types = Vec::new();
-            for slot in &rule.slots {
-                let Some(group) = caps.name(slot.role.group()) else {
-                    continue;
+        for s in sentences.iter_mut().filter(|s| s.runs[i]) {
+            let RelationSentence { index, masked, folded, out, .. } = s;
+            let sentence = *index;
+            let (haystack, map) = haystack(masked, folded.as_ref(), rule.fold);
+            for caps in rule.regex.captures_iter(haystack) {
+                let whole = caps.get(0).expect("group 0");
+                let (whole_start, whole_end) = match map {
+                    Some(m) => m.span(whole.start(), whole.end()),
+                    None => (whole.start(), whole.end()),
                 };
-                let ids: Vec<usize> = if slot.list {
-                    placeholder_indices(group.as_str(), &slot.types).collect()
-                } else {
-                    group.as_str().parse().ok().into_iter().collect()
-                };
-                for &id in &ids {
-                    let m = &mentions[id];
-                    let t = match m.mention_type.as_str() {
-                        "Name" => slot
-                            .types
-                            .iter()
-                            .find(|t| rules.vocabulary.entity_types.contains_key(*t))
-                            .cloned(),
-                        "Demonym" => Some("Place".to_string()),
-                        "Money" | "Date" => None,
-                        other => Some(other.to_string()),
+                let mut subjects = Vec::new();
+                let mut objects = Vec::new();
+                let mut parties = Vec::new();
+                let mut amount = None;
+                let mut date = None;
+                let mut bound_types = Vec::new();
+                for slot in &rule.slots {
+                    let Some(group) = caps.name(slot.role.group()) else {
+                        continue;
                     };
-                    if let Some(t) = t {
-                        bound_types.push((id, t));
+                    let ids: Vec<usize> = if slot.list {
+                        placeholder_indices(group.as_str(), &slot.types).collect()
+                    } else {
+                        group.as_str().parse().ok().into_iter().collect()
+                    };
+                    for &id in &ids {
+                        let m = &mentions[id];
+                        let t = match m.mention_type.as_str() {
+                            "Name" => slot
+                                .types
+                                .iter()
+                                .find(|t| rules.vocabulary.entity_types.contains_key(*t))
+                                .cloned(),
+                            "Demonym" => Some("Place".to_string()),
+                            "Money" | "Date" => None,
+                            other => Some(other.to_string()),
+                        };
+                        if let Some(t) = t {
+                            bound_types.push((id, t));
+                        }
+                    }
+                    match slot.role {
+                        SlotRole::Subject => subjects = ids,
+                        SlotRole::Object => objects = ids,
+                        SlotRole::Parties => parties = ids,
+                        SlotRole::Amount => amount = ids.first().copied(),
+                        SlotRole::Date => date = ids.first().copied(),
                     }
                 }
-                match slot.role {
-                    SlotRole::Subject => subjects = ids,
-                    SlotRole::Object => objects = ids,
-                    SlotRole::Parties => parties = ids,
-                    SlotRole::Amount => amount = ids.first().copied(),
-                    SlotRole::Date => date = ids.first().copied(),
-                }
-            }
-            let mut pairs = Vec::new();
-            for &s in &subjects {
-                for &o in &objects {
-                    if s != o {
-                        pairs.push((s, o));
+                let mut pairs = Vec::new();
+                for &s in &subjects {
+                    for &o in &objects {
+                        if s != o {
+                            pairs.push((s, o));
+                        }
                     }
                 }
-            }
-            for (i, &a) in parties.iter().enumerate() {
-                for &b in &parties[i + 1..] {
-                    if a != b {
-                        pairs.push((a, b));
+                for (i, &a) in parties.iter().enumerate() {
+                    for &b in &parties[i + 1..] {
+                        if a != b {
+                            pairs.push((a, b));
+                        }
                     }
                 }
+                if pairs.is_empty() {
+                    continue;
+                }
+                let (ns, ne) = masked.span_widened(whole_start, whole_end);
+                let (ns, ne) = trim_span(&normalized.text, ns, ne);
+                let (os, oe) = normalized.map.span(ns, ne);
+                bound_types.sort();
+                bound_types.dedup();
+                let m = RelationMatch {
+                    rule: rule.id.clone(),
+                    relation: rule.relation.clone(),
+                    pairs,
+                    amount,
+                    date,
+                    bound_types,
+                    sentence,
+                    original_start: os,
+                    original_end: oe,
+                };
+                out.push((rule.priority, ns, ne, m));
             }
-            if pairs.is_empty() {
-                continue;
-            }
-            let (ns, ne) = masked.span_widened(whole_start, whole_end);
-            let (ns, ne) = trim_span(&normalized.text, ns, ne);
-            let (os, oe) = normalized.map.span(ns, ne);
-            bound_types.sort();
-            bound_types.dedup();
-            let m = RelationMatch {
-                rule: rule.id.clone(),
-                relation: rule.relation.clone(),
-                pairs,
-                amount,
-                date,
-                bound_types,
-                sentence,
-                original_start: os,
-                original_end: oe,
-            };
-            out.push((rule.priority, ns, ne, m));
         }
     }
-    // a match is dropped when a match of a higher-priority rule for the same relation overlaps it
-    let mut kept: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
-    for candidate in out {
-        let beaten = kept.iter().any(|(p, s, e, m)| {
-            *p > candidate.0
-                && m.relation == candidate.3.relation
-                && candidate.1 < *e
-                && candidate.2 > *s
-        });
-        if !beaten {
-            kept.push(candidate);
+    let mut all = Vec::new();
+    for s in sentences {
+        let out = s.out;
+        // a match is dropped when a match of a higher-priority rule for the same relation
+        // overlaps it
+        let mut kept: Vec<(i32, usize, usize, RelationMatch)> = Vec::new();
+        for candidate in out {
+            let beaten = kept.iter().any(|(p, s, e, m)| {
+                *p > candidate.0
+                    && m.relation == candidate.3.relation
+                    && candidate.1 < *e
+                    && candidate.2 > *s
+            });
+            if !beaten {
+                kept.push(candidate);
+            }
         }
+        all.extend(kept.into_iter().map(|(_, _, _, m)| m));
     }
-    kept.into_iter().map(|(_, _, _, m)| m).collect()
+    all
 }
 
 #[cfg(test)]
