@@ -71,7 +71,12 @@ pub struct Inputs {
     stack: Vec<Source>,
     queue: std::collections::VecDeque<InputItem>,
     options: InputOptions,
-    seen_ids: std::collections::HashMap<String, usize>,
+    /// The ids seen so far, by a 128-bit hash of each (a corpus may hold millions of documents;
+    /// two ids sharing a hash, about 1 chance in 10^20 for a billion documents, would only rename
+    /// one of them).
+    seen_ids: std::collections::HashSet<u128>,
+    /// The ids seen more than once, with how many times (few, usually none).
+    repeated_ids: std::collections::HashMap<String, u32>,
     bytes: u64,
 }
 
@@ -85,7 +90,8 @@ impl Inputs {
             stack,
             queue: std::collections::VecDeque::new(),
             options,
-            seen_ids: std::collections::HashMap::new(),
+            seen_ids: std::collections::HashSet::new(),
+            repeated_ids: std::collections::HashMap::new(),
             bytes: 0,
         }
     }
@@ -114,14 +120,14 @@ impl Inputs {
     /// warning), so no document is silently merged with another.
     fn document(&mut self, mut doc: Document) {
         self.bytes += doc.text.len() as u64;
-        let count = self.seen_ids.entry(doc.info.id.clone()).or_insert(0);
-        *count += 1;
-        if *count > 1 {
+        if !self.seen_ids.insert(id_hash(&doc.info.id)) {
+            let count = self.repeated_ids.entry(doc.info.id.to_string()).or_insert(1);
+            *count += 1;
             let new_id = format!("{}~{}", doc.info.id, count);
             let message =
                 format!("document id {:?} already used; this one is {:?}", doc.info.id, new_id);
             self.problem(&doc.source.clone(), InputPosition::File, Severity::Warning, message);
-            doc.info.id = new_id;
+            doc.info.id = new_id.into_boxed_str();
         }
         self.queue.push_back(InputItem::Document(doc));
     }
@@ -238,7 +244,7 @@ impl Inputs {
                 .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
         };
         self.document(Document {
-            info: DocumentInfo { id, title: None, url: None, date: None },
+            info: DocumentInfo { id: id.into_boxed_str(), title: None, url: None, date: None },
             text,
             source: path.to_path_buf(),
             lang: None,
@@ -335,7 +341,12 @@ impl Inputs {
             return true;
         }
         self.document(Document {
-            info: DocumentInfo { id, title: record.title, url: record.url, date: record.date },
+            info: DocumentInfo {
+                id: id.into_boxed_str(),
+                title: record.title.map(String::into_boxed_str),
+                url: record.url.map(String::into_boxed_str),
+                date: record.date.map(String::into_boxed_str),
+            },
             text: record.text,
             source: path,
             lang: record.lang,
@@ -389,6 +400,13 @@ pub fn read_inputs(inputs: &[PathBuf], options: InputOptions) -> InputBatch {
     batch
 }
 
+/// A 128-bit hash of a document id (the first half of its SHA-256).
+fn id_hash(id: &str) -> u128 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(id.as_bytes());
+    u128::from_be_bytes(digest[..16].try_into().expect("32 bytes"))
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
@@ -422,7 +440,7 @@ mod tests {
         write(d, "e.bin", b"\x00\x01\x02");
         let missing = d.join("missing.txt");
         let batch = read_inputs(&[d.to_path_buf(), missing.clone()], InputOptions::default());
-        let ids: Vec<_> = batch.documents.iter().map(|d| d.info.id.as_str()).collect();
+        let ids: Vec<_> = batch.documents.iter().map(|d| &*d.info.id).collect();
         assert_eq!(ids, vec!["a", "b", "x", "d-3"]);
         assert_eq!(batch.documents[1].text, "caf\u{fffd} Paris");
         assert_eq!(batch.documents[2].info.url.as_deref(), Some("https://e.x/1"));
@@ -451,7 +469,7 @@ mod tests {
         write(dir.path(), "a.txt", b"Un.");
         write(&dir.path().join("sub"), "a.txt", b"Deux.");
         let batch = read_inputs(&[dir.path().to_path_buf()], InputOptions::default());
-        let ids: Vec<_> = batch.documents.iter().map(|d| d.info.id.as_str()).collect();
+        let ids: Vec<_> = batch.documents.iter().map(|d| &*d.info.id).collect();
         assert_eq!(ids, vec!["a", "a~2"]);
     }
 }

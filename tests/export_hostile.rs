@@ -255,12 +255,8 @@ fn graph_with_text(label: &str, alias: &str, sentence: &str) -> kgsmith::graph::
             }],
         },
     };
-    let document = DocumentInfo {
-        id: "d".to_string(),
-        title: Some(sentence.to_string()),
-        url: None,
-        date: None,
-    };
+    let document =
+        DocumentInfo { id: "d".into(), title: Some(sentence.into()), url: None, date: None };
     kgsmith::graph::KnowledgeGraph::from_parts(
         kgsmith::graph::sample::sample_vocabulary(),
         vec![document],

@@ -151,11 +151,11 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
             .documents()
             .iter()
             .map(|d| DocumentInfo {
-                id: d.id.clone(),
-                iri: document_iris[&d.id].clone(),
-                title: d.title.clone(),
-                url: d.url.clone(),
-                date: d.date.clone(),
+                id: d.id.to_string(),
+                iri: document_iris[&*d.id].clone(),
+                title: d.title.as_deref().map(String::from),
+                url: d.url.as_deref().map(String::from),
+                date: d.date.as_deref().map(String::from),
             })
             .collect(),
     };

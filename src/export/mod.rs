@@ -99,17 +99,35 @@ impl ExportOptions {
 
     /// How the documents of `g` are named: see [`DocumentIris`].
     pub fn document_namer(&self, g: &KnowledgeGraph) -> DocumentIris {
-        let mut slugs: Vec<String> =
-            g.documents().iter().map(|d| crate::slug::slugify(&d.id)).collect();
-        slugs.sort_unstable();
-        let shared = slugs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].clone()).collect();
+        // a graph may hold millions of documents: find the slugs that may be shared by a 64-bit
+        // hash of each, then compare the few candidates' slugs themselves
+        let hash = |slug: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            slug.hash(&mut h);
+            h.finish()
+        };
+        let mut hashes: Vec<u64> =
+            g.documents().iter().map(|d| hash(&crate::slug::slugify(&d.id))).collect();
+        hashes.sort_unstable();
+        let repeated: BTreeSet<u64> =
+            hashes.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+        drop(hashes);
+        let mut candidates: Vec<String> = g
+            .documents()
+            .iter()
+            .map(|d| crate::slug::slugify(&d.id))
+            .filter(|slug| repeated.contains(&hash(slug)))
+            .collect();
+        candidates.sort_unstable();
+        let shared = candidates.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].clone()).collect();
         DocumentIris { prefix: format!("{}document/", self.base_iri), shared }
     }
 
     /// The IRI of every document of the graph, by id (see [`DocumentIris`]).
     pub fn document_iris(&self, g: &KnowledgeGraph) -> BTreeMap<String, String> {
         let namer = self.document_namer(g);
-        g.documents().iter().map(|d| (d.id.clone(), namer.iri(&d.id))).collect()
+        g.documents().iter().map(|d| (d.id.to_string(), namer.iri(&d.id))).collect()
     }
 }
 

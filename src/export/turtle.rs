@@ -149,14 +149,21 @@ fn for_each_triple(
     // keeping their keys: all share the prefix `{base}document/`, so they sort by slug
     let documents = g.documents();
     let namer = o.document_namer(g);
-    let slugs: Vec<Box<str>> =
-        documents.iter().map(|d| namer.slug(&d.id).into_boxed_str()).collect();
+    // the slugs are kept in one string (document `i`'s is `arena[ends[i - 1]..ends[i]]`), not
+    // one allocation each
+    let mut arena = String::new();
+    let mut ends: Vec<usize> = Vec::with_capacity(documents.len());
+    for d in documents {
+        arena.push_str(&namer.slug(&d.id));
+        ends.push(arena.len());
+    }
+    let slug = |i: usize| &arena[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let mut order: Vec<u32> = (0..documents.len() as u32).collect();
     order.sort_by(|&a, &b| {
-        let (a, b) = (&slugs[a as usize], &slugs[b as usize]);
+        let (a, b) = (slug(a as usize), slug(b as usize));
         a.bytes().chain(std::iter::once(b'>')).cmp(b.bytes().chain(std::iter::once(b'>')))
     });
-    let doc_key = |n: usize| subject_key(&namer.iri_of_slug(&slugs[order[n] as usize]));
+    let doc_key = |n: usize| subject_key(&namer.iri_of_slug(slug(order[n] as usize)));
 
     let mut group = Triples::default();
     let mut keyed: Vec<((String, String), usize)> = Vec::new();
@@ -255,7 +262,7 @@ fn document_triples(node_iri: &str, document: &DocumentInfo, t: &mut Triples) ->
         t.add(&node, schema("name"), text(title));
     }
     if let Some(url) = &document.url {
-        let object: Term = match NamedNode::new(url.as_str()) {
+        let object: Term = match NamedNode::new(&**url) {
             Ok(url) => url.into(),
             Err(_) => text(url).into(),
         };

@@ -228,7 +228,7 @@ fn extract_text(document: &Document, rules: &RulePack) -> Extraction {
     let relations =
         relation_matches(&normalized, &spans, &mentions, lang.as_deref(), rules, &mut scratch);
     Extraction {
-        document: DocumentInfo { id: String::new(), title: None, url: None, date: None },
+        document: DocumentInfo { id: Box::default(), title: None, url: None, date: None },
         lang,
         original: String::new(),
         normalized,

@@ -232,7 +232,7 @@ impl<'r> GraphBuilder<'r> {
                 _ => None,
             });
             let evidence = Evidence {
-                document: ex.document.id.clone(),
+                document: ex.document.id.to_string(),
                 start: r.original_start,
                 end: r.original_end,
                 sentence: ex.sentence_text(r.sentence).to_string(),

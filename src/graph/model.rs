@@ -89,10 +89,10 @@ impl Relation {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct DocumentInfo {
     /// Document id (file stem, or the `id` of a JSONL record); unique.
-    pub id: String,
-    pub title: Option<String>,
-    pub url: Option<String>,
-    pub date: Option<String>,
+    pub id: Box<str>,
+    pub title: Option<Box<str>>,
+    pub url: Option<Box<str>>,
+    pub date: Option<Box<str>>,
 }
 
 /// An edge seen from the exporters: both ends and the relation.
@@ -144,7 +144,7 @@ impl KnowledgeGraph {
         documents.sort();
         for pair in documents.windows(2) {
             if pair[0].id == pair[1].id {
-                return Err(GraphError::DuplicateDocument(pair[0].id.clone()));
+                return Err(GraphError::DuplicateDocument(pair[0].id.to_string()));
             }
         }
         entities.sort_by(|a, b| a.id.cmp(&b.id));

@@ -220,7 +220,12 @@ pub fn graph_from_bytes(data: &[u8]) -> KnowledgeGraph {
             false => c.text(4),
         });
         let date = c.bool().then(|| c.date());
-        documents.push(DocumentInfo { id, title, url, date });
+        documents.push(DocumentInfo {
+            id: id.into(),
+            title: title.map(Into::into),
+            url: url.map(Into::into),
+            date: date.map(Into::into),
+        });
     }
 
     // Entities: ids from type and slug, numbered on a collision.
@@ -263,7 +268,7 @@ pub fn graph_from_bytes(data: &[u8]) -> KnowledgeGraph {
             let (relation, symmetric) = c.pick(&relations).clone();
             let mut evidence = Vec::new();
             for _ in 0..c.int(1..=3) {
-                let document = c.pick(&documents).id.clone();
+                let document = c.pick(&documents).id.to_string();
                 let start = c.int(0..=100_000);
                 let sentence = c.text(8);
                 let end = start + c.int(0..=sentence.len());

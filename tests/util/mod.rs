@@ -210,10 +210,10 @@ pub fn hostile_graph() -> KnowledgeGraph {
         });
     }
     let documents = vec![DocumentInfo {
-        id: "doc \"hostile\" <1>".to_string(),
-        title: Some("Title with \"quotes\", <tags>, \\ and\nnewline \u{1}".to_string()),
-        url: Some("not a url <with spaces>".to_string()),
-        date: Some("2025-11-04".to_string()),
+        id: "doc \"hostile\" <1>".into(),
+        title: Some("Title with \"quotes\", <tags>, \\ and\nnewline \u{1}".into()),
+        url: Some("not a url <with spaces>".into()),
+        date: Some("2025-11-04".into()),
     }];
     KnowledgeGraph::from_parts(sample_vocabulary(), documents, entities, relations)
         .expect("the hostile graph is well-formed")

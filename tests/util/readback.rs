@@ -176,10 +176,10 @@ pub fn expected(format: Format, graph: &KnowledgeGraph) -> GraphView {
             .documents()
             .iter()
             .map(|d| DocumentInfo {
-                id: text(&d.id),
-                title: d.title.as_deref().map(text),
-                url: d.url.as_deref().map(text),
-                date: d.date.as_deref().map(text),
+                id: text(&d.id).into(),
+                title: d.title.as_deref().map(|t| text(t).into()),
+                url: d.url.as_deref().map(|t| text(t).into()),
+                date: d.date.as_deref().map(|t| text(t).into()),
             })
             .collect();
         documents.sort();
@@ -369,10 +369,10 @@ pub fn read_rdf(vocabulary: &Vocabulary, triples: &HashSet<Triple>) -> GraphView
                 other => panic!("{iri} url {other}"),
             });
             documents.push(DocumentInfo {
-                id: id.clone(),
-                title: s.literal(iri, &schema("name")),
-                url,
-                date: s.literal(iri, &schema("datePublished")),
+                id: id.clone().into(),
+                title: s.literal(iri, &schema("name")).map(Into::into),
+                url: url.map(Into::into),
+                date: s.literal(iri, &schema("datePublished")).map(Into::into),
             });
             assert!(document_ids.insert(iri.clone(), id).is_none());
         }
@@ -580,10 +580,10 @@ pub fn read_json(bytes: &[u8]) -> GraphView {
         .documents
         .iter()
         .map(|d| DocumentInfo {
-            id: d.id.clone(),
-            title: d.title.clone(),
-            url: d.url.clone(),
-            date: d.date.clone(),
+            id: d.id.clone().into(),
+            title: d.title.clone().map(Into::into),
+            url: d.url.clone().map(Into::into),
+            date: d.date.clone().map(Into::into),
         })
         .collect();
     view.documents = Some(documents);
