@@ -7,8 +7,8 @@
 
 use std::fmt::Write as _;
 
-use crate::extract::masked::{MaskItem, MaskedSentence};
-use crate::extract::{Extraction, MentionSource};
+use crate::extract::masked::MaskedSentence;
+use crate::extract::{mask_items, Extraction, MentionSource};
 use crate::rules::pattern::PLACEHOLDER_OPEN;
 use crate::rules::{applies_to, RulePack};
 
@@ -114,15 +114,7 @@ pub fn explain(ex: &Extraction, rules: &RulePack) -> String {
 /// Relaxed matches of relation rules that the rules themselves do not make.
 fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePack) -> Vec<String> {
     let sentence = &ex.sentences[si];
-    let items: Vec<MaskItem<'_>> = in_sentence
-        .iter()
-        .map(|&i| MaskItem {
-            start: ex.mentions[i].start,
-            end: ex.mentions[i].end,
-            mention_type: &ex.mentions[i].mention_type,
-            index: i,
-        })
-        .collect();
+    let items = mask_items(&ex.mentions, in_sentence.iter().copied());
     let masked = MaskedSentence::build(&ex.normalized.text, sentence.start, sentence.end, &items);
     let folded = crate::normalize::fold(&masked.text);
     let mut out = Vec::new();

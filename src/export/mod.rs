@@ -99,26 +99,28 @@ impl ExportOptions {
 
     /// How the documents of `g` are named: see [`DocumentIris`].
     pub fn document_namer(&self, g: &KnowledgeGraph) -> DocumentIris {
-        // a graph may hold millions of documents: find the slugs that may be shared by a 64-bit
-        // hash of each, then compare the few candidates' slugs themselves
-        let hash = |slug: &str| {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            slug.hash(&mut h);
-            h.finish()
-        };
-        let mut hashes: Vec<u64> =
-            g.documents().iter().map(|d| hash(&crate::slug::slugify(&d.id))).collect();
-        hashes.sort_unstable();
-        let repeated: BTreeSet<u64> =
-            hashes.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
-        drop(hashes);
-        let mut candidates: Vec<String> = g
-            .documents()
+        // a graph may hold millions of documents: sort a 64-bit hash of each slug (with its
+        // document), then compare the slugs themselves only where hashes repeat
+        let documents = g.documents();
+        let mut hashed: Vec<(u64, u32)> = documents
             .iter()
-            .map(|d| crate::slug::slugify(&d.id))
-            .filter(|slug| repeated.contains(&hash(slug)))
+            .enumerate()
+            .map(|(i, d)| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                crate::slug::slugify(&d.id).hash(&mut h);
+                (h.finish(), i as u32)
+            })
             .collect();
+        hashed.sort_unstable();
+        let mut candidates: Vec<String> = Vec::new();
+        for (n, &(hash, i)) in hashed.iter().enumerate() {
+            let repeated = hashed.get(n + 1).is_some_and(|next| next.0 == hash)
+                || (n > 0 && hashed[n - 1].0 == hash);
+            if repeated {
+                candidates.push(crate::slug::slugify(&documents[i as usize].id));
+            }
+        }
         candidates.sort_unstable();
         let shared = candidates.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].clone()).collect();
         DocumentIris { prefix: format!("{}document/", self.base_iri), shared }

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{fold, fold_str, normalize, Folded, NormalizedText, OffsetMap};
+use crate::rules::matcher::Span;
 use crate::rules::pattern::SlotRole;
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
@@ -135,40 +136,49 @@ struct Scratch {
     relation: [Found; 2],
 }
 
-/// Which patterns of a group run on a sentence: those that apply to the document's language and
-/// whose prefilter passes the text they read (the masked sentence, or its folded copy for the
-/// patterns that ask for it), each text scanned once.
-fn runnable<'p>(
-    prefilter: &Prefilter,
-    patterns: impl Iterator<Item = (&'p str, bool)>,
-    lang: Option<&str>,
-    masked: &str,
-    folded: Option<&Folded>,
-    found: &mut [Found; 2],
-) -> Vec<bool> {
-    prefilter.scan(masked, &mut found[0]);
-    if let Some(f) = folded {
-        prefilter.scan(&f.text, &mut found[1]);
-    }
-    patterns
-        .enumerate()
-        .map(|(i, (pattern_lang, fold))| {
-            let seen = if fold && folded.is_some() { &found[1] } else { &found[0] };
-            applies_to(pattern_lang, lang) && prefilter.may_match(i, seen)
-        })
-        .collect()
+/// A sentence as a pattern group reads it: masked, folded when some pattern of the group reads
+/// the folded copy, and which patterns of the group run on it — those that apply to the
+/// document's language and whose prefilter passes the text they read (each text scanned once).
+struct Views {
+    masked: MaskedSentence,
+    folded: Option<Folded>,
+    /// Per pattern of the group, whether it runs on this sentence.
+    runs: Vec<bool>,
 }
 
-/// What a pattern with `fold` reads of a sentence, and the map back to the masked text when it
-/// is the folded copy.
-fn haystack<'a>(
-    masked: &'a MaskedSentence,
-    folded: Option<&'a Folded>,
-    fold: bool,
-) -> (&'a str, Option<&'a OffsetMap>) {
-    match (folded, fold) {
-        (Some(f), true) => (f.text.as_str(), Some(&f.map)),
-        _ => (masked.text.as_str(), None),
+impl Views {
+    /// `patterns` gives each pattern's language and whether it reads the folded copy; `any_folds`
+    /// whether one of them does (known per group, not per sentence).
+    fn new<'p>(
+        masked: MaskedSentence,
+        prefilter: &Prefilter,
+        patterns: impl Iterator<Item = (&'p str, bool)>,
+        any_folds: bool,
+        lang: Option<&str>,
+        found: &mut [Found; 2],
+    ) -> Views {
+        let folded = any_folds.then(|| fold(&masked.text));
+        prefilter.scan(&masked.text, &mut found[0]);
+        if let Some(f) = &folded {
+            prefilter.scan(&f.text, &mut found[1]);
+        }
+        let runs = patterns
+            .enumerate()
+            .map(|(i, (pattern_lang, fold))| {
+                let seen = if fold && any_folds { &found[1] } else { &found[0] };
+                applies_to(pattern_lang, lang) && prefilter.may_match(i, seen)
+            })
+            .collect();
+        Views { masked, folded, runs }
+    }
+
+    /// What a pattern with `fold` reads, and the map back to the masked text when it is the
+    /// folded copy.
+    fn haystack(&self, fold: bool) -> (&str, Option<&OffsetMap>) {
+        match (&self.folded, fold) {
+            (Some(f), true) => (f.text.as_str(), Some(&f.map)),
+            _ => (self.masked.text.as_str(), None),
+        }
     }
 }
 
@@ -423,14 +433,17 @@ fn lexical_mentions(
     accepted
 }
 
-fn mask_items(mentions: &[Mention]) -> Vec<MaskItem<'_>> {
-    mentions
-        .iter()
-        .enumerate()
-        .map(|(i, m)| MaskItem {
-            start: m.start,
-            end: m.end,
-            mention_type: &m.mention_type,
+/// The mentions `indices` of `mentions` as items to mask, each placeholder carrying its index.
+pub(crate) fn mask_items(
+    mentions: &[Mention],
+    indices: impl IntoIterator<Item = usize>,
+) -> Vec<MaskItem<'_>> {
+    indices
+        .into_iter()
+        .map(|i| MaskItem {
+            start: mentions[i].start,
+            end: mentions[i].end,
+            mention_type: &mentions[i].mention_type,
             index: i,
         })
         .collect()
@@ -524,15 +537,12 @@ fn name_shaped(word: &str) -> bool {
 struct EntitySentence {
     index: usize,
     lexical: Vec<Mention>,
-    masked: MaskedSentence,
-    folded: Option<Folded>,
+    views: Views,
     /// Where the sentence's first word starts.
     first_word: usize,
     /// Per lexical mention, whether a pattern's name took it in.
     absorbed: Vec<bool>,
     found: Vec<Mention>,
-    /// Per entity pattern, whether it runs on this sentence.
-    runs: Vec<bool>,
 }
 
 /// Stage 2: entity patterns over each sentence with its lexical mentions masked; returns the
@@ -556,47 +566,30 @@ fn pattern_mentions(
         .zip(lexical)
         .enumerate()
         .map(|(index, (&span, lexical))| {
-            let masked = MaskedSentence::build(text, span.start, span.end, &mask_items(&lexical));
-            let folded = any_folds.then(|| fold(&masked.text));
+            let items = mask_items(&lexical, 0..lexical.len());
+            let masked = MaskedSentence::build(text, span.start, span.end, &items);
             let patterns = rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold));
-            let runs = runnable(
-                prefilter,
-                patterns,
-                lang,
-                &masked.text,
-                folded.as_ref(),
-                &mut scratch.entity,
-            );
+            let views =
+                Views::new(masked, prefilter, patterns, any_folds, lang, &mut scratch.entity);
             let first_word = text[span.start..span.end]
                 .find(|c: char| c.is_alphanumeric())
                 .map_or(span.start, |i| span.start + i);
             let absorbed = vec![false; lexical.len()];
-            EntitySentence {
-                index,
-                lexical,
-                masked,
-                folded,
-                first_word,
-                absorbed,
-                found: Vec::new(),
-                runs,
-            }
+            EntitySentence { index, lexical, views, first_word, absorbed, found: Vec::new() }
         })
         .collect();
     for (i, p) in rules.entity_patterns.iter().enumerate() {
-        for s in sentences.iter_mut().filter(|s| s.runs[i]) {
-            let EntitySentence {
-                index, lexical, masked, folded, first_word, absorbed, found, ..
-            } = s;
+        for s in sentences.iter_mut().filter(|s| s.views.runs[i]) {
+            let EntitySentence { index, lexical, views, first_word, absorbed, found } = s;
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
-            let (haystack, map) = haystack(masked, folded.as_ref(), p.fold);
+            let masked = &views.masked;
+            let (haystack, map) = views.haystack(p.fold);
             // a pattern that is its name group needs no capture resolution
-            let names: Box<dyn Iterator<Item = crate::rules::matcher::Span<'_>>> =
-                if prefilter.is_name(i) {
-                    Box::new(p.regex.find_iter(haystack))
-                } else {
-                    Box::new(p.regex.captures_iter(haystack).filter_map(|caps| caps.name("name")))
-                };
+            let names: Box<dyn Iterator<Item = Span<'_>>> = if prefilter.is_name(i) {
+                Box::new(p.regex.find_iter(haystack))
+            } else {
+                Box::new(p.regex.captures_iter(haystack).filter_map(|caps| caps.name("name")))
+            };
             for name in names {
                 let (name_start, name_end) = match map {
                     Some(m) => m.span(name.start(), name.end()),
@@ -792,10 +785,7 @@ fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
 /// with their rule's priority and span.
 struct RelationSentence {
     index: usize,
-    masked: MaskedSentence,
-    folded: Option<Folded>,
-    /// Per relation rule, whether it runs on this sentence.
-    runs: Vec<bool>,
+    views: Views,
     out: Vec<(i32, usize, usize, RelationMatch)>,
 }
 
@@ -821,32 +811,18 @@ fn relation_matches(
         if count == 0 {
             continue;
         }
-        let items: Vec<MaskItem<'_>> = range
-            .map(|i| MaskItem {
-                start: mentions[i].start,
-                end: mentions[i].end,
-                mention_type: &mentions[i].mention_type,
-                index: i,
-            })
-            .collect();
+        let items = mask_items(mentions, range);
         let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
-        let folded = any_folds.then(|| fold(&masked.text));
         let patterns = rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold));
-        let runs = runnable(
-            prefilter,
-            patterns,
-            lang,
-            &masked.text,
-            folded.as_ref(),
-            &mut scratch.relation,
-        );
-        sentences.push(RelationSentence { index, masked, folded, runs, out: Vec::new() });
+        let views = Views::new(masked, prefilter, patterns, any_folds, lang, &mut scratch.relation);
+        sentences.push(RelationSentence { index, views, out: Vec::new() });
     }
     for (i, rule) in rules.relation_rules.iter().enumerate() {
-        for s in sentences.iter_mut().filter(|s| s.runs[i]) {
-            let RelationSentence { index, masked, folded, out, .. } = s;
+        for s in sentences.iter_mut().filter(|s| s.views.runs[i]) {
+            let RelationSentence { index, views, out } = s;
             let sentence = *index;
-            let (haystack, map) = haystack(masked, folded.as_ref(), rule.fold);
+            let masked = &views.masked;
+            let (haystack, map) = views.haystack(rule.fold);
             for caps in rule.regex.captures_iter(haystack) {
                 let whole = caps.get(0).expect("group 0");
                 let (whole_start, whole_end) = match map {

@@ -81,7 +81,7 @@ impl Matcher {
             .build()
             .parse(source)
             .map_err(|e| last_line(&e.to_string()))?;
-        let mut names = Vec::new();
+        let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
         Ok(Matcher { source: source.to_string(), names, regex: OnceLock::new() })
     }
@@ -118,10 +118,6 @@ impl Matcher {
         self.regex.get_or_init(|| build(&self.source, None).expect("a checked pattern builds"))
     }
 
-    pub fn is_match(&self, haystack: &str) -> bool {
-        self.regex().is_match(haystack)
-    }
-
     /// Successive non-overlapping matches, leftmost-first.
     pub fn find_iter<'r, 'h>(&'r self, haystack: &'h str) -> impl Iterator<Item = Span<'h>> + 'r
     where
@@ -156,11 +152,9 @@ fn last_line(message: &str) -> String {
     message.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(message).trim().to_string()
 }
 
-/// Group names by index, as the regex engine numbers groups (group 0 first, unnamed).
+/// Group names by index, as the regex engine numbers groups (group 0, the whole match, is
+/// already in `names`).
 fn group_names(hir: &Hir, names: &mut Vec<Option<String>>) {
-    if names.is_empty() {
-        names.push(None);
-    }
     match hir.kind() {
         HirKind::Capture(c) => {
             let index = c.index as usize;
@@ -192,19 +186,22 @@ mod tests {
         assert_eq!(m.group_names().collect::<Vec<_>>(), ["subject", "object"]);
         let reference = regex::Regex::new(pattern).unwrap();
         let text = "Airbus et Thales, SAP and xAI";
-        let ours: Vec<_> = m
+        // every group of every match, by index, and the group named `subject`
+        let ours: Vec<Vec<Option<&str>>> = m
             .captures_iter(text)
             .map(|g| {
-                (g.get(0).map(|s| s.as_str()), g.name("subject").map(|s| s.as_str()), g.get(2))
+                let mut row: Vec<_> = (0..4).map(|i| g.get(i).map(|s| s.as_str())).collect();
+                row.push(g.name("subject").map(|s| s.as_str()));
+                row
             })
-            .map(|(a, b, c)| (a, b, c.map(|s| s.as_str())))
             .collect();
-        let theirs: Vec<_> = reference
+        let theirs: Vec<Vec<Option<&str>>> = reference
             .captures_iter(text)
             .map(|c| {
-                (c.get(0).map(|m| m.as_str()), c.name("subject").map(|m| m.as_str()), c.get(2))
+                let mut row: Vec<_> = (0..4).map(|i| c.get(i).map(|m| m.as_str())).collect();
+                row.push(c.name("subject").map(|m| m.as_str()));
+                row
             })
-            .map(|(a, b, c)| (a, b, c.map(|m| m.as_str())))
             .collect();
         assert_eq!(ours, theirs);
         assert_eq!(ours.len(), 2);
