@@ -147,14 +147,14 @@ struct Views {
 }
 
 impl Views {
-    /// `patterns` gives each pattern's language and whether it reads the folded copy; `any_folds`
-    /// whether one of them does (known per group, not per sentence).
-    fn new<'p>(
+    /// `patterns` gives, per pattern, whether it applies to the document's language and whether
+    /// it reads the folded copy (both known per document, not per sentence); `any_folds` whether
+    /// one of them reads it.
+    fn new(
         masked: MaskedSentence,
         prefilter: &Prefilter,
-        patterns: impl Iterator<Item = (&'p str, bool)>,
+        patterns: &[(bool, bool)],
         any_folds: bool,
-        lang: Option<&str>,
         found: &mut [Found; 2],
     ) -> Views {
         let folded = any_folds.then(|| fold(&masked.text));
@@ -163,10 +163,11 @@ impl Views {
             prefilter.scan(&f.text, &mut found[1]);
         }
         let runs = patterns
+            .iter()
             .enumerate()
-            .map(|(i, (pattern_lang, fold))| {
+            .map(|(i, &(applies, fold))| {
                 let seen = if fold && any_folds { &found[1] } else { &found[0] };
-                applies_to(pattern_lang, lang) && prefilter.may_match(i, seen)
+                applies && prefilter.may_match(i, seen)
             })
             .collect();
         Views { masked, folded, runs }
@@ -180,6 +181,15 @@ impl Views {
             _ => (self.masked.text.as_str(), None),
         }
     }
+}
+
+/// Per pattern (given by its language and whether it reads the folded text), whether it applies
+/// to a document in `lang`, and whether it reads the folded text.
+fn applying<'p>(
+    patterns: impl Iterator<Item = (&'p str, bool)>,
+    lang: Option<&str>,
+) -> Vec<(bool, bool)> {
+    patterns.map(|(pattern_lang, fold)| (applies_to(pattern_lang, lang), fold)).collect()
 }
 
 /// Extracts mentions and relations from `document` with `rules`.
@@ -560,7 +570,8 @@ fn pattern_mentions(
     scratch: &mut Scratch,
 ) -> Vec<Mention> {
     let prefilter = &rules.prefilters.entity;
-    let any_folds = rules.entity_patterns.iter().any(|p| p.fold);
+    let patterns = applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), lang);
+    let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
     let mut sentences: Vec<EntitySentence> = spans
         .iter()
         .zip(lexical)
@@ -568,9 +579,7 @@ fn pattern_mentions(
         .map(|(index, (&span, lexical))| {
             let items = mask_items(&lexical, 0..lexical.len());
             let masked = MaskedSentence::build(text, span.start, span.end, &items);
-            let patterns = rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold));
-            let views =
-                Views::new(masked, prefilter, patterns, any_folds, lang, &mut scratch.entity);
+            let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.entity);
             let first_word = text[span.start..span.end]
                 .find(|c: char| c.is_alphanumeric())
                 .map_or(span.start, |i| span.start + i);
@@ -801,7 +810,8 @@ fn relation_matches(
     scratch: &mut Scratch,
 ) -> Vec<RelationMatch> {
     let prefilter = &rules.prefilters.relation;
-    let any_folds = rules.relation_rules.iter().any(|r| r.fold);
+    let patterns = applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), lang);
+    let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
     let mut sentences = Vec::new();
     let mut first = 0;
     for (index, span) in spans.iter().enumerate() {
@@ -813,8 +823,7 @@ fn relation_matches(
         }
         let items = mask_items(mentions, range);
         let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
-        let patterns = rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold));
-        let views = Views::new(masked, prefilter, patterns, any_folds, lang, &mut scratch.relation);
+        let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.relation);
         sentences.push(RelationSentence { index, views, out: Vec::new() });
     }
     for (i, rule) in rules.relation_rules.iter().enumerate() {

@@ -11,7 +11,9 @@
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::noncontiguous;
+use aho_corasick::{dfa, Anchored, MatchKind};
 use regex_syntax::ast::{self, Ast, RepetitionKind, RepetitionRange};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
@@ -27,14 +29,14 @@ fn too_common(literal: &[u8]) -> bool {
 }
 /// Literals are cut to this many bytes: long enough to be selective, short enough to keep the
 /// automaton small (it is scanned for every sentence).
-const MAX_LITERAL: usize = 10;
+const MAX_LITERAL: usize = 6;
 /// A clause with more literals than this is dropped.
 const MAX_CLAUSE: usize = 400;
 
 /// The prefilter of a group of regexes (in the group's order).
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    automaton: Option<Scanner>,
     literals: Vec<Vec<u8>>,
     /// The distinct clauses of the group, as literal ids.
     clauses: Vec<Vec<usize>>,
@@ -45,6 +47,53 @@ pub struct Prefilter {
     regex_clauses: Vec<Vec<usize>>,
     /// Per regex, whether the whole regex is one group named `name` (its matches are the group's).
     name: Vec<bool>,
+}
+
+/// The automaton of a group's literals (ASCII case ignored): a DFA, or an NFA when a DFA would
+/// be too large.
+#[derive(Debug, Clone)]
+enum Scanner {
+    Dfa(dfa::DFA),
+    Nfa(noncontiguous::NFA),
+}
+
+impl Scanner {
+    fn new(literals: &[Vec<u8>]) -> Option<Scanner> {
+        let dfa = dfa::DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .start_kind(aho_corasick::StartKind::Unanchored)
+            .build(literals);
+        match dfa {
+            Ok(a) => Some(Scanner::Dfa(a)),
+            Err(_) => noncontiguous::NFA::builder()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .build(literals)
+                .ok()
+                .map(Scanner::Nfa),
+        }
+    }
+}
+
+/// Calls `mark` with every literal that occurs in `haystack`, once per occurrence: one walk of
+/// the automaton, reading the literals of each match state in place (what an overlapping
+/// search does, without stopping at every match).
+fn every_literal<A: Automaton>(automaton: &A, haystack: &[u8], mark: &mut impl FnMut(usize)) {
+    let Ok(mut sid) = automaton.start_state(Anchored::No) else { return };
+    for &byte in haystack {
+        sid = automaton.next_state(Anchored::No, sid, byte);
+        if automaton.is_special(sid) {
+            if automaton.is_dead(sid) {
+                return;
+            }
+            if automaton.is_match(sid) {
+                for i in 0..automaton.match_len(sid) {
+                    mark(automaton.match_pattern(sid, i).as_usize());
+                }
+            }
+        }
+    }
 }
 
 /// Which literals and clauses a scan found; reused from one sentence to the next without
@@ -67,11 +116,10 @@ impl Prefilter {
             let mut own = Vec::new();
             let (is_name, raw) = analyze(pattern);
             name.push(is_name);
-            for clause in raw {
+            for clause in reduce(raw) {
                 let mut lits: Vec<usize> = clause
                     .into_iter()
                     .map(|l| {
-                        let l = l.to_ascii_lowercase();
                         let next = literals.len();
                         *ids.entry(l.clone()).or_insert_with(|| {
                             literals.push(l);
@@ -87,22 +135,7 @@ impl Prefilter {
             own.dedup();
             regex_literal_clauses.push(own);
         }
-        let automaton = if literals.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&literals)
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::Standard)
-                        .ascii_case_insensitive(true)
-                        .build(&literals)
-                })
-                .ok()
-        };
+        let automaton = if literals.is_empty() { None } else { Scanner::new(&literals) };
         if automaton.is_none() {
             regex_literal_clauses.iter_mut().for_each(Vec::clear);
         }
@@ -145,16 +178,18 @@ impl Prefilter {
             found.scan = 0;
         }
         found.scan += 1;
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(haystack) {
-                let l = m.pattern().as_usize();
-                if found.literals[l] != found.scan {
-                    found.literals[l] = found.scan;
-                    for &c in &self.meets[l] {
-                        found.clauses[c] = found.scan;
-                    }
+        let mut mark = |l: usize| {
+            if found.literals[l] != found.scan {
+                found.literals[l] = found.scan;
+                for &c in &self.meets[l] {
+                    found.clauses[c] = found.scan;
                 }
             }
+        };
+        match &self.automaton {
+            Some(Scanner::Dfa(a)) => every_literal(a, haystack.as_bytes(), &mut mark),
+            Some(Scanner::Nfa(a)) => every_literal(a, haystack.as_bytes(), &mut mark),
+            None => {}
         }
     }
 
@@ -389,6 +424,42 @@ fn flush(run: &mut Vec<Hir>, out: &mut Vec<Vec<Vec<u8>>>) {
     }
 }
 
+/// The clauses of one regex in their smallest equivalent form, literals in lower case: a literal
+/// that contains another literal of its clause is dropped (wherever it occurs, the shorter one
+/// does too), then a clause met whenever another one is (each literal of the other contains one
+/// of its literals). Fewer literals make the scan cheaper and mark fewer clauses; the verdicts stay the same.
+fn reduce(clauses: Vec<Vec<Vec<u8>>>) -> Vec<Vec<Vec<u8>>> {
+    let mut clauses: Vec<Vec<Vec<u8>>> = clauses
+        .into_iter()
+        .map(|clause| {
+            let mut lits: Vec<Vec<u8>> = clause.iter().map(|l| l.to_ascii_lowercase()).collect();
+            lits.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+            lits.dedup();
+            let mut kept: Vec<Vec<u8>> = Vec::with_capacity(lits.len());
+            for l in lits {
+                if !kept.iter().any(|k| contains(&l, k)) {
+                    kept.push(l);
+                }
+            }
+            kept.sort();
+            kept
+        })
+        .collect();
+    clauses.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+    clauses.dedup();
+    let mut kept: Vec<Vec<Vec<u8>>> = Vec::with_capacity(clauses.len());
+    for c in clauses {
+        if !kept.iter().any(|k| k.iter().all(|l| c.iter().any(|x| contains(l, x)))) {
+            kept.push(c);
+        }
+    }
+    kept
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// The literals every match of `hir` starts with, when there are few and none is too short.
 fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let mut extractor = Extractor::new();
@@ -534,6 +605,19 @@ mod tests {
                 prop_assert_eq!(analyze(&pattern), expected, "{}", pattern);
             }
         }
+    }
+
+    #[test]
+    fn clauses_keep_their_shortest_literals_and_drop_what_others_imply() {
+        let b = |l: &[&str]| l.iter().map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
+        let reduced = reduce(vec![b(&["des", "De", "de la"]), b(&["investit", "Dans"])]);
+        assert_eq!(reduced, vec![b(&["de"]), b(&["dans", "investit"])]);
+        // wherever {"accord-cadre"} is met, so is {"accord-cadre", "partenariat"}: the wider goes
+        let reduced = reduce(vec![b(&["accord-cadre", "partenariat"]), b(&["accord-cadre"])]);
+        assert_eq!(reduced, vec![b(&["accord-cadre"])]);
+        // a clause met without the other is kept
+        let reduced = reduce(vec![b(&["accord"]), b(&["accord-cadre", "alliance"])]);
+        assert_eq!(reduced, vec![b(&["accord"]), b(&["accord-cadre", "alliance"])]);
     }
 
     #[test]
