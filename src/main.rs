@@ -77,19 +77,24 @@ fn progress_bar(quiet: bool) -> (indicatif::ProgressBar, bool) {
 }
 
 /// Reads the inputs as a stream into `builder`, with a progress line; prints the input problems.
+/// The worker threads of `--jobs` (extraction, then the exports that run in parallel).
+fn worker_pool(read: &ReadArgs) -> Result<rayon::ThreadPool> {
+    read.check()?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(read.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")
+}
+
 fn extract_into(
     rules: &RulePack,
     inputs: &[std::path::PathBuf],
     read: &ReadArgs,
+    pool: &rayon::ThreadPool,
     quiet: bool,
     builder: &mut GraphBuilder<'_>,
 ) -> Result<(Stats, usize)> {
-    read.check()?;
     let inputs = Inputs::new(inputs, InputOptions { strict_utf8: read.strict });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(read.jobs.unwrap_or(0))
-        .build()
-        .context("cannot start worker threads")?;
     let (bar, show_progress) = progress_bar(quiet);
     let mut stats = Stats::default();
     let diagnostics = pool.install(|| {
@@ -159,13 +164,14 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
     let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
         return Ok(ExitCode::from(2));
     };
+    let pool = worker_pool(&args.read)?;
     let started = std::time::Instant::now();
     let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
     let (mut stats, input_errors) =
-        extract_into(&rules, &args.inputs, &args.read, output.quiet, &mut builder)?;
+        extract_into(&rules, &args.inputs, &args.read, &pool, output.quiet, &mut builder)?;
     let graph = builder.finish().context("cannot build the graph")?;
     stats.elapsed = started.elapsed();
-    let render_errors = write_outputs(&graph, &output, Some(&stats))?;
+    let render_errors = pool.install(|| write_outputs(&graph, &output, Some(&stats)))?;
     finish(input_errors, render_errors)
 }
 
@@ -173,9 +179,10 @@ fn extract_partial(args: ExtractArgs) -> Result<ExitCode> {
     let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
         return Ok(ExitCode::from(2));
     };
+    let pool = worker_pool(&args.read)?;
     let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
     let (stats, input_errors) =
-        extract_into(&rules, &args.inputs, &args.read, args.quiet, &mut builder)?;
+        extract_into(&rules, &args.inputs, &args.read, &pool, args.quiet, &mut builder)?;
     if args.output.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());

@@ -10,8 +10,10 @@
 use std::io::{self, Write};
 
 use oxrdf::vocab::{rdf, rdfs, xsd};
-use oxrdf::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+use oxrdf::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple, TripleRef};
+use oxttl::turtle::LowLevelTurtleSerializer;
 use oxttl::{NTriplesSerializer, TurtleSerializer};
+use rayon::prelude::*;
 
 use crate::export::{DocumentIris, ExportOptions};
 use crate::graph::{DocumentInfo, EdgeView, Evidence, KnowledgeGraph};
@@ -36,6 +38,16 @@ const DATATYPE_PROPERTIES: [&str; 9] =
 
 /// Writes the graph as Turtle with the usual prefixes.
 pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
+    write_turtle_in_chunks(g, o, w, CHUNK_SUBJECTS)
+}
+
+/// [`write_turtle`] with `chunk` subjects per chunk.
+fn write_turtle_in_chunks(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    w: &mut dyn Write,
+    chunk: usize,
+) -> io::Result<()> {
     let mut serializer = TurtleSerializer::new();
     for (name, iri) in PREFIXES.into_iter().chain([("kg", o.base_iri.as_str())]) {
         serializer = serializer.with_prefix(name, iri).map_err(invalid_input)?;
@@ -55,18 +67,99 @@ pub fn write_turtle(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) ->
             serializer = serializer.with_prefix(folder, namespace).map_err(invalid_input)?;
         }
     }
-    let mut out = serializer.for_writer(w);
-    for_each_triple(g, o, &mut |triple| out.serialize_triple(triple))?;
-    out.finish()?;
+    // A chunk after the first starts with a serializer that has already written the header and
+    // a triple of another subject (into a sink): it then writes exactly what one serializer
+    // going through the whole file would write from that point on (the ` .` that closes the
+    // previous subject, then its own subjects). Every subject has at least one triple, so the
+    // first chunk writes the header; a serializer in the same state closes the last subject.
+    let prime = |ll: &mut LowLevelTurtleSerializer| {
+        let other = BlankNode::new_unchecked("chunk");
+        ll.serialize_triple(TripleRef::new(&other, rdf::TYPE, &other), io::sink())
+    };
+    let written = write_in_chunks(g, o, w, chunk, &|subjects, chunk, first, buf| {
+        let mut ll = serializer.clone().low_level();
+        if !first {
+            prime(&mut ll)?;
+        }
+        let mut scratch = Scratch::default();
+        for group in chunk {
+            subjects.emit(group, &mut scratch, &mut |t| ll.serialize_triple(t, &mut *buf))?;
+        }
+        Ok(())
+    })?;
+    if written {
+        let mut ll = serializer.low_level();
+        prime(&mut ll)?;
+        ll.finish(w)?;
+    }
     Ok(())
 }
 
 /// Writes the same triples as [`write_turtle`], one per line.
 pub fn write_ntriples(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
-    let mut out = NTriplesSerializer::new().for_writer(w);
-    for_each_triple(g, o, &mut |triple| out.serialize_triple(triple))?;
-    out.finish();
+    write_ntriples_in_chunks(g, o, w, CHUNK_SUBJECTS)
+}
+
+fn write_ntriples_in_chunks(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    w: &mut dyn Write,
+    chunk: usize,
+) -> io::Result<()> {
+    write_in_chunks(g, o, w, chunk, &|subjects, chunk, _, buf| {
+        let mut ll = NTriplesSerializer::new().low_level();
+        let mut scratch = Scratch::default();
+        for group in chunk {
+            subjects.emit(group, &mut scratch, &mut |t| ll.serialize_triple(t, &mut *buf))?;
+        }
+        Ok(())
+    })?;
     Ok(())
+}
+
+/// Subjects a chunk of the output holds, and chunks serialized side by side before they are
+/// written in order: enough to keep the workers busy, few enough to keep memory small.
+const CHUNK_SUBJECTS: usize = 512;
+const CHUNKS_PER_WORKER: usize = 4;
+
+/// Writes a chunk of subjects into a buffer: `(subjects, chunk, is_first_chunk, buffer)`.
+type ChunkWriter<'a> =
+    dyn Fn(&Subjects<'_>, &[Group], bool, &mut Vec<u8>) -> io::Result<()> + Sync + 'a;
+
+/// Serializes the subjects in chunks of `chunk_subjects` on the current thread pool
+/// (`serialize(subjects, chunk, is_first_chunk, buffer)`) and writes the chunks in order, a batch
+/// at a time; returns whether there was any subject.
+fn write_in_chunks(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    w: &mut dyn Write,
+    chunk_subjects: usize,
+    serialize: &ChunkWriter<'_>,
+) -> io::Result<bool> {
+    let subjects = Subjects::new(g, o)?;
+    let mut cursor = Cursor::default();
+    let batch = chunk_subjects * CHUNKS_PER_WORKER * rayon::current_num_threads();
+    let mut any = false;
+    loop {
+        let groups: Vec<Group> =
+            std::iter::from_fn(|| subjects.next_group(&mut cursor)).take(batch).collect();
+        if groups.is_empty() {
+            return Ok(any);
+        }
+        let buffers: Vec<io::Result<Vec<u8>>> = groups
+            .par_chunks(chunk_subjects)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut buf = Vec::new();
+                serialize(&subjects, chunk, !any && i == 0, &mut buf)?;
+                Ok(buf)
+            })
+            .collect();
+        for buf in buffers {
+            w.write_all(&buf?)?;
+        }
+        any = true;
+    }
 }
 
 /// Every triple of the export, sorted and without duplicates.
@@ -101,114 +194,209 @@ fn for_each_triple(
     o: &ExportOptions,
     f: &mut dyn FnMut(&Triple) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut vocab = Triples::default();
-    vocabulary(g, &mut vocab)?;
-    let mut vocab_groups: Vec<(String, Vec<Triple>)> = Vec::new();
-    for t in vocab.0 {
-        let key = t.subject.to_string();
-        match vocab_groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, ts)) => ts.push(t),
-            None => vocab_groups.push((key, vec![t])),
-        }
+    let subjects = Subjects::new(g, o)?;
+    let mut scratch = Scratch::default();
+    let mut cursor = Cursor::default();
+    while let Some(group) = subjects.next_group(&mut cursor) {
+        subjects.emit(&group, &mut scratch, f)?;
     }
-    let mut units: Vec<(String, Unit)> = Vec::new();
-    for (i, (key, _)) in vocab_groups.iter().enumerate() {
-        units.push((key.clone(), Unit::Vocabulary(i)));
-    }
-    let entities: Vec<_> = g.entities().collect();
-    for (i, entity) in entities.iter().enumerate() {
-        units.push((subject_key(&o.entity_iri(entity)), Unit::Entity(i)));
-    }
-    // the edges each entity is the subject of: (edge, written object → subject)
-    let pg = g.petgraph();
-    let mut outgoing: Vec<Vec<(usize, bool)>> = vec![Vec::new(); entities.len()];
-    let edges: Vec<EdgeView<'_>> = g.edges().collect();
-    // statement IRIs hash the edge; computed once
-    let mut statements: Vec<String> = Vec::with_capacity(edges.len());
-    for (i, (edge, e)) in edges.iter().zip(pg.edge_indices()).enumerate() {
-        let (s, ob) = pg.edge_endpoints(e).expect("edge index from this graph");
-        let decl = super::relation_decl(g, &edge.relation.relation)?;
-        outgoing[s.index()].push((i, false));
-        if edge.relation.symmetric || decl.symmetric {
-            outgoing[ob.index()].push((i, true));
-        }
-        let s_iri = o.entity_iri(edge.subject);
-        let o_iri = o.entity_iri(edge.object);
-        let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
-        for (j, evidence) in edge.relation.evidence.iter().enumerate() {
-            units.push((
-                subject_key(&evidence_iri(o, &statement_iri, evidence)),
-                Unit::Evidence(i, j),
-            ));
-        }
-        units.push((subject_key(&statement_iri), Unit::Statement(i)));
-        statements.push(statement_iri);
-    }
-    units.sort_by(|a, b| a.0.cmp(&b.0));
-    // documents (one per input article, the most numerous subjects) are merged in by key without
-    // keeping their keys: all share the prefix `{base}document/`, so they sort by slug
-    let documents = g.documents();
-    let namer = o.document_namer(g);
-    // the slugs are kept in one string (document `i`'s is `arena[ends[i - 1]..ends[i]]`), not
-    // one allocation each
-    let mut arena = String::new();
-    let mut ends: Vec<usize> = Vec::with_capacity(documents.len());
-    for d in documents {
-        arena.push_str(&namer.slug(&d.id));
-        ends.push(arena.len());
-    }
-    let slug = |i: usize| &arena[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-    let mut order: Vec<u32> = (0..documents.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (slug(a as usize), slug(b as usize));
-        a.bytes().chain(std::iter::once(b'>')).cmp(b.bytes().chain(std::iter::once(b'>')))
-    });
-    let doc_key = |n: usize| subject_key(&namer.iri_of_slug(slug(order[n] as usize)));
+    Ok(())
+}
 
-    let mut group = Triples::default();
-    let mut keyed: Vec<((String, String), usize)> = Vec::new();
-    let mut i = 0;
-    let mut d = 0;
-    let mut next_doc = (!order.is_empty()).then(|| doc_key(0));
-    while i < units.len() || next_doc.is_some() {
-        let key = match (units.get(i), &next_doc) {
-            (Some((k, _)), Some(dk)) => k.min(dk).clone(),
-            (Some((k, _)), None) => k.clone(),
-            (None, Some(dk)) => dk.clone(),
-            (None, None) => unreachable!("the loop condition"),
-        };
-        let end = i + units[i..].iter().take_while(|(k, _)| *k == key).count();
-        group.0.clear();
-        // the subject IRI, without the angle brackets of its key
-        let subject = &key[1..key.len() - 1];
-        while next_doc.as_ref() == Some(&key) {
-            document_triples(subject, &documents[order[d] as usize], &mut group)?;
-            d += 1;
-            next_doc = (d < order.len()).then(|| doc_key(d));
+/// What gives the triples of the subjects, in the order of their string forms.
+struct Subjects<'g> {
+    g: &'g KnowledgeGraph,
+    o: &'g ExportOptions,
+    vocab_groups: Vec<(String, Vec<Triple>)>,
+    /// Every subject but the documents, by key (several units may share a key).
+    units: Vec<(String, Unit)>,
+    entities: Vec<&'g crate::graph::Entity>,
+    /// The edges each entity is the subject of: (edge, written object → subject).
+    outgoing: Vec<Vec<(usize, bool)>>,
+    edges: Vec<EdgeView<'g>>,
+    /// Statement IRIs hash the edge; computed once.
+    statements: Vec<String>,
+    documents: &'g [DocumentInfo],
+    namer: DocumentIris,
+    /// The document slugs in one string (document `i`'s is `arena[ends[i - 1]..ends[i]]`), not
+    /// one allocation each.
+    arena: String,
+    ends: Vec<usize>,
+    /// Documents in the order of their subject keys.
+    order: Vec<u32>,
+}
+
+/// One subject: its key, its units and its documents.
+struct Group {
+    key: String,
+    units: std::ops::Range<usize>,
+    documents: std::ops::Range<usize>,
+}
+
+/// Where a walk over the groups is.
+#[derive(Default)]
+struct Cursor {
+    unit: usize,
+    document: usize,
+    next_document: Option<Option<String>>,
+}
+
+/// Buffers reused from one subject to the next.
+#[derive(Default)]
+struct Scratch {
+    group: Triples,
+    keyed: Vec<((String, String), usize)>,
+}
+
+impl<'g> Subjects<'g> {
+    fn new(g: &'g KnowledgeGraph, o: &'g ExportOptions) -> io::Result<Self> {
+        let mut vocab = Triples::default();
+        vocabulary(g, &mut vocab)?;
+        let mut vocab_groups: Vec<(String, Vec<Triple>)> = Vec::new();
+        for t in vocab.0 {
+            let key = t.subject.to_string();
+            match vocab_groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, ts)) => ts.push(t),
+                None => vocab_groups.push((key, vec![t])),
+            }
         }
-        for &(_, unit) in &units[i..end] {
+        let mut units: Vec<(String, Unit)> = Vec::new();
+        for (i, (key, _)) in vocab_groups.iter().enumerate() {
+            units.push((key.clone(), Unit::Vocabulary(i)));
+        }
+        let entities: Vec<_> = g.entities().collect();
+        for (i, entity) in entities.iter().enumerate() {
+            units.push((subject_key(&o.entity_iri(entity)), Unit::Entity(i)));
+        }
+        let pg = g.petgraph();
+        let mut outgoing: Vec<Vec<(usize, bool)>> = vec![Vec::new(); entities.len()];
+        let edges: Vec<EdgeView<'_>> = g.edges().collect();
+        let mut statements: Vec<String> = Vec::with_capacity(edges.len());
+        for (i, (edge, e)) in edges.iter().zip(pg.edge_indices()).enumerate() {
+            let (s, ob) = pg.edge_endpoints(e).expect("edge index from this graph");
+            let decl = super::relation_decl(g, &edge.relation.relation)?;
+            outgoing[s.index()].push((i, false));
+            if edge.relation.symmetric || decl.symmetric {
+                outgoing[ob.index()].push((i, true));
+            }
+            let s_iri = o.entity_iri(edge.subject);
+            let o_iri = o.entity_iri(edge.object);
+            let statement_iri = statement_iri(o, &s_iri, &decl.property_iri, &o_iri);
+            for (j, evidence) in edge.relation.evidence.iter().enumerate() {
+                units.push((
+                    subject_key(&evidence_iri(o, &statement_iri, evidence)),
+                    Unit::Evidence(i, j),
+                ));
+            }
+            units.push((subject_key(&statement_iri), Unit::Statement(i)));
+            statements.push(statement_iri);
+        }
+        units.sort_by(|a, b| a.0.cmp(&b.0));
+        // documents (one per input article, the most numerous subjects) are merged in by key
+        // without keeping their keys: all share the prefix `{base}document/`, so they sort by slug
+        let documents = g.documents();
+        let namer = o.document_namer(g);
+        let mut arena = String::new();
+        let mut ends: Vec<usize> = Vec::with_capacity(documents.len());
+        for d in documents {
+            arena.push_str(&namer.slug(&d.id));
+            ends.push(arena.len());
+        }
+        let mut subjects = Subjects {
+            g,
+            o,
+            vocab_groups,
+            units,
+            entities,
+            outgoing,
+            edges,
+            statements,
+            documents,
+            namer,
+            arena,
+            ends,
+            order: Vec::new(),
+        };
+        let mut order: Vec<u32> = (0..documents.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (subjects.slug(a as usize), subjects.slug(b as usize));
+            a.bytes().chain(std::iter::once(b'>')).cmp(b.bytes().chain(std::iter::once(b'>')))
+        });
+        subjects.order = order;
+        Ok(subjects)
+    }
+
+    fn slug(&self, i: usize) -> &str {
+        &self.arena[if i == 0 { 0 } else { self.ends[i - 1] }..self.ends[i]]
+    }
+
+    /// The key of the `n`th document in key order, if there is one.
+    fn document_key(&self, n: usize) -> Option<String> {
+        let &i = self.order.get(n)?;
+        Some(subject_key(&self.namer.iri_of_slug(self.slug(i as usize))))
+    }
+
+    /// The next subject after `cursor`, which moves past it.
+    fn next_group(&self, cursor: &mut Cursor) -> Option<Group> {
+        let next_doc = cursor.next_document.get_or_insert_with(|| self.document_key(0)).take();
+        let key = match (self.units.get(cursor.unit), next_doc) {
+            (Some((k, _)), Some(dk)) => k.min(&dk).clone(),
+            (Some((k, _)), None) => k.clone(),
+            (None, Some(dk)) => dk,
+            (None, None) => return None,
+        };
+        let start = cursor.unit;
+        cursor.unit += self.units[start..].iter().take_while(|(k, _)| *k == key).count();
+        let first_document = cursor.document;
+        loop {
+            let dk = self.document_key(cursor.document);
+            if dk.as_ref() != Some(&key) {
+                cursor.next_document = Some(dk);
+                break;
+            }
+            cursor.document += 1;
+        }
+        Some(Group { key, units: start..cursor.unit, documents: first_document..cursor.document })
+    }
+
+    /// Calls `f` with the triples of `group`, sorted by (predicate, object), without duplicates.
+    fn emit(
+        &self,
+        group: &Group,
+        scratch: &mut Scratch,
+        f: &mut dyn FnMut(&Triple) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let Scratch { group: triples, keyed } = scratch;
+        triples.0.clear();
+        // the subject IRI, without the angle brackets of its key
+        let subject = &group.key[1..group.key.len() - 1];
+        for d in group.documents.clone() {
+            document_triples(subject, &self.documents[self.order[d] as usize], triples)?;
+        }
+        let (g, o) = (self.g, self.o);
+        for &(_, unit) in &self.units[group.units.clone()] {
             match unit {
-                Unit::Vocabulary(v) => group.0.extend(vocab_groups[v].1.iter().cloned()),
+                Unit::Vocabulary(v) => triples.0.extend(self.vocab_groups[v].1.iter().cloned()),
                 Unit::Entity(e) => {
-                    entity_triples(g, o, entities[e], &mut group)?;
-                    for &(edge, reversed) in &outgoing[e] {
-                        edge_link(g, o, edges[edge], reversed, &mut group)?;
+                    entity_triples(g, o, self.entities[e], triples)?;
+                    for &(edge, reversed) in &self.outgoing[e] {
+                        edge_link(g, o, self.edges[edge], reversed, triples)?;
                     }
                 }
                 Unit::Statement(edge) => {
-                    statement_triples(g, o, edges[edge], &statements[edge], &mut group)?
+                    statement_triples(g, o, self.edges[edge], &self.statements[edge], triples)?
                 }
                 Unit::Evidence(edge, j) => evidence_triples(
-                    &namer,
-                    &edges[edge].relation.evidence[j],
+                    &self.namer,
+                    &self.edges[edge].relation.evidence[j],
                     subject,
-                    &mut group,
+                    triples,
                 )?,
             }
         }
         keyed.clear();
         keyed.extend(
-            group
+            triples
                 .0
                 .iter()
                 .enumerate()
@@ -216,12 +404,11 @@ fn for_each_triple(
         );
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         keyed.dedup_by(|a, b| a.0 == b.0);
-        for (_, n) in &keyed {
-            f(&group.0[*n])?;
+        for (_, n) in keyed.iter() {
+            f(&triples.0[*n])?;
         }
-        i = end;
+        Ok(())
     }
-    Ok(())
 }
 
 /// The string form of a subject IRI, as triples were sorted by (`<iri>`).
@@ -462,6 +649,37 @@ mod tests {
         let mut out = Vec::new();
         write_turtle(&sample_graph(), &ExportOptions::default(), &mut out).unwrap();
         out
+    }
+
+    /// Whatever the chunks, the output is that of one serializer going through every triple.
+    #[test]
+    fn chunks_write_what_one_serializer_writes() {
+        let (g, o) = (sample_graph(), ExportOptions::default());
+        let mut one = TurtleSerializer::new();
+        let mut prefixes = Vec::new();
+        write_turtle_in_chunks(&g, &o, &mut prefixes, usize::MAX).unwrap();
+        for line in String::from_utf8(prefixes).unwrap().lines() {
+            if let Some(rest) = line.strip_prefix("@prefix ") {
+                let (name, iri) = rest.split_once(": <").unwrap();
+                one = one.with_prefix(name, iri.trim_end_matches("> .")).unwrap();
+            }
+        }
+        let mut out = one.for_writer(Vec::new());
+        for_each_triple(&g, &o, &mut |t| out.serialize_triple(t)).unwrap();
+        let expected = out.finish().unwrap();
+        let mut nt = NTriplesSerializer::new().for_writer(Vec::new());
+        for_each_triple(&g, &o, &mut |t| nt.serialize_triple(t)).unwrap();
+        let expected_nt = nt.finish();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        for chunk in [1, 2, 3, 5, 1000] {
+            let (mut ttl, mut nt) = (Vec::new(), Vec::new());
+            pool.install(|| {
+                write_turtle_in_chunks(&g, &o, &mut ttl, chunk).unwrap();
+                write_ntriples_in_chunks(&g, &o, &mut nt, chunk).unwrap();
+            });
+            assert_eq!(String::from_utf8_lossy(&ttl), String::from_utf8_lossy(&expected));
+            assert_eq!(nt, expected_nt, "{chunk} subjects a chunk");
+        }
     }
 
     fn parse_turtle(bytes: &[u8]) -> HashSet<Triple> {
