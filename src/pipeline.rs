@@ -60,18 +60,28 @@ pub fn extract_stream(
     let mut diagnostics = Vec::new();
     let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK_DOCUMENTS);
     let mut chunk_bytes = 0;
-    let mut flush = |chunk: &mut Vec<Document>, stats: &mut Stats| {
-        stats.documents += chunk.len();
-        stats.bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>();
-        // documents move into their extractions (no copy of the text), which are dropped once added
-        let extractions: Vec<Extraction> =
-            std::mem::take(chunk).into_par_iter().map(|d| extract_owned(d, rules)).collect();
+    // The extractions of the previous chunk, added to the graph while this chunk is extracted.
+    let mut pending: Vec<Extraction> = Vec::new();
+    let mut add = |extractions: Vec<Extraction>, stats: &mut Stats| {
         for ex in &extractions {
             stats.sentences += ex.sentences.len();
             stats.mentions += ex.mentions.len();
             builder.add(ex);
         }
-        drop(extractions);
+    };
+    let mut flush = |chunk: &mut Vec<Document>, stats: &mut Stats| {
+        stats.documents += chunk.len();
+        stats.bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>();
+        // documents move into their extractions (no copy of the text), which are dropped once
+        // added; adding is serial, so it runs beside the next chunk's extraction (on a worker of
+        // the pool, which then helps extract)
+        let documents = std::mem::take(chunk);
+        let previous = std::mem::take(&mut pending);
+        let (extractions, ()) = rayon::join(
+            || documents.into_par_iter().map(|d| extract_owned(d, rules)).collect(),
+            || add(previous, stats),
+        );
+        pending = extractions;
         stats.elapsed = started.elapsed();
         progress(stats);
     };
@@ -91,6 +101,7 @@ pub fn extract_stream(
     if !chunk.is_empty() {
         flush(&mut chunk, stats);
     }
+    add(pending, stats);
     stats.elapsed = started.elapsed();
     diagnostics
 }
