@@ -138,7 +138,7 @@ fn write_in_chunks(
 ) -> io::Result<bool> {
     let subjects = Subjects::new(g, o)?;
     let mut cursor = Cursor::default();
-    let batch = chunk_subjects * CHUNKS_PER_WORKER * rayon::current_num_threads();
+    let batch = chunk_subjects.saturating_mul(CHUNKS_PER_WORKER * rayon::current_num_threads());
     let mut any = false;
     loop {
         let groups: Vec<Group> =
