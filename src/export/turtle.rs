@@ -2,10 +2,11 @@
 //!
 //! Triples are built as oxrdf terms and handed to oxttl in the order of the string forms of
 //! (subject, predicate, object), so the output is byte-identical for the same graph and no RDF
-//! syntax is ever written by hand. They are streamed: subjects are sorted first, and only one
-//! subject's triples exist at a time. Every node has an IRI (no blank nodes), which keeps the
-//! triple set identical across parsers. See <https://www.w3.org/TR/turtle/> and
-//! <https://www.w3.org/TR/n-triples/>.
+//! syntax is ever written by hand. They are streamed: subjects are sorted first, and a worker
+//! builds one subject's triples at a time; chunks of subjects are serialized side by side on the
+//! current rayon pool and written in order, with the bytes of one serializer. Every node has an
+//! IRI (no blank nodes), which keeps the triple set identical across parsers. See
+//! <https://www.w3.org/TR/turtle/> and <https://www.w3.org/TR/n-triples/>.
 
 use std::io::{self, Write};
 
