@@ -82,11 +82,7 @@ fn write_turtle_in_chunks(
         if !first {
             prime(&mut ll)?;
         }
-        let mut scratch = Scratch::default();
-        for group in chunk {
-            subjects.emit(group, &mut scratch, &mut |t| ll.serialize_triple(t, &mut *buf))?;
-        }
-        Ok(())
+        subjects.emit_chunk(chunk, &mut |t| ll.serialize_triple(t, &mut *buf))
     })?;
     if written {
         let mut ll = serializer.low_level();
@@ -109,11 +105,7 @@ fn write_ntriples_in_chunks(
 ) -> io::Result<()> {
     write_in_chunks(g, o, w, chunk, &|subjects, chunk, _, buf| {
         let mut ll = NTriplesSerializer::new().low_level();
-        let mut scratch = Scratch::default();
-        for group in chunk {
-            subjects.emit(group, &mut scratch, &mut |t| ll.serialize_triple(t, &mut *buf))?;
-        }
-        Ok(())
+        subjects.emit_chunk(chunk, &mut |t| ll.serialize_triple(t, &mut *buf))
     })?;
     Ok(())
 }
@@ -138,7 +130,7 @@ fn write_in_chunks(
     serialize: &ChunkWriter<'_>,
 ) -> io::Result<bool> {
     let subjects = Subjects::new(g, o)?;
-    let mut cursor = Cursor::default();
+    let mut cursor = subjects.cursor();
     let batch = chunk_subjects.saturating_mul(CHUNKS_PER_WORKER * rayon::current_num_threads());
     let mut any = false;
     loop {
@@ -197,7 +189,7 @@ fn for_each_triple(
 ) -> io::Result<()> {
     let subjects = Subjects::new(g, o)?;
     let mut scratch = Scratch::default();
-    let mut cursor = Cursor::default();
+    let mut cursor = subjects.cursor();
     while let Some(group) = subjects.next_group(&mut cursor) {
         subjects.emit(&group, &mut scratch, f)?;
     }
@@ -235,11 +227,11 @@ struct Group {
 }
 
 /// Where a walk over the groups is.
-#[derive(Default)]
 struct Cursor {
     unit: usize,
     document: usize,
-    next_document: Option<Option<String>>,
+    /// The key of document `document` in key order, if there is one.
+    next_document: Option<String>,
 }
 
 /// Buffers reused from one subject to the next.
@@ -337,27 +329,37 @@ impl<'g> Subjects<'g> {
         Some(subject_key(&self.namer.iri_of_slug(self.slug(i as usize))))
     }
 
+    /// A walk from the first subject.
+    fn cursor(&self) -> Cursor {
+        Cursor { unit: 0, document: 0, next_document: self.document_key(0) }
+    }
+
     /// The next subject after `cursor`, which moves past it.
     fn next_group(&self, cursor: &mut Cursor) -> Option<Group> {
-        let next_doc = cursor.next_document.get_or_insert_with(|| self.document_key(0)).take();
-        let key = match (self.units.get(cursor.unit), next_doc) {
-            (Some((k, _)), Some(dk)) => k.min(&dk).clone(),
+        let key = match (self.units.get(cursor.unit), &cursor.next_document) {
+            (Some((k, _)), Some(dk)) => k.min(dk).clone(),
             (Some((k, _)), None) => k.clone(),
-            (None, Some(dk)) => dk,
+            (None, Some(dk)) => dk.clone(),
             (None, None) => return None,
         };
         let start = cursor.unit;
         cursor.unit += self.units[start..].iter().take_while(|(k, _)| *k == key).count();
         let first_document = cursor.document;
-        loop {
-            let dk = self.document_key(cursor.document);
-            if dk.as_ref() != Some(&key) {
-                cursor.next_document = Some(dk);
-                break;
-            }
+        while cursor.next_document.as_ref() == Some(&key) {
             cursor.document += 1;
+            cursor.next_document = self.document_key(cursor.document);
         }
         Some(Group { key, units: start..cursor.unit, documents: first_document..cursor.document })
+    }
+
+    /// [`Subjects::emit`] for each group of `chunk`, in order.
+    fn emit_chunk(
+        &self,
+        chunk: &[Group],
+        f: &mut dyn FnMut(&Triple) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut scratch = Scratch::default();
+        chunk.iter().try_for_each(|group| self.emit(group, &mut scratch, f))
     }
 
     /// Calls `f` with the triples of `group`, sorted by (predicate, object), without duplicates.
