@@ -387,12 +387,35 @@ fn required(hir: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
             flush(&mut run, out);
         }
         HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_) => {
-            if let Some(clause) = prefixes(hir) {
+            if let Some(clause) = clause_of(hir) {
                 out.push(clause);
             }
         }
         _ => {}
     }
+}
+
+/// A clause of a literal-like part: the literals its matches start with, or for an alternation
+/// whose branches do not all start with a few literals (`lancent|(?:\p{Ll}+ ){1,2}ensemble`),
+/// one required literal set of each branch, united (every match goes through one branch, and
+/// contains a literal of that branch's set). Each branch gives its most selective set: the one
+/// whose shortest literal is longest, then the one with fewest literals.
+fn clause_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    if let Some(clause) = prefixes(hir) {
+        return Some(clause);
+    }
+    let HirKind::Alternation(branches) = hir.kind() else { return None };
+    let mut union = Vec::new();
+    for branch in branches {
+        let mut clauses = Vec::new();
+        required(branch, &mut clauses);
+        let best = reduce(clauses).into_iter().max_by_key(|c| {
+            let shortest = c.iter().map(Vec::len).min().unwrap_or(0);
+            (shortest, std::cmp::Reverse(c.len()))
+        })?;
+        union.extend(best);
+    }
+    (union.len() <= MAX_CLAUSE).then_some(union)
 }
 
 fn flush(run: &mut Vec<Hir>, out: &mut Vec<Vec<Vec<u8>>>) {
@@ -416,7 +439,7 @@ fn flush(run: &mut Vec<Hir>, out: &mut Vec<Vec<Vec<u8>>>) {
                 }
             }
             _ => {
-                if let Some(clause) = prefixes(part) {
+                if let Some(clause) = clause_of(part) {
                     out.push(clause);
                 }
             }
@@ -605,6 +628,59 @@ mod tests {
                 prop_assert_eq!(analyze(&pattern), expected, "{}", pattern);
             }
         }
+    }
+
+    /// Texts made of the pieces the patterns of [`pattern`] are made of, in any case.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = proptest::sample::select(vec![
+            "ab",
+            "AB",
+            "le",
+            "LE",
+            "y",
+            "Y",
+            "investissement",
+            "INVESTISSEMENT",
+            "é",
+            "É",
+            "e",
+            "E",
+            "s",
+            "S",
+            " ",
+            ",",
+            "x",
+            "1",
+        ]);
+        proptest::collection::vec(piece, 0..12).prop_map(|xs| xs.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn no_pattern_is_skipped_on_a_text_it_matches(body in pattern(), texts in proptest::collection::vec(text(), 1..6)) {
+            let Ok(regex) = regex::Regex::new(&body) else { return Ok(()) };
+            let p = Prefilter::new([body.as_str()]);
+            let mut found = Found::default();
+            for text in &texts {
+                p.scan(text, &mut found);
+                if regex.is_match(text) {
+                    prop_assert!(p.may_match(0, &found), "{} on {:?}: {:?}", body, text, p.describe(0));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_alternation_gives_a_clause_when_each_branch_has_one() {
+        // a branch that starts with a class still requires a word further on
+        let rule = "⟨organization#\\d+⟩ (?:lancent|signent un accord|(?:[\\p{Ll}']+ ){1,2}?(?:ensemble|en commun))";
+        assert!(passes(rule, "⟨organization#1⟩ lancent"));
+        assert!(passes(rule, "⟨organization#1⟩ travaillent ensemble"));
+        assert!(!passes(rule, "⟨organization#1⟩ travaillent"));
+        // a branch with no required literal leaves the alternation without a clause
+        let open = "⟨organization#\\d+⟩ (?:lancent|[\\p{Ll}]+)";
+        assert!(passes(open, "⟨organization#1⟩ travaillent"));
     }
 
     #[test]
