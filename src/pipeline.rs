@@ -2,8 +2,8 @@
 //!
 //! This is glue only: each stage lives in its own module. Documents are taken from the input
 //! stream in chunks; a chunk is extracted on the current rayon pool (the binary sizes it with
-//! `--jobs`), then added to the [`GraphBuilder`] in input order and dropped, so memory holds one
-//! chunk of text and the graph. The graph is built from keys, so the output does not depend on
+//! `--jobs`), then added to the [`GraphBuilder`] in input order and dropped, so memory holds a few
+//! chunks of text and the graph. The graph is built from keys, so the output does not depend on
 //! the number of threads nor on the chunking.
 
 use std::time::{Duration, Instant};
@@ -47,61 +47,71 @@ pub struct BuildOutput {
 const CHUNK_DOCUMENTS: usize = 512;
 const CHUNK_BYTES: usize = 8 << 20;
 
+/// Takes the next chunk of documents from `inputs` (empty at the end), recording the input
+/// problems met on the way.
+fn next_chunk(
+    inputs: &mut impl Iterator<Item = InputItem>,
+    diagnostics: &mut Vec<InputDiagnostic>,
+) -> Vec<Document> {
+    let mut chunk = Vec::with_capacity(CHUNK_DOCUMENTS);
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_DOCUMENTS && bytes < CHUNK_BYTES {
+        match inputs.next() {
+            None => break,
+            Some(InputItem::Problem(p)) => diagnostics.push(p),
+            Some(InputItem::Document(d)) => {
+                bytes += d.text.len();
+                chunk.push(d);
+            }
+        }
+    }
+    chunk
+}
+
 /// Extracts from every document of `inputs` into `builder`; `progress` is called after each
 /// chunk. Returns the input problems met.
+///
+/// While a chunk is extracted on the pool, one worker adds the previous chunk's extractions to
+/// the graph and then reads the next chunk (both serial), and helps extract when done: reading
+/// files and parsing JSON lines no longer leave a core idle between chunks. Three chunks of text
+/// are in memory at most (extracted, being extracted, read).
 pub fn extract_stream(
     rules: &RulePack,
-    inputs: impl Iterator<Item = InputItem>,
+    mut inputs: impl Iterator<Item = InputItem> + Send,
     builder: &mut GraphBuilder<'_>,
     stats: &mut Stats,
     progress: &mut dyn FnMut(&Stats),
 ) -> Vec<InputDiagnostic> {
     let started = Instant::now();
     let mut diagnostics = Vec::new();
-    let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK_DOCUMENTS);
-    let mut chunk_bytes = 0;
-    // The extractions of the previous chunk, added to the graph while this chunk is extracted.
-    let mut pending: Vec<Extraction> = Vec::new();
-    let mut add = |extractions: Vec<Extraction>, stats: &mut Stats| {
+    let add = |extractions: Vec<Extraction>, builder: &mut GraphBuilder<'_>, stats: &mut Stats| {
         for ex in &extractions {
             stats.sentences += ex.sentences.len();
             stats.mentions += ex.mentions.len();
             builder.add(ex);
         }
     };
-    let mut flush = |chunk: &mut Vec<Document>, stats: &mut Stats| {
+    // documents move into their extractions (no copy of the text), which are dropped once added
+    let mut chunk = next_chunk(&mut inputs, &mut diagnostics);
+    let mut pending: Vec<Extraction> = Vec::new();
+    while !chunk.is_empty() {
         stats.documents += chunk.len();
         stats.bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>();
-        // documents move into their extractions (no copy of the text), which are dropped once
-        // added; adding is serial, so it runs beside the next chunk's extraction (on a worker of
-        // the pool, which then helps extract)
-        let documents = std::mem::take(chunk);
+        let documents = std::mem::take(&mut chunk);
         let previous = std::mem::take(&mut pending);
-        let (extractions, ()) = rayon::join(
+        let (extractions, next) = rayon::join(
             || documents.into_par_iter().map(|d| extract_owned(d, rules)).collect(),
-            || add(previous, stats),
+            || {
+                add(previous, builder, stats);
+                next_chunk(&mut inputs, &mut diagnostics)
+            },
         );
         pending = extractions;
+        chunk = next;
         stats.elapsed = started.elapsed();
         progress(stats);
-    };
-    for item in inputs {
-        match item {
-            InputItem::Problem(p) => diagnostics.push(p),
-            InputItem::Document(d) => {
-                chunk_bytes += d.text.len();
-                chunk.push(d);
-                if chunk.len() >= CHUNK_DOCUMENTS || chunk_bytes >= CHUNK_BYTES {
-                    flush(&mut chunk, stats);
-                    chunk_bytes = 0;
-                }
-            }
-        }
     }
-    if !chunk.is_empty() {
-        flush(&mut chunk, stats);
-    }
-    add(pending, stats);
+    add(pending, builder, stats);
     stats.elapsed = started.elapsed();
     diagnostics
 }
@@ -109,7 +119,7 @@ pub fn extract_stream(
 /// Extracts from every document of `inputs` and builds the graph.
 pub fn run_stream(
     rules: &RulePack,
-    inputs: impl Iterator<Item = InputItem>,
+    inputs: impl Iterator<Item = InputItem> + Send,
     max_evidence: usize,
     progress: &mut dyn FnMut(&Stats),
 ) -> Result<BuildOutput, GraphError> {
