@@ -18,9 +18,9 @@ use kgsmith::input::{read_inputs, InputOptions, Inputs};
 use kgsmith::pipeline::Stats;
 use kgsmith::rules::{LoadOptions, RulePack};
 
-/// mimalloc: a build spends a sixth of its time in `malloc` and `free` (many short strings and
-/// vectors per sentence, on two threads), and mimalloc takes 100 MB of JSONL from 19.5 s to
-/// 16.5 s with `-j 2` (BENCHMARKS.md, "Allocator"). It is the binary's choice, not the library's.
+/// mimalloc: a build spent a sixth of its time in glibc's `malloc` and `free` (many short strings
+/// and vectors per sentence, on two threads); BENCHMARKS.md ("Allocator") has the figures. It is
+/// the binary's choice, not the library's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -29,12 +29,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Keeps the peak memory of a long run near the graph's size: freed pages go back to the system
-/// at once (mimalloc keeps them for a second by default: 32 MB more at the peak on 100 MB), and the
-/// process does not take transparent huge pages, which round every touched region of mimalloc's
-/// arena up to 2 MiB (another 60 MB at the peak where the kernel enables them by default).
+/// after 10 ms, not after mimalloc's default of one second (which held 25 MB more at the peak on
+/// 100 MB; purging at once saved 5 MB more but doubled the system time), and the process takes
+/// no transparent huge pages, which round every touched region of mimalloc's arena up to 2 MiB
+/// (58 MB more at the peak on 100 MB where the kernel enables them by default).
 fn tune_allocator() {
     // SAFETY: sets an integer option before any thread but this one exists.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     #[cfg(target_os = "linux")]
     // SAFETY: a process-wide flag that only changes how later page faults are served; it fails
     // harmlessly (ignored) on kernels without it.
