@@ -29,13 +29,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Keeps the peak memory of a long run near the graph's size: freed pages go back to the system
-/// after 10 ms, not after mimalloc's default of one second (which held 25 MB more at the peak on
-/// 100 MB; purging at once saved 5 MB more but doubled the system time), and the process takes
-/// no transparent huge pages, which round every touched region of mimalloc's arena up to 2 MiB
-/// (58 MB more at the peak on 100 MB where the kernel enables them by default).
+/// at once, not after mimalloc's default of one second, and the process takes no transparent
+/// huge pages, which round every touched region of mimalloc's arena up to 2 MiB. On 1 GB of
+/// files, a 10 ms delay peaked at 307 MiB against 263 MiB at once; on 100 MB of JSONL, the
+/// default delay held 25 MB more and huge pages 58 MB more (BENCHMARKS.md, "Allocator").
 fn tune_allocator() {
     // SAFETY: sets an integer option before any thread but this one exists.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     #[cfg(target_os = "linux")]
     // SAFETY: a process-wide flag that only changes how later page faults are served; it fails
     // harmlessly (ignored) on kernels without it.
