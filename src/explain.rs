@@ -140,8 +140,8 @@ fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePa
                 let Some(g) = caps.name(slot.role.group()) else { continue };
                 let got = g.as_str();
                 if got.starts_with(PLACEHOLDER_OPEN) {
-                    let index: Option<usize> =
-                        got.trim_end_matches('⟩').rsplit('#').next().and_then(|n| n.parse().ok());
+                    let (s, e) = to_masked(g.start(), g.end());
+                    let index = masked.mentions_in(s, e).next();
                     if let Some(m) = index.and_then(|i| ex.mentions.get(i)) {
                         if slot.types.contains(&m.mention_type) {
                             filled += 1;

@@ -1,5 +1,8 @@
 //! Masked sentences: the sentence text with every accepted mention replaced by a placeholder
-//! `⟨type#index⟩`, so that relation rules match typed slots with plain regexes.
+//! `⟨type⟩`, so that relation rules match typed slots with plain regexes. Which mention a
+//! placeholder stands for is known from its position (the segments), not written in the text: an
+//! index in the text (`⟨type#12⟩`) made every bounded gap over placeholders track a run of digits,
+//! and the relation regexes three to four times slower to match (BENCHMARKS.md).
 //!
 //! Placeholders hold no capital letter and no word character a rule's gap would walk into by
 //! accident; normalization maps the two bracket characters away from the input, so the text can
@@ -36,7 +39,7 @@ pub struct MaskedSentence {
 impl MaskedSentence {
     /// Masks `items` (sorted by start, non-overlapping, inside `start..end`) in `normalized`.
     pub fn build(normalized: &str, start: usize, end: usize, items: &[MaskItem<'_>]) -> Self {
-        let mut text = String::with_capacity(end - start + items.len() * 8);
+        let mut text = String::with_capacity(end - start + items.len() * 16);
         let mut segments = Vec::with_capacity(items.len() * 2 + 1);
         let mut pos = start;
         let push_text = |text: &mut String, segments: &mut Vec<Segment>, from: usize, to: usize| {
@@ -58,8 +61,6 @@ impl MaskedSentence {
             let m = text.len();
             text.push(PLACEHOLDER_OPEN);
             text.push_str(&type_code(item.mention_type));
-            text.push('#');
-            text.push_str(&item.index.to_string());
             text.push(PLACEHOLDER_CLOSE);
             segments.push(Segment {
                 masked_start: m,
@@ -126,19 +127,31 @@ impl MaskedSentence {
             .filter(move |s| s.masked_start >= start && s.masked_end <= end)
             .filter_map(|s| s.mention)
     }
+
+    /// Mention indices of the placeholders of the given types inside the masked span
+    /// (`⟨organization⟩ et le géant ⟨demonym⟩ … ⟨name⟩` with Organization|Name: the first and
+    /// the third).
+    pub fn mentions_of<'s>(
+        &'s self,
+        start: usize,
+        end: usize,
+        types: &'s [String],
+    ) -> impl Iterator<Item = usize> + 's {
+        let (open, close) = (PLACEHOLDER_OPEN.len_utf8(), PLACEHOLDER_CLOSE.len_utf8());
+        self.segments
+            .iter()
+            .filter(move |s| s.masked_start >= start && s.masked_end <= end)
+            .filter_map(move |s| {
+                let mention = s.mention?;
+                let code = &self.text[s.masked_start + open..s.masked_end - close];
+                types.iter().any(|t| is_code_of(code, t)).then_some(mention)
+            })
+    }
 }
 
-/// Mention indices of the placeholders of the given types in a run of masked text
-/// (`⟨organization#3⟩ et le géant ⟨demonym#5⟩ … ⟨name#7⟩` with Organization|Name → 3, 7).
-pub fn placeholder_indices<'t>(
-    text: &'t str,
-    types: &'t [String],
-) -> impl Iterator<Item = usize> + 't {
-    text.split(PLACEHOLDER_OPEN).skip(1).filter_map(move |p| {
-        let body = p.split(PLACEHOLDER_CLOSE).next()?;
-        let (code, index) = body.rsplit_once('#')?;
-        types.iter().any(|t| type_code(t) == code).then(|| index.parse().ok())?
-    })
+/// Whether `code` is [`type_code`] of `type_name`, without building the code.
+fn is_code_of(code: &str, type_name: &str) -> bool {
+    code.chars().eq(type_name.chars().flat_map(char::to_lowercase))
 }
 
 #[cfg(test)]
@@ -155,7 +168,7 @@ mod tests {
             MaskItem { start: dt, end: dt + 16, mention_type: "Name", index: 9 },
         ];
         let m = MaskedSentence::build(text, 0, text.len(), &items);
-        assert_eq!(m.text, "Ici, ⟨organization#4⟩ et ⟨name#9⟩ lancent.");
+        assert_eq!(m.text, "Ici, ⟨organization⟩ et ⟨name⟩ lancent.");
         let p = m.text.find('⟨').unwrap();
         assert_eq!(m.start_of(p), Some(nv));
         assert_eq!(m.start_of(p + 3), None);
@@ -165,7 +178,9 @@ mod tests {
         assert_eq!(m.span_widened(p + 3, q - 2), (nv, dt + 16));
         assert_eq!(m.mentions_in(0, m.text.len()).collect::<Vec<_>>(), vec![4, 9]);
         let both = ["Organization".to_string(), "Name".to_string()];
-        assert_eq!(placeholder_indices(&m.text, &both).collect::<Vec<_>>(), vec![4, 9]);
-        assert_eq!(placeholder_indices(&m.text, &both[..1]).collect::<Vec<_>>(), vec![4]);
+        let all = m.text.len();
+        assert_eq!(m.mentions_of(0, all, &both).collect::<Vec<_>>(), vec![4, 9]);
+        assert_eq!(m.mentions_of(0, all, &both[..1]).collect::<Vec<_>>(), vec![4]);
+        assert_eq!(m.mentions_of(0, q - 1, &both).collect::<Vec<_>>(), vec![4]);
     }
 }

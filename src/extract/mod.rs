@@ -23,7 +23,7 @@ use crate::rules::pattern::SlotRole;
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
-use masked::{placeholder_indices, MaskItem, MaskedSentence};
+use masked::{MaskItem, MaskedSentence};
 
 /// Where a mention comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -848,11 +848,13 @@ fn relation_matches(
                     let Some(group) = caps.name(slot.role.group()) else {
                         continue;
                     };
-                    let ids: Vec<usize> = if slot.list {
-                        placeholder_indices(group.as_str(), &slot.types).collect()
-                    } else {
-                        group.as_str().parse().ok().into_iter().collect()
+                    // the placeholders of the slot's types inside the group, by position
+                    let (group_start, group_end) = match map {
+                        Some(m) => m.span(group.start(), group.end()),
+                        None => (group.start(), group.end()),
                     };
+                    let ids: Vec<usize> =
+                        masked.mentions_of(group_start, group_end, &slot.types).collect();
                     for &id in &ids {
                         let m = &mentions[id];
                         let t = match m.mention_type.as_str() {

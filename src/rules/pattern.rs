@@ -1,9 +1,9 @@
 //! Pattern compilation: macros, lexicons and typed slots expanded into one regular expression.
 //!
 //! Relation rules are matched against a *masked* sentence in which every entity mention is
-//! replaced by a placeholder `⟨type#index⟩` (see `extract::masked`). A slot such as
+//! replaced by a placeholder `⟨type⟩` (see `extract::masked`). A slot such as
 //! `{subject:Organization|Name}` therefore compiles to a regex that matches only placeholders of
-//! those types and captures the mention index; a list slot (`{parties:Organization+}`) matches a
+//! those types and captures the placeholder, whose position tells the mention; a list slot (`{parties:Organization+}`) matches a
 //! coordination of them. Expansion keeps a map from the expanded regex back to the pattern as
 //! written, so a regex error is reported at its position in the rule file.
 
@@ -68,14 +68,15 @@ pub fn type_code(type_name: &str) -> String {
     type_name.to_lowercase()
 }
 
-/// Regex of one placeholder of the given types, optionally capturing its index.
+/// Regex of one placeholder of the given types, optionally captured whole (its position tells
+/// which mention it stands for).
 pub fn placeholder_regex(types: &[String], capture: Option<&str>) -> String {
     let codes: Vec<String> = types.iter().map(|t| regex::escape(&type_code(t))).collect();
-    let index = match capture {
-        Some(name) => format!("(?P<{name}>\\d+)"),
-        None => "\\d+".to_string(),
-    };
-    format!("{PLACEHOLDER_OPEN}(?:{})#{index}{PLACEHOLDER_CLOSE}", codes.join("|"))
+    let one = format!("{PLACEHOLDER_OPEN}(?:{}){PLACEHOLDER_CLOSE}", codes.join("|"));
+    match capture {
+        Some(name) => format!("(?P<{name}>{one})"),
+        None => one,
+    }
 }
 
 /// Regex alternation of a word list: longest first, escaped, one space for any white space.
@@ -379,11 +380,17 @@ mod tests {
         )
         .unwrap();
         let re = regex::Regex::new(&e.regex).unwrap();
-        let caps = re.captures("⟨name#0⟩ d'ores et déjà coopère avec ⟨organization#1⟩").unwrap();
-        assert_eq!(&caps["subject"], "0");
-        assert_eq!(&caps["object"], "1");
-        assert!(re.captures("⟨name#0⟩ s'associe avec ⟨place#1⟩").is_none());
-        assert!(re.is_match("⟨name#0⟩ s'associe avec ⟨organization#1⟩"));
+        let text = "⟨name⟩ d'ores et déjà coopère avec ⟨organization⟩";
+        let caps = re.captures(text).unwrap();
+        // a slot captures its placeholder, whose position tells the mention
+        assert_eq!((&caps["subject"], caps.name("subject").unwrap().start()), ("⟨name⟩", 0));
+        let object = text.rfind('⟨').unwrap();
+        assert_eq!(
+            (&caps["object"], caps.name("object").unwrap().start()),
+            ("⟨organization⟩", object)
+        );
+        assert!(re.captures("⟨name⟩ s'associe avec ⟨place⟩").is_none());
+        assert!(re.is_match("⟨name⟩ s'associe avec ⟨organization⟩"));
         assert_eq!(e.slots.len(), 2);
     }
 
@@ -404,23 +411,20 @@ mod tests {
 
     #[test]
     fn list_slots_match_coordinations() {
-        let text = "⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩ lancent";
-        assert_eq!(
-            parties_of(&[], text),
-            Some("⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩")
-        );
+        let text = "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩ lancent";
+        assert_eq!(parties_of(&[], text), Some("⟨organization⟩, ⟨organization⟩ et ⟨organization⟩"));
     }
 
     #[test]
     fn a_list_may_need_a_conjunction_before_its_last_item() {
         let macros = [("list_separator", ", | et "), ("list_last_separator", " et ")];
-        let text = "⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩ lancent";
+        let text = "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩ lancent";
         assert_eq!(
             parties_of(&macros, text),
-            Some("⟨organization#0⟩, ⟨organization#3⟩ et ⟨organization#4⟩")
+            Some("⟨organization⟩, ⟨organization⟩ et ⟨organization⟩")
         );
-        let text = "⟨organization#0⟩, ⟨organization#3⟩ lancent";
-        assert_eq!(parties_of(&macros, text), Some("⟨organization#3⟩"));
+        let text = "⟨organization⟩, ⟨organization⟩ lancent";
+        assert_eq!(parties_of(&macros, text), Some("⟨organization⟩"));
     }
 
     #[test]
@@ -437,7 +441,7 @@ mod tests {
         assert!(expand("x{2,3} [{]", &d, false).is_ok());
         assert_eq!(expand(r"\p{Lu}\P{L}\x{41}", &d, false).unwrap().regex, r"\p{Lu}\P{L}\x{41}");
         let ctx = expand("{:Organization|Demonym} x", &d, false).unwrap();
-        assert!(regex::Regex::new(&ctx.regex).unwrap().is_match("⟨demonym#2⟩ x"));
+        assert!(regex::Regex::new(&ctx.regex).unwrap().is_match("⟨demonym⟩ x"));
         assert!(ctx.slots.is_empty());
         let e = expand("{subject:Organization}", &d, false).unwrap_err();
         assert!(e.message.contains("only allowed in relation rules"));
