@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::extract::masked::MaskedSentence;
-use crate::extract::{mask_items, Extraction, MentionSource};
+use crate::extract::{mask_items, to_masked, Extraction, MentionSource};
 use crate::rules::pattern::PLACEHOLDER_OPEN;
 use crate::rules::{applies_to, RulePack};
 
@@ -125,12 +125,12 @@ fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePa
         } else {
             (masked.text.as_str(), None)
         };
-        let to_masked = |s: usize, e: usize| map.map_or((s, e), |m| m.span(s, e));
+        let in_masked = |s: usize, e: usize| to_masked(map, s, e);
         let strict: Vec<(usize, usize)> =
-            rule.regex.find_iter(haystack).map(|m| to_masked(m.start(), m.end())).collect();
+            rule.regex.find_iter(haystack).map(|m| in_masked(m.start(), m.end())).collect();
         for caps in relaxed.captures_iter(haystack) {
             let whole = caps.get(0).expect("group 0");
-            let (whole_start, whole_end) = to_masked(whole.start(), whole.end());
+            let (whole_start, whole_end) = in_masked(whole.start(), whole.end());
             if strict.iter().any(|&(s, e)| s < whole_end && e > whole_start) {
                 continue;
             }
@@ -140,7 +140,7 @@ fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePa
                 let Some(g) = caps.name(slot.role.group()) else { continue };
                 let got = g.as_str();
                 if got.starts_with(PLACEHOLDER_OPEN) {
-                    let (s, e) = to_masked(g.start(), g.end());
+                    let (s, e) = in_masked(g.start(), g.end());
                     let index = masked.mentions_in(s, e).next();
                     if let Some(m) = index.and_then(|i| ex.mentions.get(i)) {
                         if slot.types.contains(&m.mention_type) {

@@ -680,7 +680,11 @@ mod tests {
                 write_turtle_in_chunks(&g, &o, &mut ttl, chunk).unwrap();
                 write_ntriples_in_chunks(&g, &o, &mut nt, chunk).unwrap();
             });
-            assert_eq!(String::from_utf8_lossy(&ttl), String::from_utf8_lossy(&expected));
+            assert_eq!(
+                String::from_utf8_lossy(&ttl),
+                String::from_utf8_lossy(&expected),
+                "{chunk} subjects a chunk"
+            );
             assert_eq!(nt, expected_nt, "{chunk} subjects a chunk");
         }
     }

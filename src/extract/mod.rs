@@ -183,6 +183,12 @@ impl Views {
     }
 }
 
+/// A span of what a pattern read (the folded copy when `map` is its map) as a span of the masked
+/// sentence.
+pub(crate) fn to_masked(map: Option<&OffsetMap>, start: usize, end: usize) -> (usize, usize) {
+    map.map_or((start, end), |m| m.span(start, end))
+}
+
 /// Per pattern (given by its language and whether it reads the folded text), whether it applies
 /// to a document in `lang`, and whether it reads the folded text.
 fn applying<'p>(
@@ -443,7 +449,8 @@ fn lexical_mentions(
     accepted
 }
 
-/// The mentions `indices` of `mentions` as items to mask, each placeholder carrying its index.
+/// The mentions `indices` of `mentions` as items to mask, each with its mention's index (which
+/// the masked sentence keeps beside the text, by position).
 pub(crate) fn mask_items(
     mentions: &[Mention],
     indices: impl IntoIterator<Item = usize>,
@@ -600,10 +607,7 @@ fn pattern_mentions(
                 Box::new(p.regex.captures_iter(haystack).filter_map(|caps| caps.name("name")))
             };
             for name in names {
-                let (name_start, name_end) = match map {
-                    Some(m) => m.span(name.start(), name.end()),
-                    None => (name.start(), name.end()),
-                };
+                let (name_start, name_end) = to_masked(map, name.start(), name.end());
                 let (Some(mut s), Some(mut e)) =
                     (masked.start_of(name_start), masked.end_of(name_end))
                 else {
@@ -834,10 +838,7 @@ fn relation_matches(
             let (haystack, map) = views.haystack(rule.fold);
             for caps in rule.regex.captures_iter(haystack) {
                 let whole = caps.get(0).expect("group 0");
-                let (whole_start, whole_end) = match map {
-                    Some(m) => m.span(whole.start(), whole.end()),
-                    None => (whole.start(), whole.end()),
-                };
+                let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
                 let mut subjects = Vec::new();
                 let mut objects = Vec::new();
                 let mut parties = Vec::new();
@@ -849,10 +850,7 @@ fn relation_matches(
                         continue;
                     };
                     // the placeholders of the slot's types inside the group, by position
-                    let (group_start, group_end) = match map {
-                        Some(m) => m.span(group.start(), group.end()),
-                        None => (group.start(), group.end()),
-                    };
+                    let (group_start, group_end) = to_masked(map, group.start(), group.end());
                     let ids: Vec<usize> =
                         masked.mentions_of(group_start, group_end, &slot.types).collect();
                     for &id in &ids {

@@ -3,8 +3,8 @@
 //! Relation rules are matched against a *masked* sentence in which every entity mention is
 //! replaced by a placeholder `⟨type⟩` (see `extract::masked`). A slot such as
 //! `{subject:Organization|Name}` therefore compiles to a regex that matches only placeholders of
-//! those types and captures the placeholder, whose position tells the mention; a list slot (`{parties:Organization+}`) matches a
-//! coordination of them. Expansion keeps a map from the expanded regex back to the pattern as
+//! those types and captures the placeholder, whose position tells the mention; a list slot
+//! (`{parties:Organization+}`) matches a coordination of them. Expansion keeps a map from the expanded regex back to the pattern as
 //! written, so a regex error is reported at its position in the rule file.
 
 use std::collections::BTreeMap;
@@ -394,8 +394,9 @@ mod tests {
         assert_eq!(e.slots.len(), 2);
     }
 
-    /// `{parties:Organization+} lancent` expanded with `macros`, and its `parties` group in `text`.
-    fn parties_of<'t>(macros: &[(&str, &str)], text: &'t str) -> Option<&'t str> {
+    /// `{parties:Organization+} lancent` expanded with `macros`, and its `parties` group in `text`
+    /// with where it starts (placeholders look alike: the start tells which ones the group took).
+    fn parties_of<'t>(macros: &[(&str, &str)], text: &'t str) -> Option<(usize, &'t str)> {
         let macros: BTreeMap<String, String> =
             macros.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let types = vec!["Organization".to_string()];
@@ -406,13 +407,16 @@ mod tests {
         )
         .unwrap();
         let re = regex::Regex::new(&e.regex).unwrap();
-        re.captures(text).map(|c| c.name("parties").unwrap().as_str())
+        re.captures(text).map(|c| c.name("parties").unwrap()).map(|g| (g.start(), g.as_str()))
     }
 
     #[test]
     fn list_slots_match_coordinations() {
         let text = "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩ lancent";
-        assert_eq!(parties_of(&[], text), Some("⟨organization⟩, ⟨organization⟩ et ⟨organization⟩"));
+        assert_eq!(
+            parties_of(&[], text),
+            Some((0, "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩"))
+        );
     }
 
     #[test]
@@ -421,10 +425,12 @@ mod tests {
         let text = "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩ lancent";
         assert_eq!(
             parties_of(&macros, text),
-            Some("⟨organization⟩, ⟨organization⟩ et ⟨organization⟩")
+            Some((0, "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩"))
         );
+        // without a conjunction the list is the last placeholder alone, not the first
         let text = "⟨organization⟩, ⟨organization⟩ lancent";
-        assert_eq!(parties_of(&macros, text), Some("⟨organization⟩"));
+        let second = text.rfind('⟨').unwrap();
+        assert_eq!(parties_of(&macros, text), Some((second, "⟨organization⟩")));
     }
 
     #[test]

@@ -450,7 +450,8 @@ fn flush(run: &mut Vec<Hir>, out: &mut Vec<Vec<Vec<u8>>>) {
 /// The clauses of one regex in their smallest equivalent form, literals in lower case: a literal
 /// that contains another literal of its clause is dropped (wherever it occurs, the shorter one
 /// does too), then a clause met whenever another one is (each literal of the other contains one
-/// of its literals). Fewer literals make the scan cheaper and mark fewer clauses; the verdicts stay the same.
+/// of its literals). Fewer literals make the scan cheaper and mark fewer clauses; the verdicts
+/// stay the same.
 fn reduce(clauses: Vec<Vec<Vec<u8>>>) -> Vec<Vec<Vec<u8>>> {
     let mut clauses: Vec<Vec<Vec<u8>>> = clauses
         .into_iter()
