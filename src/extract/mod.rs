@@ -313,7 +313,7 @@ pub mod stages {
         pattern_mentions(text, &p.spans, lexical, &inner_words, lang, rules, &mut scratch).len()
     }
 
-    /// Stage 3 over every sentence that has mentions; returns the number of matches.
+    /// Stage 3 over every sentence with two mentions or more; returns the number of matches.
     pub fn relations(p: &Prepared, rules: &RulePack) -> usize {
         let mut scratch = Scratch::default();
         let lang = p.lang.as_deref();
@@ -802,7 +802,7 @@ struct RelationSentence {
     out: Vec<(i32, usize, usize, RelationMatch)>,
 }
 
-/// Stage 3: relation rules over each sentence that has mentions, with its mentions masked;
+/// Stage 3: relation rules over each sentence that has two mentions or more, masked;
 /// returns the matches in sentence order. As in stage 2, each rule runs over all the sentences
 /// before the next one starts, and a sentence sees the rules in priority order.
 fn relation_matches(
@@ -822,8 +822,8 @@ fn relation_matches(
         let count = mentions[first..].iter().take_while(|m| m.sentence == index).count();
         let range = first..first + count;
         first += count;
-        if count == 0 {
-            continue;
+        if count < 2 {
+            continue; // a relation binds two mentions of the sentence
         }
         let items = mask_items(mentions, range);
         let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);

@@ -22,6 +22,13 @@ use regex_syntax::hir::{Hir, HirKind};
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
 const SIZE_LIMIT: usize = 64 << 20;
 
+/// Most memory one thread's lazy DFA may take for one pattern before it starts over (the engine's
+/// default is 2 MiB). Bounded gaps between a rule's words make a DFA state per position in the gap,
+/// and the largest relation rules outgrew the default: their DFA kept clearing its states and
+/// building them again. The cache only grows as states are built, so the small patterns' caches
+/// stay small; the peak RSS measured the same (BENCHMARKS.md).
+const LAZY_DFA_CAPACITY: usize = 8 << 20;
+
 /// A pattern's regex, built on first use.
 #[derive(Debug, Clone)]
 pub struct Matcher {
@@ -144,7 +151,8 @@ impl Matcher {
 
 /// Builds the automata; the error is the regex engine's message.
 fn build(source: &str, size_limit: Option<usize>) -> Result<meta::Regex, String> {
-    let config = meta::Config::new().nfa_size_limit(size_limit);
+    let config =
+        meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
     meta::Builder::new().configure(config).build(source).map_err(|e| last_line(&e.to_string()))
 }
 
