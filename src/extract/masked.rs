@@ -1,22 +1,24 @@
 //! Masked sentences: the sentence text with every accepted mention replaced by a placeholder
-//! `⟨type⟩`, so that relation rules match typed slots with plain regexes. Which mention a
-//! placeholder stands for is known from its position (the segments), not written in the text: an
-//! index in the text (`⟨type#12⟩`) made every bounded gap over placeholders track a run of digits,
-//! and the relation regexes three to four times slower to match (BENCHMARKS.md).
+//! `⟨c⟩`, where `c` is the one character that stands for the mention's type
+//! ([`TypeCodes`](crate::rules::pattern::TypeCodes)), so that relation rules match typed slots
+//! with plain regexes. Which mention a placeholder stands for is known from its position (the
+//! segments), not written in the text: an index in the text (`⟨type#12⟩`) made every bounded gap
+//! over placeholders track a run of digits, and the relation regexes three to four times slower
+//! to match (BENCHMARKS.md).
 //!
 //! Placeholders hold no capital letter and no word character a rule's gap would walk into by
 //! accident; normalization maps the two bracket characters away from the input, so the text can
 //! never forge one. Offsets map back to the normalized text exactly outside placeholders and to
 //! the mention's edges at placeholders.
 
-use crate::rules::pattern::{type_code, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
+use crate::rules::pattern::{PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
 
-/// A mention to mask: its normalized span, type and the index it is known by.
+/// A mention to mask: its normalized span, the code of its type and the index it is known by.
 #[derive(Debug, Clone, Copy)]
-pub struct MaskItem<'a> {
+pub struct MaskItem {
     pub start: usize,
     pub end: usize,
-    pub mention_type: &'a str,
+    pub code: char,
     pub index: usize,
 }
 
@@ -38,8 +40,8 @@ pub struct MaskedSentence {
 
 impl MaskedSentence {
     /// Masks `items` (sorted by start, non-overlapping, inside `start..end`) in `normalized`.
-    pub fn build(normalized: &str, start: usize, end: usize, items: &[MaskItem<'_>]) -> Self {
-        let mut text = String::with_capacity(end - start + items.len() * 16);
+    pub fn build(normalized: &str, start: usize, end: usize, items: &[MaskItem]) -> Self {
+        let mut text = String::with_capacity(end - start + items.len() * 9);
         let mut segments = Vec::with_capacity(items.len() * 2 + 1);
         let mut pos = start;
         let push_text = |text: &mut String, segments: &mut Vec<Segment>, from: usize, to: usize| {
@@ -59,9 +61,7 @@ impl MaskedSentence {
             debug_assert!(item.start >= pos && item.end <= end);
             push_text(&mut text, &mut segments, pos, item.start);
             let m = text.len();
-            text.push(PLACEHOLDER_OPEN);
-            text.push_str(&type_code(item.mention_type));
-            text.push(PLACEHOLDER_CLOSE);
+            text.extend([PLACEHOLDER_OPEN, item.code, PLACEHOLDER_CLOSE]);
             segments.push(Segment {
                 masked_start: m,
                 masked_end: text.len(),
@@ -128,30 +128,25 @@ impl MaskedSentence {
             .filter_map(|s| s.mention)
     }
 
-    /// Mention indices of the placeholders of the given types inside the masked span
-    /// (`⟨organization⟩ et le géant ⟨demonym⟩ … ⟨name⟩` with Organization|Name: the first and
-    /// the third).
+    /// Mention indices of the placeholders of the given type codes inside the masked span
+    /// (`⟨o⟩ et le géant ⟨d⟩ … ⟨n⟩` with the codes of Organization and Name: the first and the
+    /// third).
     pub fn mentions_of<'s>(
         &'s self,
         start: usize,
         end: usize,
-        types: &'s [String],
+        codes: &'s [char],
     ) -> impl Iterator<Item = usize> + 's {
-        let (open, close) = (PLACEHOLDER_OPEN.len_utf8(), PLACEHOLDER_CLOSE.len_utf8());
+        let open = PLACEHOLDER_OPEN.len_utf8();
         self.segments
             .iter()
             .filter(move |s| s.masked_start >= start && s.masked_end <= end)
             .filter_map(move |s| {
                 let mention = s.mention?;
-                let code = &self.text[s.masked_start + open..s.masked_end - close];
-                types.iter().any(|t| is_code_of(code, t)).then_some(mention)
+                let code = self.text[s.masked_start + open..].chars().next()?;
+                codes.contains(&code).then_some(mention)
             })
     }
-}
-
-/// Whether `code` is [`type_code`] of `type_name`, without building the code.
-fn is_code_of(code: &str, type_name: &str) -> bool {
-    code.chars().eq(type_name.chars().flat_map(char::to_lowercase))
 }
 
 #[cfg(test)]
@@ -163,24 +158,27 @@ mod tests {
         let text = "Ici, Nvidia et Deutsche Telekom lancent.";
         let nv = text.find("Nvidia").unwrap();
         let dt = text.find("Deutsche").unwrap();
+        let (org, name) = ('\u{E001}', '\u{E004}');
         let items = [
-            MaskItem { start: nv, end: nv + 6, mention_type: "Organization", index: 4 },
-            MaskItem { start: dt, end: dt + 16, mention_type: "Name", index: 9 },
+            MaskItem { start: nv, end: nv + 6, code: org, index: 4 },
+            MaskItem { start: dt, end: dt + 16, code: name, index: 9 },
         ];
         let m = MaskedSentence::build(text, 0, text.len(), &items);
-        assert_eq!(m.text, "Ici, ⟨organization⟩ et ⟨name⟩ lancent.");
+        assert_eq!(m.text, "Ici, ⟨\u{E001}⟩ et ⟨\u{E004}⟩ lancent.");
         let p = m.text.find('⟨').unwrap();
         assert_eq!(m.start_of(p), Some(nv));
         assert_eq!(m.start_of(p + 3), None);
         let q = m.text.find(" lancent").unwrap();
         assert_eq!(m.end_of(q), Some(dt + 16));
+        assert_eq!(m.end_of(q - 1), None);
         assert_eq!(m.start_of(q + 1), Some(text.find("lancent").unwrap()));
         assert_eq!(m.span_widened(p + 3, q - 2), (nv, dt + 16));
         assert_eq!(m.mentions_in(0, m.text.len()).collect::<Vec<_>>(), vec![4, 9]);
-        let both = ["Organization".to_string(), "Name".to_string()];
+        let both = [org, name];
         let all = m.text.len();
         assert_eq!(m.mentions_of(0, all, &both).collect::<Vec<_>>(), vec![4, 9]);
         assert_eq!(m.mentions_of(0, all, &both[..1]).collect::<Vec<_>>(), vec![4]);
+        assert_eq!(m.mentions_of(0, all, &both[1..]).collect::<Vec<_>>(), vec![9]);
         assert_eq!(m.mentions_of(0, q - 1, &both).collect::<Vec<_>>(), vec![4]);
     }
 }

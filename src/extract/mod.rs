@@ -4,7 +4,7 @@
 //! A sentence goes through three stages, each over the text the previous one masked:
 //! 1. lexical: gazetteer names, demonyms (one Aho-Corasick pass over folded text) and money;
 //! 2. entity patterns, by priority; a pattern's name may absorb lexical mentions
-//!    ("Université technique de ⟨place⟩");
+//!    ("Université technique de ⟨place⟩", the place masked);
 //! 3. relation rules over the fully masked sentence, with typed slots.
 //!
 //! Between 2 and 3, an untyped proper name takes the type a pattern gave the same name elsewhere
@@ -19,7 +19,7 @@ use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{fold, fold_str, normalize, Folded, NormalizedText, OffsetMap};
 use crate::rules::matcher::Span;
-use crate::rules::pattern::SlotRole;
+use crate::rules::pattern::{SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
@@ -449,18 +449,19 @@ fn lexical_mentions(
     accepted
 }
 
-/// The mentions `indices` of `mentions` as items to mask, each with its mention's index (which
-/// the masked sentence keeps beside the text, by position).
+/// The mentions `indices` of `mentions` as items to mask, each with the code of its type and its
+/// mention's index (which the masked sentence keeps beside the text, by position).
 pub(crate) fn mask_items(
     mentions: &[Mention],
     indices: impl IntoIterator<Item = usize>,
-) -> Vec<MaskItem<'_>> {
+    codes: &TypeCodes,
+) -> Vec<MaskItem> {
     indices
         .into_iter()
         .map(|i| MaskItem {
             start: mentions[i].start,
             end: mentions[i].end,
-            mention_type: &mentions[i].mention_type,
+            code: codes.code(&mentions[i].mention_type),
             index: i,
         })
         .collect()
@@ -584,7 +585,7 @@ fn pattern_mentions(
         .zip(lexical)
         .enumerate()
         .map(|(index, (&span, lexical))| {
-            let items = mask_items(&lexical, 0..lexical.len());
+            let items = mask_items(&lexical, 0..lexical.len(), &rules.type_codes);
             let masked = MaskedSentence::build(text, span.start, span.end, &items);
             let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.entity);
             let first_word = text[span.start..span.end]
@@ -825,7 +826,7 @@ fn relation_matches(
         if count < 2 {
             continue; // a relation binds two mentions of the sentence
         }
-        let items = mask_items(mentions, range);
+        let items = mask_items(mentions, range, &rules.type_codes);
         let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
         let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.relation);
         sentences.push(RelationSentence { index, views, out: Vec::new() });
@@ -852,7 +853,7 @@ fn relation_matches(
                     // the placeholders of the slot's types inside the group, by position
                     let (group_start, group_end) = to_masked(map, group.start(), group.end());
                     let ids: Vec<usize> =
-                        masked.mentions_of(group_start, group_end, &slot.types).collect();
+                        masked.mentions_of(group_start, group_end, &slot.codes).collect();
                     for &id in &ids {
                         let m = &mentions[id];
                         let t = match m.mention_type.as_str() {

@@ -24,7 +24,7 @@ use toml::Spanned;
 use crate::error::{Location, RuleError, RuleErrors};
 use crate::normalize::fold_str;
 use crate::vocab::{ns, EntityTypeDecl, RelationDecl, Rgb, Vocabulary};
-use pattern::{Definitions, Expanded, Slot};
+use pattern::{Definitions, Expanded, Slot, TypeCodes};
 use raw::RawFile;
 
 /// A gazetteer entry: a known entity with its aliases.
@@ -180,6 +180,8 @@ pub struct RulePack {
     pub resolution: ResolutionWords,
     pub relation_rules: Vec<RelationRule>,
     pub lexicons: BTreeMap<String, Vec<String>>,
+    /// The character that stands for each mention type in placeholders.
+    pub type_codes: TypeCodes,
     /// Literal prefilters of the patterns and rules above, in their order.
     pub prefilters: Prefilters,
     /// A hash of every rule file (path below the root and content) and of the languages loaded:
@@ -394,6 +396,9 @@ fn compile(
             };
             if vocabulary.entity_types.insert(t.name.clone(), decl).is_some() {
                 loader.error(file, at, format!("entity type '{}' is declared twice", t.name));
+            } else if vocabulary.entity_types.len() == pattern::MAX_ENTITY_TYPES + 1 {
+                let most = pattern::MAX_ENTITY_TYPES;
+                loader.error(file, at, format!("more than {most} entity types are declared"));
             }
         }
     }
@@ -451,7 +456,9 @@ fn compile(
             }
         }
     }
-    let type_names: Vec<String> = vocabulary.entity_types.keys().cloned().collect();
+    let type_names: Vec<String> =
+        vocabulary.entity_types.keys().take(pattern::MAX_ENTITY_TYPES).cloned().collect();
+    let type_codes = TypeCodes::new(&type_names);
 
     // 2. gazetteer and demonyms
     let mut entries: Vec<GazetteerEntry> = Vec::new();
@@ -622,6 +629,7 @@ fn compile(
         macros: &macros,
         lexicons: &lexicon_regexes,
         entity_types: &type_names,
+        codes: &type_codes,
         relaxed_slots: false,
     };
     let relaxed_defs = Definitions { relaxed_slots: true, ..defs };
@@ -848,6 +856,7 @@ fn compile(
         resolution,
         relation_rules,
         lexicons,
+        type_codes,
         fingerprint: String::new(),
     })
 }

@@ -1,10 +1,11 @@
 //! Pattern compilation: macros, lexicons and typed slots expanded into one regular expression.
 //!
 //! Relation rules are matched against a *masked* sentence in which every entity mention is
-//! replaced by a placeholder `⟨type⟩` (see `extract::masked`). A slot such as
-//! `{subject:Organization|Name}` therefore compiles to a regex that matches only placeholders of
-//! those types and captures the placeholder, whose position tells the mention; a list slot
-//! (`{parties:Organization+}`) matches a coordination of them. Expansion keeps a map from the expanded regex back to the pattern as
+//! replaced by a placeholder `⟨c⟩`, where `c` is one character that stands for the mention's type
+//! (see `extract::masked` and [`TypeCodes`]). A slot such as `{subject:Organization|Name}`
+//! therefore compiles to a regex that matches only placeholders of those types and captures the
+//! placeholder, whose position tells the mention; a list slot (`{parties:Organization+}`) matches
+//! a coordination of them. Expansion keeps a map from the expanded regex back to the pattern as
 //! written, so a regex error is reported at its position in the rule file.
 
 use std::collections::BTreeMap;
@@ -59,23 +60,66 @@ pub struct Slot {
     /// Accepted mention types, in the order written; the first declared entity type is the type
     /// an untyped `Name` takes when it fills the slot.
     pub types: Vec<String>,
+    /// The codes of `types` inside placeholders ([`TypeCodes`]), in the same order.
+    pub codes: Vec<char>,
     /// Matches a coordination (`A, B et C`) rather than one mention.
     pub list: bool,
 }
 
-/// The code of a type inside placeholders: its name in lower case.
-pub fn type_code(type_name: &str) -> String {
-    type_name.to_lowercase()
+/// The character that stands for a mention type inside a placeholder `⟨c⟩`: the declared entity
+/// types in the vocabulary's order, then the built-in [`PSEUDO_TYPES`], from U+E000 on in
+/// Unicode's private use area. A type spelled out (`⟨organization⟩`) made every gap of a rule
+/// that may cross placeholders walk through the letters of each type name, and the NFAs that much
+/// larger (BENCHMARKS.md); one character per type keeps a placeholder three characters wide,
+/// whatever its type, and a set of types one character class. Normalized text holds no `⟨`, so a
+/// private-use character of the input never makes a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeCodes {
+    names: Vec<String>,
 }
 
-/// Regex of one placeholder of the given types, optionally captured whole (its position tells
-/// which mention it stands for).
-pub fn placeholder_regex(types: &[String], capture: Option<&str>) -> String {
-    let codes: Vec<String> = types.iter().map(|t| regex::escape(&type_code(t))).collect();
-    let one = format!("{PLACEHOLDER_OPEN}(?:{}){PLACEHOLDER_CLOSE}", codes.join("|"));
-    match capture {
-        Some(name) => format!("(?P<{name}>{one})"),
-        None => one,
+/// The first code; the private use area runs to U+F8FF.
+const FIRST_CODE: u32 = 0xE000;
+
+/// Most entity types a vocabulary may declare, so that every code stays in the private use area.
+pub const MAX_ENTITY_TYPES: usize = 6000;
+
+impl TypeCodes {
+    /// Codes for `entity_types` (at most [`MAX_ENTITY_TYPES`]) and the built-in types.
+    pub fn new(entity_types: &[String]) -> TypeCodes {
+        assert!(entity_types.len() <= MAX_ENTITY_TYPES, "too many entity types");
+        let mut names: Vec<String> = entity_types.to_vec();
+        names.extend(PSEUDO_TYPES.iter().map(|t| t.to_string()));
+        TypeCodes { names }
+    }
+
+    /// The code of `type_name`; a type that is neither declared nor built in gets a code of its
+    /// own that no slot accepts.
+    pub fn code(&self, type_name: &str) -> char {
+        let i = self.names.iter().position(|n| n == type_name).unwrap_or(self.names.len());
+        char::from_u32(FIRST_CODE + i as u32).expect("a private-use character")
+    }
+
+    /// The type a code stands for.
+    pub fn name(&self, code: char) -> Option<&str> {
+        let i = (code as u32).checked_sub(FIRST_CODE)? as usize;
+        self.names.get(i).map(String::as_str)
+    }
+
+    /// Regex of one placeholder of the given types, optionally captured whole (its position
+    /// tells which mention it stands for).
+    pub fn placeholder_regex(&self, types: &[String], capture: Option<&str>) -> String {
+        let codes: String =
+            types.iter().map(|t| format!("\\x{{{:X}}}", self.code(t) as u32)).collect();
+        let one = if types.len() == 1 {
+            format!("{PLACEHOLDER_OPEN}{codes}{PLACEHOLDER_CLOSE}")
+        } else {
+            format!("{PLACEHOLDER_OPEN}[{codes}]{PLACEHOLDER_CLOSE}")
+        };
+        match capture {
+            Some(name) => format!("(?P<{name}>{one})"),
+            None => one,
+        }
     }
 }
 
@@ -106,6 +150,8 @@ pub struct Definitions<'a> {
     pub lexicons: &'a BTreeMap<String, String>,
     /// Declared entity type names.
     pub entity_types: &'a [String],
+    /// Their codes in placeholders, and those of the built-in types.
+    pub codes: &'a TypeCodes,
     /// Compile slots so they accept any mention or a few words, to find near misses
     /// (`kgsmith explain`): a relaxed match that the strict rule does not make is a near miss.
     pub relaxed_slots: bool,
@@ -223,7 +269,8 @@ fn expand_into(
                         types.split('|').map(|t| t.trim().to_string()).collect();
                     check_types(&types, defs).map_err(|m| err(at, m))?;
                     let start = out.regex.len();
-                    out.regex.push_str(&format!("(?:{})", placeholder_regex(&types, None)));
+                    let one = defs.codes.placeholder_regex(&types, None);
+                    out.regex.push_str(&format!("(?:{one})"));
                     out.segments.push((start, out.regex.len(), at, false));
                 } else if let Some((role, types)) = inner.split_once(':') {
                     if !allow_slots {
@@ -299,7 +346,8 @@ fn parse_slot(role: &str, types: &str, defs: &Definitions<'_>) -> Result<Slot, S
     if role == SlotRole::Parties && !list {
         return Err("the parties slot is a list: write {parties:Type+}".into());
     }
-    Ok(Slot { role, types, list })
+    let codes = types.iter().map(|t| defs.codes.code(t)).collect();
+    Ok(Slot { role, types, codes, list })
 }
 
 fn check_types(types: &[String], defs: &Definitions<'_>) -> Result<(), String> {
@@ -326,9 +374,9 @@ fn slot_regex(
         return Ok(format!("(?P<{group}>⟨[^⟩]+⟩|{word}(?: {word}){{0,3}}?)"));
     }
     if !slot.list {
-        return Ok(format!("(?:{})", placeholder_regex(&slot.types, Some(group))));
+        return Ok(format!("(?:{})", defs.codes.placeholder_regex(&slot.types, Some(group))));
     }
-    let one = placeholder_regex(&slot.types, None);
+    let one = defs.codes.placeholder_regex(&slot.types, None);
     let macro_regex =
         |name: &str, default: &str, stack: &mut Vec<String>| -> Result<String, String> {
             match defs.macros.get(name) {
@@ -361,8 +409,38 @@ mod tests {
         macros: &'a BTreeMap<String, String>,
         lexicons: &'a BTreeMap<String, String>,
         types: &'a [String],
+        codes: &'a TypeCodes,
     ) -> Definitions<'a> {
-        Definitions { macros, lexicons, entity_types: types, relaxed_slots: false }
+        Definitions { macros, lexicons, entity_types: types, codes, relaxed_slots: false }
+    }
+
+    /// A sentence as masking writes it: `{Type}` stands for a placeholder of that type.
+    fn masked(codes: &TypeCodes, sentence: &str) -> String {
+        let mut out = String::new();
+        let mut rest = sentence;
+        while let Some(open) = rest.find('{') {
+            let close = open + rest[open..].find('}').expect("a closing brace");
+            out.push_str(&rest[..open]);
+            out.extend([PLACEHOLDER_OPEN, codes.code(&rest[open + 1..close]), PLACEHOLDER_CLOSE]);
+            rest = &rest[close + 1..];
+        }
+        out + rest
+    }
+
+    #[test]
+    fn each_type_has_its_own_code() {
+        let types = vec!["Organization".to_string(), "Person".to_string()];
+        let codes = TypeCodes::new(&types);
+        let all = ["Organization", "Person", "Name", "Demonym", "Money", "Date", "Unknown"];
+        let chars: std::collections::BTreeSet<char> = all.iter().map(|t| codes.code(t)).collect();
+        assert_eq!(chars.len(), all.len());
+        for t in &all[..6] {
+            assert_eq!(codes.name(codes.code(t)), Some(*t));
+        }
+        assert_eq!(codes.name(codes.code("Unknown")), None);
+        assert_eq!(codes.name('a'), None);
+        // a placeholder is three characters whatever its type
+        assert_eq!(masked(&codes, "{Organization} et {Date}").chars().count(), 10);
     }
 
     #[test]
@@ -372,65 +450,73 @@ mod tests {
             "verb".to_string(),
             lexicon_regex(&["coopère".into(), "s’associe".into()]),
         )]);
-        let types = vec!["Organization".to_string()];
+        let types = vec!["Organization".to_string(), "Place".to_string()];
+        let codes = TypeCodes::new(&types);
         let e = expand(
             "{subject:Organization|Name} {gap}{verb} avec {object:Organization}",
-            &defs(&macros, &lexicons, &types),
+            &defs(&macros, &lexicons, &types, &codes),
             true,
         )
         .unwrap();
         let re = regex::Regex::new(&e.regex).unwrap();
-        let text = "⟨name⟩ d'ores et déjà coopère avec ⟨organization⟩";
-        let caps = re.captures(text).unwrap();
+        let ph = |sentence: &str| masked(&codes, sentence);
+        let text = ph("{Name} d'ores et déjà coopère avec {Organization}");
+        let caps = re.captures(&text).unwrap();
         // a slot captures its placeholder, whose position tells the mention
-        assert_eq!((&caps["subject"], caps.name("subject").unwrap().start()), ("⟨name⟩", 0));
+        assert_eq!((&caps["subject"], caps.name("subject").unwrap().start()), (&*ph("{Name}"), 0));
         let object = text.rfind('⟨').unwrap();
         assert_eq!(
             (&caps["object"], caps.name("object").unwrap().start()),
-            ("⟨organization⟩", object)
+            (&*ph("{Organization}"), object)
         );
-        assert!(re.captures("⟨name⟩ s'associe avec ⟨place⟩").is_none());
-        assert!(re.is_match("⟨name⟩ s'associe avec ⟨organization⟩"));
+        assert!(re.captures(&ph("{Name} s'associe avec {Place}")).is_none());
+        assert!(re.is_match(&ph("{Name} s'associe avec {Organization}")));
         assert_eq!(e.slots.len(), 2);
+        assert_eq!(e.slots[0].codes, [codes.code("Organization"), codes.code("Name")]);
     }
 
     /// `{parties:Organization+} lancent` expanded with `macros`, and its `parties` group in `text`
     /// with where it starts (placeholders look alike: the start tells which ones the group took).
-    fn parties_of<'t>(macros: &[(&str, &str)], text: &'t str) -> Option<(usize, &'t str)> {
+    /// `text` is written with `{Type}` for placeholders, and so is the group returned.
+    fn parties_of(macros: &[(&str, &str)], text: &str) -> Option<(usize, String)> {
         let macros: BTreeMap<String, String> =
             macros.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let types = vec!["Organization".to_string()];
+        let codes = TypeCodes::new(&types);
         let e = expand(
             "{parties:Organization+} lancent",
-            &defs(&macros, &BTreeMap::new(), &types),
+            &defs(&macros, &BTreeMap::new(), &types, &codes),
             true,
         )
         .unwrap();
         let re = regex::Regex::new(&e.regex).unwrap();
-        re.captures(text).map(|c| c.name("parties").unwrap()).map(|g| (g.start(), g.as_str()))
+        let text = masked(&codes, text);
+        let group = re.captures(&text).map(|c| c.name("parties").unwrap())?;
+        let written = group.as_str().replace(&masked(&codes, "{Organization}"), "{Organization}");
+        Some((group.start(), written))
     }
 
     #[test]
     fn list_slots_match_coordinations() {
-        let text = "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩ lancent";
+        let text = "{Organization}, {Organization} et {Organization} lancent";
         assert_eq!(
             parties_of(&[], text),
-            Some((0, "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩"))
+            Some((0, "{Organization}, {Organization} et {Organization}".to_string()))
         );
     }
 
     #[test]
     fn a_list_may_need_a_conjunction_before_its_last_item() {
         let macros = [("list_separator", ", | et "), ("list_last_separator", " et ")];
-        let text = "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩ lancent";
+        let text = "{Organization}, {Organization} et {Organization} lancent";
         assert_eq!(
             parties_of(&macros, text),
-            Some((0, "⟨organization⟩, ⟨organization⟩ et ⟨organization⟩"))
+            Some((0, "{Organization}, {Organization} et {Organization}".to_string()))
         );
-        // without a conjunction the list is the last placeholder alone, not the first
-        let text = "⟨organization⟩, ⟨organization⟩ lancent";
-        let second = text.rfind('⟨').unwrap();
-        assert_eq!(parties_of(&macros, text), Some((second, "⟨organization⟩")));
+        // without a conjunction the list is the last placeholder alone, not the first: it starts
+        // after the first placeholder (three characters of three bytes) and ", "
+        let text = "{Organization}, {Organization} lancent";
+        assert_eq!(parties_of(&macros, text), Some((11, "{Organization}".to_string())));
     }
 
     #[test]
@@ -438,7 +524,8 @@ mod tests {
         let macros = BTreeMap::new();
         let lexicons = BTreeMap::new();
         let types = vec!["Organization".to_string()];
-        let d = defs(&macros, &lexicons, &types);
+        let codes = TypeCodes::new(&types);
+        let d = defs(&macros, &lexicons, &types, &codes);
         let e = expand("a {subject:Company} b", &d, true).unwrap_err();
         assert_eq!(e.offset, 2);
         assert!(e.message.contains("unknown slot type 'Company'"), "{}", e.message);
@@ -447,7 +534,9 @@ mod tests {
         assert!(expand("x{2,3} [{]", &d, false).is_ok());
         assert_eq!(expand(r"\p{Lu}\P{L}\x{41}", &d, false).unwrap().regex, r"\p{Lu}\P{L}\x{41}");
         let ctx = expand("{:Organization|Demonym} x", &d, false).unwrap();
-        assert!(regex::Regex::new(&ctx.regex).unwrap().is_match("⟨demonym⟩ x"));
+        let re = regex::Regex::new(&ctx.regex).unwrap();
+        assert!(re.is_match(&masked(&codes, "{Demonym} x")));
+        assert!(!re.is_match(&masked(&codes, "{Place} x")));
         assert!(ctx.slots.is_empty());
         let e = expand("{subject:Organization}", &d, false).unwrap_err();
         assert!(e.message.contains("only allowed in relation rules"));
@@ -461,7 +550,8 @@ mod tests {
         ]);
         let lexicons = BTreeMap::new();
         let types = vec![];
-        let e = expand("{a}", &defs(&macros, &lexicons, &types), false).unwrap_err();
+        let codes = TypeCodes::new(&types);
+        let e = expand("{a}", &defs(&macros, &lexicons, &types, &codes), false).unwrap_err();
         assert!(e.message.contains("refers to itself"), "{}", e.message);
     }
 
@@ -470,7 +560,8 @@ mod tests {
         let macros = BTreeMap::from([("m".to_string(), "abc".to_string())]);
         let lexicons = BTreeMap::new();
         let types = vec![];
-        let e = expand("xy{m}(z", &defs(&macros, &lexicons, &types), false).unwrap();
+        let codes = TypeCodes::new(&types);
+        let e = expand("xy{m}(z", &defs(&macros, &lexicons, &types, &codes), false).unwrap();
         let paren = e.regex.rfind('(').unwrap();
         assert_eq!(e.original_offset(paren), 5);
         assert_eq!(e.original_offset(e.regex.find("abc").unwrap()), 2);
