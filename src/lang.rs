@@ -15,11 +15,13 @@ const ENGLISH: &[&str] = &[
 /// clear majority). Reads at most the first 4,000 words.
 pub fn detect(text: &str) -> Option<&'static str> {
     let (mut fr, mut en) = (0usize, 0usize);
+    // The listed words are ASCII, so a word is one of them exactly when it equals it up to ASCII
+    // case (the one non-ASCII letter whose lower case is ASCII, the Kelvin sign, is in none).
+    let listed = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
     for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(4000) {
-        let lower = word.to_lowercase();
-        if FRENCH.contains(&lower.as_str()) {
+        if listed(FRENCH, word) {
             fr += 1;
-        } else if ENGLISH.contains(&lower.as_str()) {
+        } else if listed(ENGLISH, word) {
             en += 1;
         }
     }
@@ -49,5 +51,8 @@ mod tests {
             Some("en")
         );
         assert_eq!(detect("Nvidia SAP"), None);
+        // case does not matter, accents do
+        assert_eq!(detect("LES ENTREPRISES ET LA RECHERCHE"), Some("fr"));
+        assert_eq!(detect("lés entreprises èt là recherche"), None);
     }
 }

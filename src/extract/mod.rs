@@ -132,13 +132,14 @@ impl Extraction {
 struct Scratch {
     money: Found,
     date: Found,
-    entity: [Found; 2],
-    relation: [Found; 2],
+    entity: Found,
+    relation: Found,
 }
 
 /// A sentence as a pattern group reads it: masked, folded when some pattern of the group reads
 /// the folded copy, and which patterns of the group run on it — those that apply to the
-/// document's language and whose prefilter passes the text they read (each text scanned once).
+/// document's language and whose prefilter passes. One scan serves them all: of the folded copy
+/// when there is one ([`Prefilter::scan_folded`]), else of the masked text.
 struct Views {
     masked: MaskedSentence,
     folded: Option<Folded>,
@@ -155,20 +156,17 @@ impl Views {
         prefilter: &Prefilter,
         patterns: &[(bool, bool)],
         any_folds: bool,
-        found: &mut [Found; 2],
+        found: &mut Found,
     ) -> Views {
         let folded = any_folds.then(|| fold(&masked.text));
-        prefilter.scan(&masked.text, &mut found[0]);
-        if let Some(f) = &folded {
-            prefilter.scan(&f.text, &mut found[1]);
+        match &folded {
+            Some(f) => prefilter.scan_folded(&f.text, found),
+            None => prefilter.scan(&masked.text, found),
         }
         let runs = patterns
             .iter()
             .enumerate()
-            .map(|(i, &(applies, fold))| {
-                let seen = if fold && any_folds { &found[1] } else { &found[0] };
-                applies && prefilter.may_match(i, seen)
-            })
+            .map(|(i, &(applies, _))| applies && prefilter.may_match(i, found))
             .collect();
         Views { masked, folded, runs }
     }

@@ -10,6 +10,7 @@
 //! only lets more regexes run, never fewer: the prefilter never changes a result.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::noncontiguous;
@@ -17,6 +18,8 @@ use aho_corasick::{dfa, Anchored, MatchKind};
 use regex_syntax::ast::{self, Ast, RepetitionKind, RepetitionRange};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
+
+use crate::normalize::fold_str;
 
 /// A clause with a one-byte literal that is this common in text (letters, digits, white space,
 /// punctuation) is dropped: it would be met nearly everywhere and only slow the scan.
@@ -37,6 +40,9 @@ const MAX_CLAUSE: usize = 400;
 #[derive(Debug, Clone)]
 pub struct Prefilter {
     automaton: Option<Scanner>,
+    /// The literals folded, to scan a folded copy instead of the text ([`Prefilter::scan_folded`]):
+    /// built the first time a folded copy is scanned.
+    folded: OnceLock<Option<FoldedScanner>>,
     literals: Vec<Vec<u8>>,
     /// The distinct clauses of the group, as literal ids.
     clauses: Vec<Vec<usize>>,
@@ -47,6 +53,15 @@ pub struct Prefilter {
     regex_clauses: Vec<Vec<usize>>,
     /// Per regex, whether the whole regex is one group named `name` (its matches are the group's).
     name: Vec<bool>,
+}
+
+/// The automaton of the folded literals, by the literals' ids, and the literals that fold to
+/// nothing (a lone combining mark), which a folded copy always holds.
+#[derive(Debug, Clone)]
+struct FoldedScanner {
+    automaton: Scanner,
+    ids: Vec<usize>,
+    always: Vec<usize>,
 }
 
 /// The automaton of a group's literals (ASCII case ignored): a DFA, or an NFA when a DFA would
@@ -162,11 +177,61 @@ impl Prefilter {
                 meets[l].push(id);
             }
         }
-        Prefilter { automaton, literals, clauses, meets, regex_clauses, name }
+        let folded = OnceLock::new();
+        Prefilter { automaton, folded, literals, clauses, meets, regex_clauses, name }
     }
 
     /// Scans `haystack` once, recording which literals, and so which clauses, occur in it.
     pub fn scan(&self, haystack: &str, found: &mut Found) {
+        self.scan_with(self.automaton.as_ref(), haystack, found, |l| l, &[]);
+    }
+
+    /// Scans `folded`, the folded copy of a text ([`crate::normalize::fold`]), as [`Self::scan`]
+    /// would scan the text, so that one scan serves the regexes that read the text and those
+    /// that read its folded copy.
+    ///
+    /// Each literal is looked for folded. Folding works character by character, so a text that
+    /// holds a literal (up to ASCII case) has a folded copy that holds the folded literal; and
+    /// folding a folded text changes nothing, so a regex of the folded copy loses nothing either.
+    /// A literal cut inside a character (at [`MAX_LITERAL`] bytes) is folded without the cut
+    /// character. The folded scan can only find more literals than the scan of the text.
+    pub fn scan_folded(&self, folded: &str, found: &mut Found) {
+        let scanner = self.folded.get_or_init(|| self.folded_scanner());
+        match scanner {
+            Some(f) => self.scan_with(Some(&f.automaton), folded, found, |l| f.ids[l], &f.always),
+            None => self.scan_with(None, folded, found, |l| l, &[]),
+        }
+    }
+
+    fn folded_scanner(&self) -> Option<FoldedScanner> {
+        let (mut literals, mut ids, mut always) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, literal) in self.literals.iter().enumerate() {
+            let whole = match std::str::from_utf8(literal) {
+                Ok(s) => s,
+                Err(e) => std::str::from_utf8(&literal[..e.valid_up_to()]).expect("valid prefix"),
+            };
+            let folded = fold_str(whole);
+            if folded.is_empty() {
+                always.push(id);
+            } else {
+                literals.push(folded.into_bytes());
+                ids.push(id);
+            }
+        }
+        let automaton = if literals.is_empty() { None } else { Scanner::new(&literals) };
+        automaton.map(|automaton| FoldedScanner { automaton, ids, always })
+    }
+
+    /// Scans `haystack` with `automaton`, whose pattern `i` is literal `id(i)`; the literals of
+    /// `always` count as found.
+    fn scan_with(
+        &self,
+        automaton: Option<&Scanner>,
+        haystack: &str,
+        found: &mut Found,
+        id: impl Fn(usize) -> usize,
+        always: &[usize],
+    ) {
         if found.literals.len() != self.literals.len()
             || found.clauses.len() != self.clauses.len()
             || found.scan == u32::MAX
@@ -186,7 +251,9 @@ impl Prefilter {
                 }
             }
         };
-        match &self.automaton {
+        always.iter().for_each(|&l| mark(l));
+        let mut mark = |i: usize| mark(id(i));
+        match automaton {
             Some(Scanner::Dfa(a)) => every_literal(a, haystack.as_bytes(), &mut mark),
             Some(Scanner::Nfa(a)) => every_literal(a, haystack.as_bytes(), &mut mark),
             None => {}
@@ -667,6 +734,12 @@ mod tests {
                 p.scan(text, &mut found);
                 if regex.is_match(text) {
                     prop_assert!(p.may_match(0, &found), "{} on {:?}: {:?}", body, text, p.describe(0));
+                }
+                // the folded copy's scan passes a regex that matches the text or its folded copy
+                let folded = fold_str(text);
+                p.scan_folded(&folded, &mut found);
+                if regex.is_match(text) || regex.is_match(&folded) {
+                    prop_assert!(p.may_match(0, &found), "{} on {:?} folded: {:?}", body, text, p.describe(0));
                 }
             }
         }
