@@ -228,6 +228,33 @@ pub struct Folded {
 
 /// Folds one character into `out` (lower case, no accents).
 pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if let Some(folded) = LATIN.get_or_init(latin_folds).get(c as usize - 0x80) {
+        out.push_str(folded);
+    } else {
+        fold_char_slow(c, out);
+    }
+}
+
+/// The folds of U+0080 to U+024F (the Latin letters with accents of European languages), made
+/// once by [`fold_char_slow`]: case and decomposition tables are searched for every character
+/// otherwise.
+static LATIN: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
+
+fn latin_folds() -> Vec<Box<str>> {
+    (0x80..0x250u32)
+        .map(|u| {
+            let mut folded = String::new();
+            if let Some(c) = char::from_u32(u) {
+                fold_char_slow(c, &mut folded);
+            }
+            folded.into_boxed_str()
+        })
+        .collect()
+}
+
+fn fold_char_slow(c: char, out: &mut String) {
     match c {
         'œ' | 'Œ' => out.push_str("oe"),
         'æ' | 'Æ' => out.push_str("ae"),
@@ -285,6 +312,18 @@ pub fn fold_str(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_latin_table_folds_as_the_tables_do() {
+        for u in 0..0x400u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let (mut fast, mut slow) = (String::new(), String::new());
+            fold_char(c, &mut fast);
+            fold_char_slow(c, &mut slow);
+            assert_eq!(fast, slow, "U+{u:04X}");
+        }
+        assert_eq!(fold_str("Œuvre Ærø Straße ÉCOLE Łódź"), "oeuvre aerø strasse ecole łodz");
+    }
 
     fn original_of<'a>(n: &NormalizedText, original: &'a str, needle: &str) -> &'a str {
         let start = n.text.find(needle).expect("needle in normalized text");

@@ -104,17 +104,21 @@ pub(crate) struct EntityAcc {
 
 pub(crate) struct Resolver<'r> {
     rules: &'r RulePack,
-    gazetteer_keys: BTreeMap<(String, String), usize>,
+    /// Entity type → resolution key of a gazetteer name or alias → its entry.
+    gazetteer_keys: BTreeMap<String, BTreeMap<String, usize>>,
     pub(crate) entities: BTreeMap<EntityKey, EntityAcc>,
 }
 
+/// The resolution keys of one document's mentions, each computed the first time it is asked for.
+struct MentionKeys(Vec<Option<String>>);
+
 impl<'r> Resolver<'r> {
     fn new(rules: &'r RulePack) -> Self {
-        let mut gazetteer_keys = BTreeMap::new();
+        let mut gazetteer_keys: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for (i, e) in rules.gazetteer.entries.iter().enumerate() {
             for form in std::iter::once(&e.name).chain(&e.aliases) {
                 let key = resolution_key(form, &rules.resolution);
-                gazetteer_keys.entry((e.entity_type.clone(), key)).or_insert(i);
+                gazetteer_keys.entry(e.entity_type.clone()).or_default().entry(key).or_insert(i);
             }
         }
         Self { rules, gazetteer_keys, entities: BTreeMap::new() }
@@ -122,21 +126,31 @@ impl<'r> Resolver<'r> {
 
     /// The key of mention `i` taken as `entity_type`, or `None` if it names no entity.
     /// A definite description takes the key of the mention it refers to.
-    fn key(&self, mentions: &[Mention], i: usize, entity_type: &str) -> Option<EntityKey> {
+    fn key(
+        &self,
+        mentions: &[Mention],
+        keys: &mut MentionKeys,
+        i: usize,
+        entity_type: &str,
+    ) -> Option<EntityKey> {
         let mention = &mentions[i];
         if let Some(j) = mention.refers_to {
-            return self.key(mentions, j, entity_type);
+            return self.key(mentions, keys, j, entity_type);
         }
         match &mention.source {
             MentionSource::Gazetteer { entry } => Some(EntityKey::Gazetteer(*entry)),
             MentionSource::Demonym { place } => Some(EntityKey::Gazetteer(*place)),
             MentionSource::Money { .. } | MentionSource::Date { .. } => None,
             MentionSource::Pattern { .. } => {
-                let key = resolution_key(&mention.text, &self.rules.resolution);
-                match self.gazetteer_keys.get(&(entity_type.to_string(), key.clone())) {
-                    Some(&entry) => Some(EntityKey::Gazetteer(entry)),
-                    None => Some(EntityKey::Named { entity_type: entity_type.to_string(), key }),
-                }
+                let key = keys.0[i]
+                    .get_or_insert_with(|| resolution_key(&mention.text, &self.rules.resolution));
+                let entry = self.gazetteer_keys.get(entity_type).and_then(|k| k.get(key.as_str()));
+                Some(match entry {
+                    Some(&entry) => EntityKey::Gazetteer(entry),
+                    None => {
+                        EntityKey::Named { entity_type: entity_type.to_string(), key: key.clone() }
+                    }
+                })
             }
         }
     }
@@ -208,11 +222,12 @@ impl<'r> GraphBuilder<'r> {
     /// Adds one document's mentions and relations.
     pub fn add(&mut self, ex: &Extraction) {
         self.documents.push(ex.document.clone());
+        let keys = &mut MentionKeys(vec![None; ex.mentions.len()]);
         // typed mentions are entities on their own
         for (i, m) in ex.mentions.iter().enumerate() {
             let declared = self.rules.vocabulary.entity_types.contains_key(&m.mention_type);
             if declared {
-                if let Some(key) = self.resolver.key(&ex.mentions, i, &m.mention_type) {
+                if let Some(key) = self.resolver.key(&ex.mentions, keys, i, &m.mention_type) {
                     // a description ("le centre de calcul") or a demonym is not a name of the entity
                     let named =
                         !m.description && !matches!(m.source, MentionSource::Demonym { .. });
@@ -250,8 +265,8 @@ impl<'r> GraphBuilder<'r> {
                     continue;
                 }
                 let (Some(sk), Some(ok)) = (
-                    self.resolver.key(&ex.mentions, s, st),
-                    self.resolver.key(&ex.mentions, o, ot),
+                    self.resolver.key(&ex.mentions, keys, s, st),
+                    self.resolver.key(&ex.mentions, keys, o, ot),
                 ) else {
                     continue;
                 };
