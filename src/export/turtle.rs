@@ -238,7 +238,10 @@ struct Cursor {
 #[derive(Default)]
 struct Scratch {
     group: Triples,
-    keyed: Vec<((String, String), usize)>,
+    /// The group's triples by index, in output order.
+    order: Vec<usize>,
+    /// The string forms of the objects of a run of triples with the same predicate.
+    objects: Vec<(String, usize)>,
 }
 
 impl<'g> Subjects<'g> {
@@ -369,7 +372,7 @@ impl<'g> Subjects<'g> {
         scratch: &mut Scratch,
         f: &mut dyn FnMut(&Triple) -> io::Result<()>,
     ) -> io::Result<()> {
-        let Scratch { group: triples, keyed } = scratch;
+        let Scratch { group: triples, order, objects } = scratch;
         triples.0.clear();
         // the subject IRI, without the angle brackets of its key
         let subject = &group.key[1..group.key.len() - 1];
@@ -397,21 +400,42 @@ impl<'g> Subjects<'g> {
                 )?,
             }
         }
-        keyed.clear();
-        keyed.extend(
-            triples
-                .0
-                .iter()
-                .enumerate()
-                .map(|(n, t)| ((t.predicate.to_string(), t.object.to_string()), n)),
-        );
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        keyed.dedup_by(|a, b| a.0 == b.0);
-        for (_, n) in keyed.iter() {
-            f(&triples.0[*n])?;
+        // Sorted by the string forms of (predicate, object), without duplicates. The objects'
+        // forms (a quoted sentence, for evidence) are written out only within a run of triples
+        // with the same predicate.
+        let triples = &triples.0;
+        order.clear();
+        order.extend(0..triples.len());
+        order.sort_by(|&a, &b| cmp_iri_forms(&triples[a].predicate, &triples[b].predicate));
+        let mut run = 0;
+        while run < order.len() {
+            let predicate = &triples[order[run]].predicate;
+            let end = run
+                + order[run..].iter().take_while(|&&n| triples[n].predicate == *predicate).count();
+            if end - run == 1 {
+                f(&triples[order[run]])?;
+            } else {
+                objects.clear();
+                objects.extend(order[run..end].iter().map(|&n| (triples[n].object.to_string(), n)));
+                objects.sort();
+                objects.dedup_by(|a, b| a.0 == b.0);
+                for &(_, n) in objects.iter() {
+                    f(&triples[n])?;
+                }
+            }
+            run = end;
         }
         Ok(())
     }
+}
+
+/// Compares two IRIs as their string forms `<iri>` compare: the closing bracket takes part, so
+/// `<a-b>` comes before `<a>` (`-` is below `>`), where the bare IRIs sort the other way.
+fn cmp_iri_forms(a: &NamedNode, b: &NamedNode) -> std::cmp::Ordering {
+    fn form(n: &NamedNode) -> impl Iterator<Item = u8> + '_ {
+        n.as_str().bytes().chain(std::iter::once(b'>'))
+    }
+    form(a).cmp(form(b))
 }
 
 /// The string form of a subject IRI, as triples were sorted by (`<iri>`).
@@ -645,6 +669,18 @@ mod tests {
 
     use super::*;
     use crate::graph::sample::sample_graph;
+
+    proptest::proptest! {
+        /// IRIs compare as the `<iri>` forms that triples are sorted by.
+        #[test]
+        fn iris_compare_as_their_string_forms(
+            a in "http://x/[a0/~.=@-]{0,6}",
+            b in "http://x/[a0/~.=@-]{0,6}",
+        ) {
+            let (a, b) = (NamedNode::new(a).unwrap(), NamedNode::new(b).unwrap());
+            proptest::prop_assert_eq!(cmp_iri_forms(&a, &b), a.to_string().cmp(&b.to_string()));
+        }
+    }
 
     const BASE: &str = ns::DEFAULT_BASE;
 
