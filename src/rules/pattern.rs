@@ -67,7 +67,7 @@ pub struct Slot {
 }
 
 /// The character that stands for a mention type inside a placeholder `⟨c⟩`: the declared entity
-/// types in the vocabulary's order, then the built-in [`PSEUDO_TYPES`], from U+E000 on in
+/// types in name order, then the built-in [`PSEUDO_TYPES`], from U+E000 on in
 /// Unicode's private use area. A type spelled out (`⟨organization⟩`) made every gap of a rule
 /// that may cross placeholders walk through the letters of each type name, and the NFAs that much
 /// larger (BENCHMARKS.md); one character per type keeps a placeholder three characters wide,

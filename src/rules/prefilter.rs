@@ -42,7 +42,7 @@ pub struct Prefilter {
     automaton: Option<Scanner>,
     /// The literals folded, to scan a folded copy instead of the text ([`Prefilter::scan_folded`]):
     /// built the first time a folded copy is scanned.
-    folded: OnceLock<Option<FoldedScanner>>,
+    folded: OnceLock<FoldedScanner>,
     literals: Vec<Vec<u8>>,
     /// The distinct clauses of the group, as literal ids.
     clauses: Vec<Vec<usize>>,
@@ -55,11 +55,12 @@ pub struct Prefilter {
     name: Vec<bool>,
 }
 
-/// The automaton of the folded literals, by the literals' ids, and the literals that fold to
-/// nothing (a lone combining mark), which a folded copy always holds.
+/// The automaton of the folded literals, with the literal id of each of its patterns, and the
+/// literals that count as found in any folded copy: those that fold to nothing (a lone combining
+/// mark), or all of them if no automaton could be built.
 #[derive(Debug, Clone)]
 struct FoldedScanner {
-    automaton: Scanner,
+    automaton: Option<Scanner>,
     ids: Vec<usize>,
     always: Vec<usize>,
 }
@@ -196,14 +197,11 @@ impl Prefilter {
     /// A literal cut inside a character (at [`MAX_LITERAL`] bytes) is folded without the cut
     /// character. The folded scan can only find more literals than the scan of the text.
     pub fn scan_folded(&self, folded: &str, found: &mut Found) {
-        let scanner = self.folded.get_or_init(|| self.folded_scanner());
-        match scanner {
-            Some(f) => self.scan_with(Some(&f.automaton), folded, found, |l| f.ids[l], &f.always),
-            None => self.scan_with(None, folded, found, |l| l, &[]),
-        }
+        let f = self.folded.get_or_init(|| self.folded_scanner());
+        self.scan_with(f.automaton.as_ref(), folded, found, |l| f.ids[l], &f.always);
     }
 
-    fn folded_scanner(&self) -> Option<FoldedScanner> {
+    fn folded_scanner(&self) -> FoldedScanner {
         let (mut literals, mut ids, mut always) = (Vec::new(), Vec::new(), Vec::new());
         for (id, literal) in self.literals.iter().enumerate() {
             let whole = match std::str::from_utf8(literal) {
@@ -218,8 +216,17 @@ impl Prefilter {
                 ids.push(id);
             }
         }
-        let automaton = if literals.is_empty() { None } else { Scanner::new(&literals) };
-        automaton.map(|automaton| FoldedScanner { automaton, ids, always })
+        if literals.is_empty() {
+            return FoldedScanner { automaton: None, ids, always };
+        }
+        match Scanner::new(&literals) {
+            Some(automaton) => FoldedScanner { automaton: Some(automaton), ids, always },
+            None => FoldedScanner {
+                automaton: None,
+                ids: Vec::new(),
+                always: (0..self.literals.len()).collect(),
+            },
+        }
     }
 
     /// Scans `haystack` with `automaton`, whose pattern `i` is literal `id(i)`; the literals of
@@ -743,6 +750,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_literal_that_folds_to_nothing_is_in_every_folded_copy() {
+        // a lone combining mark: folding drops it, so no folded copy shows it
+        let p = Prefilter::new(["x?\u{301}"]);
+        assert_eq!(p.clause_count(0), 1);
+        let mut found = Found::default();
+        p.scan("abc", &mut found);
+        assert!(!p.may_match(0, &found));
+        p.scan_folded("abc", &mut found);
+        assert!(p.may_match(0, &found));
     }
 
     #[test]
