@@ -72,14 +72,49 @@ pub(crate) struct EdgeSupport {
     pub(crate) amounts: BTreeMap<crate::graph::Amount, usize>,
 }
 
+/// Evidence not yet copied: the fields of [`Evidence`], borrowed, compared in the same order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct EvidenceRef<'a> {
+    document: &'a str,
+    start: usize,
+    end: usize,
+    sentence: &'a str,
+    rule: &'a str,
+    date: Option<&'a str>,
+}
+
+impl<'a> EvidenceRef<'a> {
+    fn of(e: &'a Evidence) -> Self {
+        EvidenceRef {
+            document: &e.document,
+            start: e.start,
+            end: e.end,
+            sentence: &e.sentence,
+            rule: &e.rule,
+            date: e.date.as_deref(),
+        }
+    }
+
+    fn to_owned(self) -> Evidence {
+        Evidence {
+            document: self.document.to_string(),
+            start: self.start,
+            end: self.end,
+            sentence: self.sentence.to_string(),
+            rule: self.rule.to_string(),
+            date: self.date.map(String::from),
+        }
+    }
+}
+
 impl EdgeSupport {
     /// [`EdgeSupport::add_evidence`] that copies the evidence only when it is kept.
-    pub(crate) fn add_evidence_ref(&mut self, evidence: &Evidence, max_evidence: usize) {
+    pub(crate) fn add_evidence_ref(&mut self, evidence: EvidenceRef<'_>, max_evidence: usize) {
         let full = max_evidence > 0 && self.evidence.len() >= max_evidence;
-        if full && self.evidence.last().is_some_and(|last| evidence >= last) {
+        if full && self.evidence.last().is_some_and(|last| evidence >= EvidenceRef::of(last)) {
             return; // it would be the one dropped
         }
-        self.add_evidence(evidence.clone(), max_evidence);
+        self.add_evidence(evidence.to_owned(), max_evidence);
     }
 
     pub(crate) fn add_evidence(&mut self, evidence: Evidence, max_evidence: usize) {
@@ -246,14 +281,14 @@ impl<'r> GraphBuilder<'r> {
                 MentionSource::Money { amount, .. } => Some(amount.clone()),
                 _ => None,
             });
-            let evidence = Evidence {
-                document: ex.document.id.to_string(),
+            let evidence = EvidenceRef {
+                document: &ex.document.id,
                 start: r.original_start,
                 end: r.original_end,
-                sentence: ex.sentence_text(r.sentence).to_string(),
-                rule: r.rule.clone(),
+                sentence: ex.sentence_text(r.sentence),
+                rule: &r.rule,
                 date: r.date.and_then(|i| match &ex.mentions[i].source {
-                    MentionSource::Date { value, .. } => Some(value.clone()),
+                    MentionSource::Date { value, .. } => Some(value.as_str()),
                     _ => None,
                 }),
             };
@@ -287,7 +322,7 @@ impl<'r> GraphBuilder<'r> {
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
                 let entry = self.edges.entry((sk, r.relation.clone(), ok)).or_default();
-                entry.add_evidence_ref(&evidence, self.max_evidence);
+                entry.add_evidence_ref(evidence, self.max_evidence);
                 entry.support += 1;
                 if let Some(a) = &amount {
                     *entry.amounts.entry(a.clone()).or_insert(0) += 1;
@@ -431,6 +466,31 @@ fn compare_amounts(a: &crate::graph::Amount, b: &crate::graph::Amount) -> std::c
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn evidence() -> impl Strategy<Value = Evidence> {
+        let text = "[ab]{0,2}";
+        (text, 0..3usize, 0..3usize, text, text, proptest::option::of(text)).prop_map(
+            |(document, start, end, sentence, rule, date)| Evidence {
+                document,
+                start,
+                end,
+                sentence,
+                rule,
+                date,
+            },
+        )
+    }
+
+    proptest! {
+        /// Borrowed evidence orders as the evidence it copies into, so the bounded set keeps the
+        /// same pieces whether it is given one or the other.
+        #[test]
+        fn borrowed_evidence_orders_as_evidence(a in evidence(), b in evidence()) {
+            prop_assert_eq!(EvidenceRef::of(&a).cmp(&EvidenceRef::of(&b)), a.cmp(&b));
+            prop_assert_eq!(EvidenceRef::of(&a).to_owned(), a);
+        }
+    }
 
     #[test]
     fn keys_ignore_case_accents_articles_suffixes_and_connectors() {
