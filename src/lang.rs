@@ -16,9 +16,14 @@ const ENGLISH: &[&str] = &[
 pub fn detect(text: &str) -> Option<&'static str> {
     let (mut fr, mut en) = (0usize, 0usize);
     // The listed words are ASCII, so a word is one of them exactly when it equals it up to ASCII
-    // case (the one non-ASCII letter whose lower case is ASCII, the Kelvin sign, is in none).
+    // case (the one non-ASCII letter whose lower case is ASCII, the Kelvin sign, is in none), and
+    // a longer word is none of them.
+    let longest = FRENCH.iter().chain(ENGLISH).map(|w| w.len()).max().unwrap_or(0);
     let listed = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
     for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(4000) {
+        if word.len() > longest {
+            continue;
+        }
         if listed(FRENCH, word) {
             fr += 1;
         } else if listed(ENGLISH, word) {
