@@ -120,12 +120,17 @@ impl MaskedSentence {
         (s, e.max(s))
     }
 
-    /// Mention indices of the placeholders inside the masked span.
-    pub fn mentions_in(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+    /// The placeholders inside the masked span, with their mention indices.
+    fn placeholders_in(&self, start: usize, end: usize) -> impl Iterator<Item = (&Segment, usize)> {
         self.segments
             .iter()
             .filter(move |s| s.masked_start >= start && s.masked_end <= end)
-            .filter_map(|s| s.mention)
+            .filter_map(|s| Some((s, s.mention?)))
+    }
+
+    /// Mention indices of the placeholders inside the masked span.
+    pub fn mentions_in(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+        self.placeholders_in(start, end).map(|(_, mention)| mention)
     }
 
     /// Mention indices of the placeholders of the given type codes inside the masked span
@@ -138,14 +143,10 @@ impl MaskedSentence {
         codes: &'s [char],
     ) -> impl Iterator<Item = usize> + 's {
         let open = PLACEHOLDER_OPEN.len_utf8();
-        self.segments
-            .iter()
-            .filter(move |s| s.masked_start >= start && s.masked_end <= end)
-            .filter_map(move |s| {
-                let mention = s.mention?;
-                let code = self.text[s.masked_start + open..].chars().next()?;
-                codes.contains(&code).then_some(mention)
-            })
+        self.placeholders_in(start, end).filter_map(move |(s, mention)| {
+            let code = self.text[s.masked_start + open..].chars().next()?;
+            codes.contains(&code).then_some(mention)
+        })
     }
 }
 

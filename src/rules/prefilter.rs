@@ -4,7 +4,7 @@
 //!
 //! For every regex, literal extraction (regex-syntax) over the parts every match must go through
 //! gives *clauses*: sets of literals, one of which any match contains. A relation rule gets one
-//! clause per required placeholder (`⟨organization⟩`, `⟨name⟩`: the slot types it needs) and one
+//! clause per required placeholder (`⟨c⟩` for the codes of the slot types it needs) and one
 //! per required word ("investit", "s'associe"). A regex whose clauses are not all met by the scan
 //! is skipped; a regex with no clause always runs. Literals are compared ignoring ASCII case, which
 //! only lets more regexes run, never fewer: the prefilter never changes a result.
