@@ -13,11 +13,14 @@
 //! The automata are `regex-automata`'s meta regex with its default configuration, which is what
 //! the `regex` crate runs: same syntax, same leftmost-first matches, same groups.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 use regex_syntax::hir::{Hir, HirKind};
+
+use super::alphabet::Alphabet;
 
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
 const SIZE_LIMIT: usize = 64 << 20;
@@ -35,6 +38,8 @@ pub struct Matcher {
     source: String,
     /// Names of the capture groups, by group index (0 is the whole match and has none).
     names: Vec<Option<String>>,
+    /// The characters the pattern tells apart; `None` when it keeps all of Unicode.
+    alphabet: Option<Alphabet>,
     regex: OnceLock<meta::Regex>,
 }
 
@@ -90,7 +95,8 @@ impl Matcher {
             .map_err(|e| last_line(&e.to_string()))?;
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
-        Ok(Matcher { source: source.to_string(), names, regex: OnceLock::new() })
+        let alphabet = Alphabet::of(&hir);
+        Ok(Matcher { source: source.to_string(), names, alphabet, regex: OnceLock::new() })
     }
 
     /// Builds the automata now, under the size limit (for `rules check`): the error says what is
@@ -99,7 +105,7 @@ impl Matcher {
         if self.regex.get().is_some() {
             return Ok(());
         }
-        let regex = build(&self.source, Some(SIZE_LIMIT))?;
+        let regex = self.build(Some(SIZE_LIMIT))?;
         let _ = self.regex.set(regex);
         Ok(())
     }
@@ -122,7 +128,33 @@ impl Matcher {
     fn regex(&self) -> &meta::Regex {
         // No size limit here: a pattern that parsed always builds, and the limit is checked by
         // `rules check`.
-        self.regex.get_or_init(|| build(&self.source, None).expect("a checked pattern builds"))
+        self.regex.get_or_init(|| self.build(None).expect("a checked pattern builds"))
+    }
+
+    /// Builds the automata, with the classes cut down to the pattern's alphabet; the error is the
+    /// regex engine's message.
+    fn build(&self, size_limit: Option<usize>) -> Result<meta::Regex, String> {
+        let config =
+            meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
+        let mut builder = meta::Builder::new();
+        builder.configure(config);
+        let built = match &self.alphabet {
+            None => builder.build(&self.source),
+            Some(alphabet) => {
+                let hir =
+                    regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?;
+                builder.build_from_hir(&alphabet.restrict(&hir))
+            }
+        };
+        built.map_err(|e| last_line(&e.to_string()))
+    }
+
+    /// The haystack the automata read: its characters replaced by those that stand for them.
+    fn mapped<'h>(&self, haystack: &'h str) -> Cow<'h, str> {
+        match &self.alphabet {
+            Some(alphabet) => alphabet.map(haystack),
+            None => Cow::Borrowed(haystack),
+        }
     }
 
     /// Successive non-overlapping matches, leftmost-first.
@@ -130,11 +162,15 @@ impl Matcher {
     where
         'h: 'r,
     {
-        self.regex().find_iter(haystack).map(move |m| Span {
-            haystack,
-            start: m.start(),
-            end: m.end(),
-        })
+        let spans = match self.mapped(haystack) {
+            Cow::Borrowed(text) => Lazy::Borrowed(self.regex().find_iter(text)),
+            // Rare (text with characters that need a stand-in): the matches are collected, since
+            // the mapped text does not outlive this call. Offsets are the same in both texts.
+            Cow::Owned(text) => {
+                Lazy::Collected(self.regex().find_iter(&text).collect::<Vec<_>>().into_iter())
+            }
+        };
+        spans.map(move |m| Span { haystack, start: m.start(), end: m.end() })
     }
 
     /// Successive non-overlapping matches with their groups.
@@ -145,15 +181,32 @@ impl Matcher {
     where
         'h: 'r,
     {
-        self.regex().captures_iter(haystack).map(move |caps| Groups { haystack, caps })
+        let all = match self.mapped(haystack) {
+            Cow::Borrowed(text) => Lazy::Borrowed(self.regex().captures_iter(text)),
+            Cow::Owned(text) => {
+                Lazy::Collected(self.regex().captures_iter(&text).collect::<Vec<_>>().into_iter())
+            }
+        };
+        all.map(move |caps| Groups { haystack, caps })
     }
 }
 
-/// Builds the automata; the error is the regex engine's message.
-fn build(source: &str, size_limit: Option<usize>) -> Result<meta::Regex, String> {
-    let config =
-        meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
-    meta::Builder::new().configure(config).build(source).map_err(|e| last_line(&e.to_string()))
+/// The matches of a borrowed haystack, found as they are asked for, or those of a mapped copy,
+/// found at once.
+enum Lazy<I: Iterator> {
+    Borrowed(I),
+    Collected(std::vec::IntoIter<I::Item>),
+}
+
+impl<I: Iterator> Iterator for Lazy<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        match self {
+            Lazy::Borrowed(it) => it.next(),
+            Lazy::Collected(it) => it.next(),
+        }
+    }
 }
 
 fn last_line(message: &str) -> String {
@@ -193,32 +246,46 @@ mod tests {
         assert!(m.has_group("object") && !m.has_group("amount"));
         assert_eq!(m.group_names().collect::<Vec<_>>(), ["subject", "object"]);
         let reference = regex::Regex::new(pattern).unwrap();
-        let text = "Airbus et Thales, SAP and xAI";
-        // every group of every match, by index, and the group named `subject`
-        let ours: Vec<Vec<Option<&str>>> = m
-            .captures_iter(text)
-            .map(|g| {
-                let mut row: Vec<_> = (0..4).map(|i| g.get(i).map(|s| s.as_str())).collect();
-                row.push(g.name("subject").map(|s| s.as_str()));
-                row
-            })
-            .collect();
-        let theirs: Vec<Vec<Option<&str>>> = reference
-            .captures_iter(text)
-            .map(|c| {
-                let mut row: Vec<_> = (0..4).map(|i| c.get(i).map(|m| m.as_str())).collect();
-                row.push(c.name("subject").map(|m| m.as_str()));
-                row
-            })
-            .collect();
-        assert_eq!(ours, theirs);
-        assert_eq!(ours.len(), 2);
+        // The second text has letters that the automata read through stand-ins (Greek, Cyrillic,
+        // Han): its matches are found on a mapped copy and must be the same.
+        for text in ["Airbus et Thales, SAP and xAI", "Ωmega et Жuk, 中国 and xΣ, ок and 𝐀"]
+        {
+            assert_eq!(matches!(m.mapped(text), Cow::Owned(_)), text.starts_with('Ω'));
+            // every group of every match, by index, and the group named `subject`
+            let ours: Vec<Vec<Option<&str>>> = m
+                .captures_iter(text)
+                .map(|g| {
+                    let mut row: Vec<_> = (0..4).map(|i| g.get(i).map(|s| s.as_str())).collect();
+                    row.push(g.name("subject").map(|s| s.as_str()));
+                    row
+                })
+                .collect();
+            let theirs: Vec<Vec<Option<&str>>> = reference
+                .captures_iter(text)
+                .map(|c| {
+                    let mut row: Vec<_> = (0..4).map(|i| c.get(i).map(|m| m.as_str())).collect();
+                    row.push(c.name("subject").map(|m| m.as_str()));
+                    row
+                })
+                .collect();
+            assert_eq!(ours, theirs);
+            assert!(ours.len() >= 2);
+            let spans: Vec<_> = m.find_iter(text).map(|s| s.as_str()).collect();
+            let whole: Vec<_> = reference.find_iter(text).map(|m| m.as_str()).collect();
+            assert_eq!(spans, whole);
+        }
     }
 
     #[test]
     fn a_bad_pattern_is_refused_at_load_and_a_huge_one_by_build_now() {
         assert!(Matcher::new("(unclosed").is_err());
-        let huge = Matcher::new(r"(?:\p{L}{0,100}){0,100}").unwrap();
-        assert!(huge.build_now().is_err());
+        // too large with its classes cut down, and with all of Unicode (a Unicode `\b` keeps it)
+        for pattern in [r"(?:\p{L}{0,1000}){0,1000}", r"\b(?:\p{L}{0,100}){0,100}"] {
+            let huge = Matcher::new(pattern).unwrap();
+            assert_eq!(huge.alphabet.is_some(), !pattern.starts_with(r"\b"));
+            assert!(huge.build_now().is_err(), "{pattern}");
+        }
+        // the same as the first, small enough once cut down: all of Unicode would be too large
+        assert!(Matcher::new(r"(?:\p{L}{0,100}){0,100}").unwrap().build_now().is_ok());
     }
 }

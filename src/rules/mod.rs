@@ -6,6 +6,7 @@
 //! gazetteer and demonyms, and the regexes of entity patterns, money patterns and relation rules,
 //! sorted by priority then id so that extraction is deterministic.
 
+pub mod alphabet;
 pub mod examples;
 pub mod matcher;
 pub mod pattern;

@@ -1,0 +1,303 @@
+//! The characters one pattern tells apart, so that its automata need not spell out all of Unicode.
+//!
+//! A class such as `\p{L}` or `[^.;:⟨⟩]` holds hundreds of ranges of Unicode. Compiled to UTF-8
+//! automata, every range above the Latin letters takes a few states, and the reverse automaton
+//! that finds where a match starts repeats them for every suffix: the bundled pack's patterns
+//! compiled to 950,225 forward and 3,786,082 reverse NFA states, most of them for characters no
+//! rule names and the text rarely holds. But a pattern only tells characters apart by the classes
+//! and literals it contains. Two characters that belong to exactly the same of them are matched
+//! alike, so one of them can stand for the other.
+//!
+//! An [`Alphabet`] splits the characters from U+0250 up (everything after the Latin letters) into
+//! groups of characters that belong to the same classes and literals of the pattern and take as
+//! many bytes in UTF-8, and picks the smallest character of each group to stand for the group.
+//! The pattern is compiled with its classes cut down to the characters below U+0250 and the
+//! representatives ([`Alphabet::restrict`]), and a haystack is matched once its other characters
+//! are replaced by their representatives ([`Alphabet::map`]). Matching the cut-down pattern on
+//! the mapped haystack finds exactly the matches of the pattern on the haystack, at the same byte
+//! offsets: each character is replaced by one of the same length that every class and literal
+//! of the pattern treats the same way. Text without characters from U+0250 up that need a
+//! stand-in, which is nearly all European text, is matched as it is.
+//!
+//! Patterns whose meaning depends on more than their classes and literals keep all of Unicode: a
+//! Unicode word boundary (`\b`, which looks at the characters around it) or a byte-oriented class
+//! or literal (`(?-u)`).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
+use regex_syntax::hir::{Literal, Repetition};
+
+/// The first character that may be replaced: the characters before it (ASCII, Latin-1 and the
+/// Latin Extended blocks) always stand for themselves.
+const FIRST_MAPPED: u32 = 0x250;
+
+/// The first byte of the UTF-8 encoding of every character from `FIRST_MAPPED` up (and of a few
+/// before it).
+const FIRST_MAPPED_LEAD_BYTE: u8 = 0xC9;
+
+/// How one pattern's characters from U+0250 up are grouped, and who stands for each group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alphabet {
+    /// Intervals covering U+0250..=U+10FFFF (less the surrogates), sorted: the first character of
+    /// each, and the character that stands for all of it.
+    intervals: Vec<(u32, char)>,
+    /// The characters the cut-down pattern's classes keep: U+0000..U+024F and the
+    /// representatives.
+    kept: ClassUnicode,
+}
+
+impl Alphabet {
+    /// The alphabet of the pattern `hir`, or `None` when the pattern must keep all of Unicode (a
+    /// Unicode word boundary, a byte class or a literal that is not UTF-8).
+    pub fn of(hir: &Hir) -> Option<Alphabet> {
+        let mut sets = Vec::new();
+        collect_sets(hir, &mut sets)?;
+        sets.sort();
+        sets.dedup();
+
+        // Elementary intervals: split at every bound of every set, and where UTF-8 lengths change.
+        let mut bounds = vec![FIRST_MAPPED, 0x800, 0xD800, 0xE000, 0x1_0000, 0x11_0000];
+        for set in &sets {
+            for &(lo, hi) in set {
+                bounds.push(lo);
+                bounds.push(hi + 1);
+            }
+        }
+        bounds.sort_unstable();
+        bounds.dedup();
+        let starts: Vec<u32> = bounds
+            .windows(2)
+            .map(|w| w[0])
+            .filter(|&lo| !(0xD800..0xE000).contains(&lo) && lo < 0x11_0000)
+            .collect();
+
+        // Which sets each interval belongs to.
+        let mut member_of: Vec<Vec<u32>> = vec![Vec::new(); starts.len()];
+        for (id, set) in sets.iter().enumerate() {
+            for &(lo, hi) in set {
+                let first = starts.partition_point(|&s| s < lo);
+                for i in first..starts.len() {
+                    if starts[i] > hi {
+                        break;
+                    }
+                    member_of[i].push(id as u32);
+                }
+            }
+        }
+
+        // One representative per (sets, UTF-8 length): the group's smallest character.
+        let mut reps: HashMap<(&[u32], usize), char> = HashMap::new();
+        let mut intervals = Vec::with_capacity(starts.len());
+        for (&start, members) in starts.iter().zip(&member_of) {
+            let first = char::from_u32(start).expect("interval starts are characters");
+            let rep = *reps.entry((members, first.len_utf8())).or_insert(first);
+            intervals.push((start, rep));
+        }
+        let mut kept =
+            vec![ClassUnicodeRange::new('\0', char::from_u32(FIRST_MAPPED - 1).unwrap())];
+        kept.extend(reps.values().map(|&c| ClassUnicodeRange::new(c, c)));
+        Some(Alphabet { intervals, kept: ClassUnicode::new(kept) })
+    }
+
+    /// The character that stands for `c`.
+    fn rep(&self, c: char) -> char {
+        if (c as u32) < FIRST_MAPPED {
+            return c;
+        }
+        let i = self.intervals.partition_point(|&(start, _)| start <= c as u32);
+        self.intervals[i - 1].1
+    }
+
+    /// `hir` with every class cut down to the characters that stand for themselves.
+    pub fn restrict(&self, hir: &Hir) -> Hir {
+        match hir.kind() {
+            HirKind::Class(Class::Unicode(c)) => {
+                let mut c = c.clone();
+                c.intersect(&self.kept);
+                Hir::class(Class::Unicode(c))
+            }
+            HirKind::Capture(c) => Hir::capture(Capture {
+                index: c.index,
+                name: c.name.clone(),
+                sub: Box::new(self.restrict(&c.sub)),
+            }),
+            HirKind::Concat(subs) => Hir::concat(subs.iter().map(|s| self.restrict(s)).collect()),
+            HirKind::Alternation(subs) => {
+                Hir::alternation(subs.iter().map(|s| self.restrict(s)).collect())
+            }
+            HirKind::Repetition(r) => Hir::repetition(Repetition {
+                min: r.min,
+                max: r.max,
+                greedy: r.greedy,
+                sub: Box::new(self.restrict(&r.sub)),
+            }),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {
+                hir.clone()
+            }
+        }
+    }
+
+    /// `haystack` with every character replaced by the one that stands for it: borrowed when
+    /// every character stands for itself. Byte offsets are the same in both.
+    pub fn map<'h>(&self, haystack: &'h str) -> Cow<'h, str> {
+        if !haystack.bytes().any(|b| b >= FIRST_MAPPED_LEAD_BYTE) {
+            return Cow::Borrowed(haystack);
+        }
+        let Some(first) = haystack.char_indices().find(|&(_, c)| self.rep(c) != c) else {
+            return Cow::Borrowed(haystack);
+        };
+        let mut mapped = String::with_capacity(haystack.len());
+        mapped.push_str(&haystack[..first.0]);
+        mapped.extend(haystack[first.0..].chars().map(|c| self.rep(c)));
+        debug_assert_eq!(mapped.len(), haystack.len());
+        Cow::Owned(mapped)
+    }
+}
+
+/// The pattern's sets of characters from U+0250 up, as sorted inclusive ranges: one per class,
+/// and one per character of a literal. `None` when the pattern cannot be cut down.
+fn collect_sets(hir: &Hir, sets: &mut Vec<Vec<(u32, u32)>>) -> Option<()> {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let set: Vec<(u32, u32)> = c
+                .ranges()
+                .iter()
+                .filter(|r| r.end() as u32 >= FIRST_MAPPED)
+                .map(|r| ((r.start() as u32).max(FIRST_MAPPED), r.end() as u32))
+                .collect();
+            if !set.is_empty() {
+                sets.push(set);
+            }
+        }
+        HirKind::Class(Class::Bytes(_)) => return None,
+        HirKind::Literal(Literal(bytes)) => {
+            let text = std::str::from_utf8(bytes).ok()?;
+            for c in text.chars().filter(|&c| c as u32 >= FIRST_MAPPED) {
+                sets.push(vec![(c as u32, c as u32)]);
+            }
+        }
+        HirKind::Look(look) => {
+            if !matches!(
+                look,
+                Look::Start
+                    | Look::End
+                    | Look::StartLF
+                    | Look::EndLF
+                    | Look::StartCRLF
+                    | Look::EndCRLF
+                    | Look::WordAscii
+                    | Look::WordAsciiNegate
+                    | Look::WordStartAscii
+                    | Look::WordEndAscii
+                    | Look::WordStartHalfAscii
+                    | Look::WordEndHalfAscii
+            ) {
+                return None;
+            }
+        }
+        HirKind::Capture(c) => collect_sets(&c.sub, sets)?,
+        HirKind::Repetition(r) => collect_sets(&r.sub, sets)?,
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            for sub in subs {
+                collect_sets(sub, sets)?;
+            }
+        }
+        HirKind::Empty => {}
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn alphabet(pattern: &str) -> Option<Alphabet> {
+        Alphabet::of(&regex_syntax::parse(pattern).unwrap())
+    }
+
+    #[test]
+    fn characters_stand_for_those_the_pattern_treats_alike_with_the_same_length() {
+        let a = alphabet(r"\p{Lu}\p{Ll}+ [^.;⟨⟩]{0,9}–x").unwrap();
+        // Greek and Cyrillic capitals are all upper-case letters, and not in any literal
+        assert_eq!(a.rep('Ж'), a.rep('Σ'));
+        assert_eq!(a.rep('Ж').len_utf8(), 2);
+        // a capital and a small letter are told apart
+        assert_ne!(a.rep('Ж'), a.rep('ж'));
+        // a three-byte capital does not stand for a two-byte one
+        assert_ne!(a.rep('Ꭰ'), a.rep('Ж'));
+        // the literals stand for themselves, and nothing else stands for them
+        assert_eq!(a.rep('–'), '–');
+        assert_eq!(a.rep('⟨'), '⟨');
+        assert_ne!(a.rep('—'), '–');
+        // below U+0250, every character is itself
+        assert_eq!(a.rep('é'), 'é');
+        assert_eq!(a.map("Été à Lyon"), Cow::Borrowed("Été à Lyon"));
+    }
+
+    #[test]
+    fn unicode_word_boundaries_and_bytes_keep_all_of_unicode() {
+        assert!(alphabet(r"\bAirbus\b").is_none());
+        assert!(alphabet(r"(?-u:[a-z])").is_none());
+        assert!(alphabet(r"(?-u:\b)x").is_some());
+    }
+
+    /// Text drawn from the characters a pattern may tell apart, and from far outside them.
+    fn text() -> impl Strategy<Value = String> {
+        let chars = prop_oneof![
+            Just('a'),
+            Just('B'),
+            Just(' '),
+            Just('.'),
+            Just('é'),
+            Just('–'),
+            Just('—'),
+            Just('⟨'),
+            Just('⟩'),
+            Just('\u{E000}'),
+            Just('Σ'),
+            Just('ж'),
+            Just('中'),
+            Just('𝐀'),
+            Just('😀'),
+            Just('٣'),
+            any::<char>(),
+        ];
+        proptest::collection::vec(chars, 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        /// The cut-down pattern on the mapped text finds the same matches, with the same groups,
+        /// as the pattern on the text. Fails if a class is cut down without mapping the text, or
+        /// if two characters a class tells apart share a representative.
+        #[test]
+        fn the_cut_down_pattern_on_mapped_text_matches_as_the_pattern(
+            pattern in prop_oneof![
+                Just(r"(?P<w>\p{Lu}[\p{L}\p{M}]*)(?: \p{Ll}+){0,3}"),
+                Just(r"[^.;:⟨⟩]{1,6}–(?P<x>\w+)"),
+                Just(r"(?i:Σigma|жар|é)\d*"),
+                Just(r"⟨[\u{E000}-\u{E0FF}]⟩(?: [\p{N}\s]+)?"),
+                Just(r"[\p{Greek}\p{Han}]+|\p{Emoji}|\S{2}"),
+            ],
+            haystack in text(),
+        ) {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            let a = Alphabet::of(&hir).unwrap();
+            let mapped = a.map(&haystack);
+            prop_assert_eq!(mapped.len(), haystack.len());
+            let original = regex::Regex::new(pattern).unwrap();
+            let cut = regex_automata::meta::Regex::builder().build_from_hir(&a.restrict(&hir)).unwrap();
+            let theirs: Vec<Vec<Option<(usize, usize)>>> = original
+                .captures_iter(&haystack)
+                .map(|c| c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect())
+                .collect();
+            let ours: Vec<Vec<Option<(usize, usize)>>> = cut
+                .captures_iter(mapped.as_ref())
+                .map(|c| c.iter().map(|g| g.map(|g| (g.start, g.end))).collect())
+                .collect();
+            prop_assert_eq!(ours, theirs);
+        }
+    }
+}
