@@ -33,6 +33,18 @@ use regex_syntax::hir::{Literal, Repetition};
 /// Latin Extended blocks) always stand for themselves.
 const FIRST_MAPPED: u32 = 0x250;
 
+/// Characters from `FIRST_MAPPED` up that always stand for themselves, as half-open ranges: the
+/// punctuation, currency and other symbols of news text (U+2000..U+2BFF, with the brackets of
+/// placeholders), and the private use area (the placeholders' type codes). A pattern names few
+/// of them, but the text holds them often, and a haystack with a character to replace is copied
+/// for every pattern that runs on it. Kept whole, each block costs the automata a few states.
+const KEPT_BLOCKS: [(u32, u32); 2] = [(0x2000, 0x2C00), (0xE000, 0xF900)];
+
+/// Whether `c` always stands for itself.
+fn always_itself(c: u32) -> bool {
+    c < FIRST_MAPPED || KEPT_BLOCKS.iter().any(|&(lo, end)| (lo..end).contains(&c))
+}
+
 /// The first byte of the UTF-8 encoding of every character from `FIRST_MAPPED` up (and of a few
 /// before it).
 const FIRST_MAPPED_LEAD_BYTE: u8 = 0xC9;
@@ -59,6 +71,7 @@ impl Alphabet {
 
         // Elementary intervals: split at every bound of every set, and where UTF-8 lengths change.
         let mut bounds = vec![FIRST_MAPPED, 0x800, 0xD800, 0xE000, 0x1_0000, 0x11_0000];
+        bounds.extend(KEPT_BLOCKS.iter().flat_map(|&(lo, end)| [lo, end]));
         for set in &sets {
             for &(lo, hi) in set {
                 bounds.push(lo);
@@ -70,7 +83,7 @@ impl Alphabet {
         let starts: Vec<u32> = bounds
             .windows(2)
             .map(|w| w[0])
-            .filter(|&lo| !(0xD800..0xE000).contains(&lo) && lo < 0x11_0000)
+            .filter(|&lo| !(0xD800..0xE000).contains(&lo) && !always_itself(lo) && lo < 0x11_0000)
             .collect();
 
         // Which sets each interval belongs to.
@@ -95,15 +108,18 @@ impl Alphabet {
             let rep = *reps.entry((members, first.len_utf8())).or_insert(first);
             intervals.push((start, rep));
         }
-        let mut kept =
-            vec![ClassUnicodeRange::new('\0', char::from_u32(FIRST_MAPPED - 1).unwrap())];
+        let range = |lo: u32, end: u32| {
+            ClassUnicodeRange::new(char::from_u32(lo).unwrap(), char::from_u32(end - 1).unwrap())
+        };
+        let mut kept = vec![range(0, FIRST_MAPPED)];
+        kept.extend(KEPT_BLOCKS.iter().map(|&(lo, end)| range(lo, end)));
         kept.extend(reps.values().map(|&c| ClassUnicodeRange::new(c, c)));
         Some(Alphabet { intervals, kept: ClassUnicode::new(kept) })
     }
 
     /// The character that stands for `c`.
     fn rep(&self, c: char) -> char {
-        if (c as u32) < FIRST_MAPPED {
+        if always_itself(c as u32) {
             return c;
         }
         let i = self.intervals.partition_point(|&(start, _)| start <= c as u32);
@@ -142,18 +158,43 @@ impl Alphabet {
     /// `haystack` with every character replaced by the one that stands for it: borrowed when
     /// every character stands for itself. Byte offsets are the same in both.
     pub fn map<'h>(&self, haystack: &'h str) -> Cow<'h, str> {
-        if !haystack.bytes().any(|b| b >= FIRST_MAPPED_LEAD_BYTE) {
-            return Cow::Borrowed(haystack);
-        }
-        let Some(first) = haystack.char_indices().find(|&(_, c)| self.rep(c) != c) else {
+        let Some(from) = first_maybe_mapped(haystack.as_bytes()) else {
             return Cow::Borrowed(haystack);
         };
+        let Some(first) = haystack[from..].char_indices().find(|&(_, c)| self.rep(c) != c) else {
+            return Cow::Borrowed(haystack);
+        };
+        let first = from + first.0;
         let mut mapped = String::with_capacity(haystack.len());
-        mapped.push_str(&haystack[..first.0]);
-        mapped.extend(haystack[first.0..].chars().map(|c| self.rep(c)));
+        mapped.push_str(&haystack[..first]);
+        mapped.extend(haystack[first..].chars().map(|c| self.rep(c)));
         debug_assert_eq!(mapped.len(), haystack.len());
         Cow::Owned(mapped)
     }
+}
+
+/// Where the first character that may not stand for itself starts, read from the UTF-8 bytes
+/// alone: a first byte from 0xC9 up, except those of the kept blocks (0xE2 0x80..=0xAF is
+/// U+2000..U+2BFF, 0xEE is U+E000..U+EFFF, 0xEF 0x80..=0xA3 is U+F000..U+F8FF).
+fn first_maybe_mapped(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b >= FIRST_MAPPED_LEAD_BYTE {
+            let next = bytes.get(i + 1).copied().unwrap_or(0);
+            let kept = match b {
+                0xE2 => next < 0xB0,
+                0xEE => true,
+                0xEF => next < 0xA4,
+                _ => false,
+            };
+            if !kept {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The pattern's sets of characters from U+0250 up, as sorted inclusive ranges: one per class,
@@ -174,7 +215,7 @@ fn collect_sets(hir: &Hir, sets: &mut Vec<Vec<(u32, u32)>>) -> Option<()> {
         HirKind::Class(Class::Bytes(_)) => return None,
         HirKind::Literal(Literal(bytes)) => {
             let text = std::str::from_utf8(bytes).ok()?;
-            for c in text.chars().filter(|&c| c as u32 >= FIRST_MAPPED) {
+            for c in text.chars().filter(|&c| !always_itself(c as u32)) {
                 sets.push(vec![(c as u32, c as u32)]);
             }
         }
@@ -244,6 +285,16 @@ mod tests {
         assert!(alphabet(r"(?-u:\b)x").is_some());
     }
 
+    #[test]
+    fn the_byte_scan_finds_every_character_that_may_not_stand_for_itself() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            let found = first_maybe_mapped(c.encode_utf8(&mut buf).as_bytes());
+            assert!(found == Some(0) || always_itself(c as u32), "{:?}", c);
+            assert!(found.is_none() || c as u32 >= FIRST_MAPPED - 0x10, "{:?}", c);
+        }
+    }
+
     /// Text drawn from the characters a pattern may tell apart, and from far outside them.
     fn text() -> impl Strategy<Value = String> {
         let chars = prop_oneof![
@@ -263,6 +314,12 @@ mod tests {
             Just('𝐀'),
             Just('😀'),
             Just('٣'),
+            Just('’'),
+            Just('€'),
+            Just('\u{2BFF}'),
+            Just('\u{2C00}'),
+            Just('\u{F8FF}'),
+            Just('\u{F900}'),
             any::<char>(),
         ];
         proptest::collection::vec(chars, 0..40).prop_map(|v| v.into_iter().collect())
