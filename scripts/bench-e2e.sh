@@ -3,19 +3,27 @@
 # given sizes, then time `kgsmith build` (read, extract, build the graph, write Turtle + GraphML +
 # DOT) on it as files and as one JSONL, reporting MB/s, documents/s and peak RSS.
 #   scripts/bench-e2e.sh 100 300        # sizes in MB; default 100
+#   CORPUS=real scripts/bench-e2e.sh 100 # the repo's real articles, repeated, instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-100}")
 jobs=${JOBS:-2}
+corpus=${CORPUS:-generated}
+case $corpus in
+  generated) gen=(); name=corpus; prefix= ;;
+  real) gen=(--real); name=real; prefix=real- ;;
+  *) echo "CORPUS must be generated or real" >&2; exit 2 ;;
+esac
 work=${BENCH_DIR:-/tmp/kgsmith-bench}
 mkdir -p "$work"
 cargo build --release --quiet
 bin=target/release/kgsmith
 printf '%-8s %-6s %10s %8s %10s %12s %10s\n' size input documents seconds "MB/s" "documents/s" "peak RSS"
 for mb in "${sizes[@]}"; do
-  [ -d "$work/files-$mb" ] || python3 scripts/gen-corpus.py --mb "$mb" --out "$work/files-$mb" >/dev/null
-  [ -f "$work/corpus-$mb.jsonl" ] || python3 scripts/gen-corpus.py --mb "$mb" --jsonl "$work/corpus-$mb.jsonl" >/dev/null
-  for input in "$work/files-$mb" "$work/corpus-$mb.jsonl"; do
+  files=$work/files-$prefix$mb jsonl=$work/$name-$mb.jsonl
+  [ -d "$files" ] || python3 scripts/gen-corpus.py "${gen[@]}" --mb "$mb" --out "$files" >/dev/null
+  [ -f "$jsonl" ] || python3 scripts/gen-corpus.py "${gen[@]}" --mb "$mb" --jsonl "$jsonl" >/dev/null
+  for input in "$files" "$jsonl"; do
     kind=$([ -d "$input" ] && echo files || echo jsonl)
     /usr/bin/time -v "$bin" build "$input" -j "$jobs" -o "$work/out" 2>"$work/time.txt" >"$work/summary.txt"
     docs=$(grep -o '^kgsmith: [0-9]*' "$work/summary.txt" | grep -o '[0-9]*$')

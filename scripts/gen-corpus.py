@@ -3,16 +3,37 @@
 
     scripts/gen-corpus.py --mb 100 --out /tmp/corpus          # one .txt file per article
     scripts/gen-corpus.py --mb 100 --jsonl /tmp/corpus.jsonl   # one JSONL file
+    scripts/gen-corpus.py --real --mb 100 --jsonl /tmp/real.jsonl  # the repo's real articles
 
 Articles are assembled from sentence templates in the style of business news (partnerships,
 investments with amounts, locations, spin-offs, executives) with names drawn from fixed lists by a
 seeded generator: the same arguments always give the same bytes. About a third of the sentences
 state a relation; the rest is filler, as in real articles.
+
+With --real, the corpus is the real articles kept in the repository instead (the seeds and the
+French, French press and English article sets under tests/articles), in that order, repeated until
+the size is reached: longer sentences, more varied wording and fewer relations than the generated
+ones, and both languages' rules at work.
 """
 import argparse
+import glob
+import itertools
 import json
 import os
 import random
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+REAL_SETS = ["seeds", "tests/articles/fr/docs", "tests/articles/fr-press/docs", "tests/articles/en/docs"]
+
+
+def real_articles():
+    """The repository's real articles, in a fixed order, forever."""
+    texts = []
+    for d in REAL_SETS:
+        for path in sorted(glob.glob(os.path.join(ROOT, d, "*.txt"))):
+            with open(path, encoding="utf-8") as f:
+                texts.append(f.read())
+    return itertools.cycle(texts)
 
 COMPANIES = ["Nvidia", "SAP", "Deutsche Telekom", "Mistral AI", "Orange", "Thales", "Capgemini",
              "Airbus", "Siemens", "Bosch", "Helsing", "Aleph Alpha", "Celonis", "Pasqal",
@@ -83,7 +104,9 @@ def main():
     p.add_argument("--out", help="directory of .txt files")
     p.add_argument("--jsonl", help="one JSONL file")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--real", action="store_true", help="repeat the repository's real articles")
     args = p.parse_args()
+    real = real_articles() if args.real else None
     r = random.Random(args.seed)
     target = int(args.mb * 1e6)
     size = 0
@@ -92,7 +115,7 @@ def main():
         os.makedirs(args.out, exist_ok=True)
     sink = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None
     while size < target:
-        text = article(r, i)
+        text = next(real) if real else article(r, i)
         size += len(text.encode("utf-8"))
         if sink:
             sink.write(json.dumps({"id": f"a{i:07d}", "text": text}, ensure_ascii=False) + "\n")
