@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::error::InputDiagnostic;
-use crate::extract::{extract_owned, Extraction};
+use crate::extract::{extract_batch, Extraction};
 use crate::graph::build::{GraphBuilder, DEFAULT_MAX_EVIDENCE};
 use crate::graph::{GraphError, KnowledgeGraph};
 use crate::input::{Document, InputItem};
@@ -43,19 +43,25 @@ pub struct BuildOutput {
     pub stats: Stats,
 }
 
-/// A chunk is extracted in parallel once it holds this many documents or bytes of text.
-const CHUNK_DOCUMENTS: usize = 512;
+/// Most documents a worker extracts together ([`extract_batch`]): each pattern runs over all
+/// their sentences before the next pattern starts, so the larger the batch, the longer an
+/// automaton stays in the processor's caches (BENCHMARKS.md).
+const BATCH_DOCUMENTS: usize = 128;
+
+/// A chunk is extracted in parallel once it holds two batches per thread, or this many bytes of
+/// text.
 const CHUNK_BYTES: usize = 8 << 20;
 
-/// Takes the next chunk of documents from `inputs` (empty at the end), recording the input
-/// problems met on the way.
+/// Takes the next chunk of up to `documents` documents from `inputs` (empty at the end),
+/// recording the input problems met on the way.
 fn next_chunk(
     inputs: &mut impl Iterator<Item = InputItem>,
+    documents: usize,
     diagnostics: &mut Vec<InputDiagnostic>,
 ) -> Vec<Document> {
-    let mut chunk = Vec::with_capacity(CHUNK_DOCUMENTS);
+    let mut chunk = Vec::with_capacity(documents);
     let mut bytes = 0;
-    while chunk.len() < CHUNK_DOCUMENTS && bytes < CHUNK_BYTES {
+    while chunk.len() < documents && bytes < CHUNK_BYTES {
         match inputs.next() {
             None => break,
             Some(InputItem::Problem(p)) => diagnostics.push(p),
@@ -74,7 +80,8 @@ fn next_chunk(
 /// While a chunk is extracted on the pool, one worker adds the previous chunk's extractions to
 /// the graph and then reads the next chunk (both serial), and helps extract when done: reading
 /// files and parsing JSON lines no longer leave a core idle between chunks. Three chunks of text
-/// are in memory at most (extracted, being extracted, read).
+/// are in memory at most (extracted, being extracted, read). A chunk is cut into batches, two per
+/// thread or more, so that a worker that is done can take another's.
 pub fn extract_stream(
     rules: &RulePack,
     mut inputs: impl Iterator<Item = InputItem> + Send,
@@ -91,8 +98,10 @@ pub fn extract_stream(
             builder.add(ex);
         }
     };
+    let threads = rayon::current_num_threads();
+    let chunk_documents = BATCH_DOCUMENTS * 2 * threads;
     // documents move into their extractions (no copy of the text), which are dropped once added
-    let mut chunk = next_chunk(&mut inputs, &mut diagnostics);
+    let mut chunk = next_chunk(&mut inputs, chunk_documents, &mut diagnostics);
     let mut pending: Vec<Extraction> = Vec::new();
     while !chunk.is_empty() {
         stats.documents += chunk.len();
@@ -100,10 +109,14 @@ pub fn extract_stream(
         let documents = std::mem::take(&mut chunk);
         let previous = std::mem::take(&mut pending);
         let (extractions, next) = rayon::join(
-            || documents.into_par_iter().map(|d| extract_owned(d, rules)).collect(),
+            || {
+                let batch = documents.len().div_ceil(2 * threads).clamp(1, BATCH_DOCUMENTS);
+                let batches = documents.into_par_iter().chunks(batch);
+                batches.flat_map_iter(|batch| extract_batch(batch, rules)).collect()
+            },
             || {
                 add(previous, builder, stats);
-                next_chunk(&mut inputs, &mut diagnostics)
+                next_chunk(&mut inputs, chunk_documents, &mut diagnostics)
             },
         );
         pending = extractions;

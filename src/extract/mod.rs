@@ -9,6 +9,11 @@
 //!
 //! Between 2 and 3, an untyped proper name takes the type a pattern gave the same name elsewhere
 //! in the document. Extraction never fails: a document with nothing recognisable yields nothing.
+//!
+//! Documents are extracted in batches ([`extract_batch`]): stages 2 and 3 run each pattern over
+//! the sentences of every document of the batch before the next pattern, which keeps one
+//! automaton at a time in the processor's caches. Each document still gets exactly what it gets
+//! alone.
 
 pub mod masked;
 pub mod money;
@@ -198,68 +203,116 @@ fn applying<'p>(
 
 /// Extracts mentions and relations from `document` with `rules`.
 pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
-    let mut ex = extract_text(document, rules);
+    let mut ex = extract_texts(&[document], rules).pop().expect("one extraction per document");
     ex.document = document.info.clone();
     ex.original = document.text.clone();
     ex
 }
 
-/// [`extract`] taking the document, whose text and info move into the extraction uncopied.
-pub fn extract_owned(document: Document, rules: &RulePack) -> Extraction {
-    let mut ex = extract_text(&document, rules);
-    ex.document = document.info;
-    ex.original = document.text;
-    ex
+/// [`extract`] over several documents at once, taking them: their texts and infos move into the
+/// extractions uncopied. The result is the same as extracting each alone, in the same order; but
+/// each pattern runs over the sentences of all the documents before the next pattern starts, so
+/// that its automaton stays in the processor's caches over more sentences.
+pub fn extract_batch(documents: Vec<Document>, rules: &RulePack) -> Vec<Extraction> {
+    let refs: Vec<&Document> = documents.iter().collect();
+    let extractions = extract_texts(&refs, rules);
+    extractions
+        .into_iter()
+        .zip(documents)
+        .map(|(mut ex, document)| {
+            ex.document = document.info;
+            ex.original = document.text;
+            ex
+        })
+        .collect()
 }
 
-/// Everything but the document's info and original text, which the callers add.
-fn extract_text(document: &Document, rules: &RulePack) -> Extraction {
-    let lang =
-        document.lang.clone().or_else(|| crate::lang::detect(&document.text).map(String::from));
-    let normalized = normalize(&document.text);
-    let spans = split_sentences(&normalized.text);
-    let sentences: Vec<Sentence> = spans
+/// A document normalized and split into sentences.
+struct Prepared {
+    lang: Option<String>,
+    normalized: NormalizedText,
+    spans: Vec<SentenceSpan>,
+}
+
+/// Everything but the documents' infos and original texts, which the callers add.
+fn extract_texts(documents: &[&Document], rules: &RulePack) -> Vec<Extraction> {
+    let prepared: Vec<Prepared> = documents
         .iter()
-        .map(|s| {
-            let (os, oe) = normalized.map.span(s.start, s.end);
-            Sentence { start: s.start, end: s.end, original_start: os, original_end: oe }
+        .map(|document| {
+            let lang = document
+                .lang
+                .clone()
+                .or_else(|| crate::lang::detect(&document.text).map(String::from));
+            let normalized = normalize(&document.text);
+            let spans = split_sentences(&normalized.text);
+            Prepared { lang, normalized, spans }
         })
         .collect();
-    let inner_words = capitalized_inner_words(&normalized.text, &spans);
     let mut scratch = Scratch::default();
-    let lexical: Vec<Vec<Mention>> = spans
+    let inner_words: Vec<BTreeSet<&str>> =
+        prepared.iter().map(|p| capitalized_inner_words(&p.normalized.text, &p.spans)).collect();
+    let entity_docs = prepared
         .iter()
-        .enumerate()
-        .map(|(i, span)| lexical_mentions(&normalized.text, *span, i, rules, &mut scratch))
+        .zip(&inner_words)
+        .map(|(p, inner_words)| {
+            let text = &p.normalized.text;
+            let lexical = p
+                .spans
+                .iter()
+                .enumerate()
+                .map(|(i, span)| lexical_mentions(text, *span, i, rules, &mut scratch))
+                .collect();
+            EntityDoc { text, spans: &p.spans, lexical, inner_words, lang: p.lang.as_deref() }
+        })
         .collect();
-    let mut mentions = pattern_mentions(
-        &normalized.text,
-        &spans,
-        lexical,
-        &inner_words,
-        lang.as_deref(),
-        rules,
-        &mut scratch,
-    );
-    propagate_types(&mut mentions);
-    resolve_antecedents(&mut mentions, rules);
-    link_acronyms(&normalized.text, &mut mentions, &rules.resolution.connectors);
-    for m in &mut mentions {
-        let (s, e) = normalized.map.span(m.start, m.end);
-        m.original_start = s;
-        m.original_end = e;
+    let mut mentions = pattern_mentions(entity_docs, rules, &mut scratch);
+    for (p, mentions) in prepared.iter().zip(&mut mentions) {
+        propagate_types(mentions);
+        resolve_antecedents(mentions, rules);
+        link_acronyms(&p.normalized.text, mentions, &rules.resolution.connectors);
+        for m in mentions.iter_mut() {
+            let (s, e) = p.normalized.map.span(m.start, m.end);
+            m.original_start = s;
+            m.original_end = e;
+        }
     }
-    let relations =
-        relation_matches(&normalized, &spans, &mentions, lang.as_deref(), rules, &mut scratch);
-    Extraction {
-        document: DocumentInfo { id: Box::default(), title: None, url: None, date: None },
-        lang,
-        original: String::new(),
-        normalized,
-        sentences,
-        mentions,
-        relations,
-    }
+    let relation_docs: Vec<RelationDoc<'_>> = prepared
+        .iter()
+        .zip(&mentions)
+        .map(|(p, mentions)| RelationDoc {
+            normalized: &p.normalized,
+            spans: &p.spans,
+            mentions,
+            lang: p.lang.as_deref(),
+        })
+        .collect();
+    let relations = relation_matches(&relation_docs, rules, &mut scratch);
+    drop(relation_docs);
+    drop(inner_words);
+    prepared
+        .into_iter()
+        .zip(mentions)
+        .zip(relations)
+        .map(|((p, mentions), relations)| {
+            let sentences = p
+                .spans
+                .iter()
+                .map(|s| {
+                    let (os, oe) = p.normalized.map.span(s.start, s.end);
+                    Sentence { start: s.start, end: s.end, original_start: os, original_end: oe }
+                })
+                .collect();
+            Extraction {
+                document: DocumentInfo { id: Box::default(), title: None, url: None, date: None },
+                lang: p.lang,
+                original: String::new(),
+                normalized: p.normalized,
+                sentences,
+                mentions,
+                relations,
+            }
+        })
+        .collect()
 }
 
 /// One stage at a time, for the benchmarks (`benches/stages.rs`): a document prepared up to each
@@ -306,16 +359,26 @@ pub mod stages {
         let mut scratch = Scratch::default();
         let text = &p.normalized.text;
         let inner_words = capitalized_inner_words(text, &p.spans);
-        let lang = p.lang.as_deref();
-        let lexical = p.lexical.clone();
-        pattern_mentions(text, &p.spans, lexical, &inner_words, lang, rules, &mut scratch).len()
+        let doc = EntityDoc {
+            text,
+            spans: &p.spans,
+            lexical: p.lexical.clone(),
+            inner_words: &inner_words,
+            lang: p.lang.as_deref(),
+        };
+        pattern_mentions(vec![doc], rules, &mut scratch).iter().map(Vec::len).sum()
     }
 
     /// Stage 3 over every sentence with two mentions or more; returns the number of matches.
     pub fn relations(p: &Prepared, rules: &RulePack) -> usize {
         let mut scratch = Scratch::default();
-        let lang = p.lang.as_deref();
-        relation_matches(&p.normalized, &p.spans, &p.mentions, lang, rules, &mut scratch).len()
+        let doc = RelationDoc {
+            normalized: &p.normalized,
+            spans: &p.spans,
+            mentions: &p.mentions,
+            lang: p.lang.as_deref(),
+        };
+        relation_matches(&[doc], rules, &mut scratch).iter().map(Vec::len).sum()
     }
 }
 
@@ -551,6 +614,8 @@ fn name_shaped(word: &str) -> bool {
 
 /// Stage 2 of one sentence: its lexical mentions masked, and what entity patterns find in it.
 struct EntitySentence {
+    /// The document, by its index in the batch.
+    doc: usize,
     index: usize,
     lexical: Vec<Mention>,
     views: Views,
@@ -561,28 +626,36 @@ struct EntitySentence {
     found: Vec<Mention>,
 }
 
-/// Stage 2: entity patterns over each sentence with its lexical mentions masked; returns the
-/// document's mentions in sentence order. Each pattern runs over all the sentences before the
-/// next one starts, so that its automaton stays in the processor's caches; a sentence still sees
-/// the patterns in priority order, as if alone.
-#[allow(clippy::too_many_arguments)]
-fn pattern_mentions(
-    text: &str,
-    spans: &[SentenceSpan],
+/// A document as stage 2 reads it: its normalized text and sentences, the lexical mentions of
+/// each sentence, its capitalized words that are not sentence-initial, and its language.
+struct EntityDoc<'a> {
+    text: &'a str,
+    spans: &'a [SentenceSpan],
     lexical: Vec<Vec<Mention>>,
-    inner_words: &BTreeSet<&str>,
-    lang: Option<&str>,
+    inner_words: &'a BTreeSet<&'a str>,
+    lang: Option<&'a str>,
+}
+
+/// Stage 2: entity patterns over each sentence with its lexical mentions masked; returns each
+/// document's mentions in sentence order. Each pattern runs over all the sentences of all the
+/// documents before the next one starts, so that its automaton stays in the processor's caches;
+/// a sentence still sees the patterns in priority order, as if alone.
+fn pattern_mentions(
+    docs: Vec<EntityDoc<'_>>,
     rules: &RulePack,
     scratch: &mut Scratch,
-) -> Vec<Mention> {
+) -> Vec<Vec<Mention>> {
     let prefilter = &rules.prefilters.entity;
-    let patterns = applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), lang);
-    let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-    let mut sentences: Vec<EntitySentence> = spans
-        .iter()
-        .zip(lexical)
-        .enumerate()
-        .map(|(index, (&span, lexical))| {
+    let mut sentences: Vec<EntitySentence> = Vec::new();
+    let mut docs: Vec<EntityDoc<'_>> = docs;
+    for (doc, d) in docs.iter_mut().enumerate() {
+        let patterns =
+            applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);
+        let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
+        let text = d.text;
+        for (index, (&span, lexical)) in
+            d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()
+        {
             let items = mask_items(&lexical, 0..lexical.len(), &rules.type_codes);
             let masked = MaskedSentence::build(text, span.start, span.end, &items);
             let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.entity);
@@ -590,12 +663,21 @@ fn pattern_mentions(
                 .find(|c: char| c.is_alphanumeric())
                 .map_or(span.start, |i| span.start + i);
             let absorbed = vec![false; lexical.len()];
-            EntitySentence { index, lexical, views, first_word, absorbed, found: Vec::new() }
-        })
-        .collect();
+            sentences.push(EntitySentence {
+                doc,
+                index,
+                lexical,
+                views,
+                first_word,
+                absorbed,
+                found: Vec::new(),
+            });
+        }
+    }
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         for s in sentences.iter_mut().filter(|s| s.views.runs[i]) {
-            let EntitySentence { index, lexical, views, first_word, absorbed, found } = s;
+            let EntitySentence { doc, index, lexical, views, first_word, absorbed, found } = s;
+            let EntityDoc { text, inner_words, .. } = &docs[*doc];
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
             let masked = &views.masked;
             let (haystack, map) = views.haystack(p.fold);
@@ -647,12 +729,13 @@ fn pattern_mentions(
             }
         }
     }
-    let mut all = Vec::new();
+    let mut all: Vec<Vec<Mention>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
-        let start = all.len();
-        all.extend(s.lexical.into_iter().zip(s.absorbed).filter(|(_, a)| !a).map(|(m, _)| m));
-        all.extend(s.found);
-        all[start..].sort_by_key(|m| m.start);
+        let doc = &mut all[s.doc];
+        let start = doc.len();
+        doc.extend(s.lexical.into_iter().zip(s.absorbed).filter(|(_, a)| !a).map(|(m, _)| m));
+        doc.extend(s.found);
+        doc[start..].sort_by_key(|m| m.start);
     }
     all
 }
@@ -796,42 +879,55 @@ fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
 /// Stage 3 of one sentence: the sentence with every mention masked, and the matches found in it
 /// with their rule's priority and span.
 struct RelationSentence {
+    /// The document, by its index in the batch.
+    doc: usize,
     index: usize,
     views: Views,
     out: Vec<(i32, usize, usize, RelationMatch)>,
 }
 
+/// A document as stage 3 reads it: its normalized text and sentences, its mentions (sorted by
+/// start) and its language.
+struct RelationDoc<'a> {
+    normalized: &'a NormalizedText,
+    spans: &'a [SentenceSpan],
+    mentions: &'a [Mention],
+    lang: Option<&'a str>,
+}
+
 /// Stage 3: relation rules over each sentence that has two mentions or more, masked;
-/// returns the matches in sentence order. As in stage 2, each rule runs over all the sentences
-/// before the next one starts, and a sentence sees the rules in priority order.
+/// returns each document's matches in sentence order. As in stage 2, each rule runs over all the
+/// sentences of all the documents before the next one starts, and a sentence sees the rules in
+/// priority order.
 fn relation_matches(
-    normalized: &NormalizedText,
-    spans: &[SentenceSpan],
-    mentions: &[Mention],
-    lang: Option<&str>,
+    docs: &[RelationDoc<'_>],
     rules: &RulePack,
     scratch: &mut Scratch,
-) -> Vec<RelationMatch> {
+) -> Vec<Vec<RelationMatch>> {
     let prefilter = &rules.prefilters.relation;
-    let patterns = applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), lang);
-    let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
     let mut sentences = Vec::new();
-    let mut first = 0;
-    for (index, span) in spans.iter().enumerate() {
-        let count = mentions[first..].iter().take_while(|m| m.sentence == index).count();
-        let range = first..first + count;
-        first += count;
-        if count < 2 {
-            continue; // a relation binds two mentions of the sentence
+    for (doc, d) in docs.iter().enumerate() {
+        let patterns =
+            applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
+        let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
+        let mut first = 0;
+        for (index, span) in d.spans.iter().enumerate() {
+            let count = d.mentions[first..].iter().take_while(|m| m.sentence == index).count();
+            let range = first..first + count;
+            first += count;
+            if count < 2 {
+                continue; // a relation binds two mentions of the sentence
+            }
+            let items = mask_items(d.mentions, range, &rules.type_codes);
+            let masked = MaskedSentence::build(&d.normalized.text, span.start, span.end, &items);
+            let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.relation);
+            sentences.push(RelationSentence { doc, index, views, out: Vec::new() });
         }
-        let items = mask_items(mentions, range, &rules.type_codes);
-        let masked = MaskedSentence::build(&normalized.text, span.start, span.end, &items);
-        let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.relation);
-        sentences.push(RelationSentence { index, views, out: Vec::new() });
     }
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         for s in sentences.iter_mut().filter(|s| s.views.runs[i]) {
-            let RelationSentence { index, views, out } = s;
+            let RelationSentence { doc, index, views, out } = s;
+            let RelationDoc { normalized, mentions, .. } = &docs[*doc];
             let sentence = *index;
             let masked = &views.masked;
             let (haystack, map) = views.haystack(rule.fold);
@@ -914,7 +1010,7 @@ fn relation_matches(
             }
         }
     }
-    let mut all = Vec::new();
+    let mut all: Vec<Vec<RelationMatch>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
         let out = s.out;
         // a match is dropped when a match of a higher-priority rule for the same relation
@@ -931,7 +1027,7 @@ fn relation_matches(
                 kept.push(candidate);
             }
         }
-        all.extend(kept.into_iter().map(|(_, _, _, m)| m));
+        all[s.doc].extend(kept.into_iter().map(|(_, _, _, m)| m));
     }
     all
 }
@@ -939,6 +1035,48 @@ fn relation_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch of documents in both languages (seeds, French and English articles, and the same
+    /// documents without their language, detected then) gives each document what it gets alone.
+    /// Fails if a sentence is matched with another document's text, mentions or language.
+    #[test]
+    fn a_batch_extracts_each_document_as_alone() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
+            .expect("the bundled rules load");
+        let mut documents = Vec::new();
+        for (dir, lang) in [("seeds", None), ("tests/articles/en/docs", Some("en"))]
+            .into_iter()
+            .chain([("tests/articles/fr/docs", Some("fr")), ("tests/articles/en/docs", None)])
+        {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            paths.sort();
+            for path in paths.into_iter().take(4) {
+                documents.push(Document {
+                    info: DocumentInfo {
+                        id: path.display().to_string().into(),
+                        title: None,
+                        url: None,
+                        date: None,
+                    },
+                    text: std::fs::read_to_string(&path).unwrap(),
+                    source: path,
+                    lang: lang.map(String::from),
+                });
+            }
+        }
+        let alone: Vec<String> =
+            documents.iter().map(|d| format!("{:?}", extract(d, &rules))).collect();
+        let batch: Vec<String> =
+            extract_batch(documents, &rules).iter().map(|ex| format!("{ex:?}")).collect();
+        assert_eq!(batch.len(), 14);
+        assert!(batch.iter().all(|ex| ex.contains("RelationMatch")), "every document relates");
+        assert_eq!(batch, alone);
+    }
 
     #[test]
     fn a_name_may_end_before_a_compound_participle() {
