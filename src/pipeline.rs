@@ -1,14 +1,14 @@
 //! The whole pipeline as one call: a stream of documents → extractions (in parallel) → graph.
 //!
 //! This is glue only: each stage lives in its own module. Documents are taken from the input
-//! stream in chunks; a chunk is extracted on the current rayon pool (the binary sizes it with
+//! stream in batches; each batch is extracted on the current rayon pool (the binary sizes it with
 //! `--jobs`), then added to the [`GraphBuilder`] in input order and dropped, so memory holds a few
-//! chunks of text and the graph. The graph is built from keys, so the output does not depend on
-//! the number of threads nor on the chunking.
+//! batches of text per thread and the graph. The graph is built from keys, so the output does not
+//! depend on the number of threads nor on the batching.
 
+use std::collections::BTreeMap;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
 
 use crate::error::InputDiagnostic;
 use crate::extract::{extract_batch, Extraction};
@@ -48,40 +48,50 @@ pub struct BuildOutput {
 /// automaton stays in the processor's caches (BENCHMARKS.md).
 const BATCH_DOCUMENTS: usize = 128;
 
-/// A chunk is extracted in parallel once it holds two batches per thread, or this many bytes of
-/// text.
-const CHUNK_BYTES: usize = 8 << 20;
+/// A batch is also closed once it holds this many bytes of text.
+const BATCH_BYTES: usize = 1 << 20;
 
-/// Takes the next chunk of up to `documents` documents from `inputs` (empty at the end),
-/// recording the input problems met on the way.
-fn next_chunk(
+/// Batches read and not yet added to the graph, per thread: how far reading may run ahead.
+const BATCHES_AHEAD_PER_THREAD: usize = 4;
+
+/// Takes the next batch of documents from `inputs` (empty at the end), recording the input
+/// problems met on the way.
+fn next_batch(
     inputs: &mut impl Iterator<Item = InputItem>,
-    documents: usize,
     diagnostics: &mut Vec<InputDiagnostic>,
 ) -> Vec<Document> {
-    let mut chunk = Vec::with_capacity(documents);
+    let mut batch = Vec::with_capacity(BATCH_DOCUMENTS);
     let mut bytes = 0;
-    while chunk.len() < documents && bytes < CHUNK_BYTES {
+    while batch.len() < BATCH_DOCUMENTS && bytes < BATCH_BYTES {
         match inputs.next() {
             None => break,
             Some(InputItem::Problem(p)) => diagnostics.push(p),
             Some(InputItem::Document(d)) => {
                 bytes += d.text.len();
-                chunk.push(d);
+                batch.push(d);
             }
         }
     }
-    chunk
+    batch
+}
+
+/// Extractions of batches, by batch number, until they are added in order (or the panic of a
+/// batch's extraction, resumed by the thread that adds).
+#[derive(Default)]
+struct Finished {
+    batches: Mutex<BTreeMap<usize, std::thread::Result<Vec<Extraction>>>>,
+    /// Signalled when a batch is finished.
+    ready: Condvar,
 }
 
 /// Extracts from every document of `inputs` into `builder`; `progress` is called after each
-/// chunk. Returns the input problems met.
+/// batch is added. Returns the input problems met.
 ///
-/// While a chunk is extracted on the pool, one worker adds the previous chunk's extractions to
-/// the graph and then reads the next chunk (both serial), and helps extract when done: reading
-/// files and parsing JSON lines no longer leave a core idle between chunks. Three chunks of text
-/// are in memory at most (extracted, being extracted, read). A chunk is cut into batches, two per
-/// thread or more, so that a worker that is done can take another's.
+/// The calling thread reads the documents in batches and hands each to the rayon pool; it adds
+/// the finished batches to the graph in input order, and when it has nothing to read (reading
+/// is at most `BATCHES_AHEAD_PER_THREAD` batches per thread ahead of adding) nor to add, it
+/// extracts a batch itself. No thread waits for the others at any point of the stream: reading
+/// files, parsing JSON lines and adding to the graph are serial, but overlap the extraction.
 pub fn extract_stream(
     rules: &RulePack,
     mut inputs: impl Iterator<Item = InputItem> + Send,
@@ -91,40 +101,55 @@ pub fn extract_stream(
 ) -> Vec<InputDiagnostic> {
     let started = Instant::now();
     let mut diagnostics = Vec::new();
-    let add = |extractions: Vec<Extraction>, builder: &mut GraphBuilder<'_>, stats: &mut Stats| {
-        for ex in &extractions {
-            stats.sentences += ex.sentences.len();
-            stats.mentions += ex.mentions.len();
-            builder.add(ex);
+    let ahead = BATCHES_AHEAD_PER_THREAD * rayon::current_num_threads();
+    let finished = Finished::default();
+    let (mut read, mut added, mut end) = (0, 0, false);
+    rayon::in_place_scope(|scope| loop {
+        // add the finished batches that come next, in order; documents moved into their
+        // extractions (no copy of the text), which are dropped once added
+        let next = finished.batches.lock().expect("no extraction panics").remove(&added);
+        if let Some(extractions) = next {
+            let extractions = extractions.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for ex in &extractions {
+                stats.sentences += ex.sentences.len();
+                stats.mentions += ex.mentions.len();
+                builder.add(ex);
+            }
+            added += 1;
+            stats.elapsed = started.elapsed();
+            progress(stats);
+            continue;
         }
-    };
-    let threads = rayon::current_num_threads();
-    let chunk_documents = BATCH_DOCUMENTS * 2 * threads;
-    // documents move into their extractions (no copy of the text), which are dropped once added
-    let mut chunk = next_chunk(&mut inputs, chunk_documents, &mut diagnostics);
-    let mut pending: Vec<Extraction> = Vec::new();
-    while !chunk.is_empty() {
-        stats.documents += chunk.len();
-        stats.bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>();
-        let documents = std::mem::take(&mut chunk);
-        let previous = std::mem::take(&mut pending);
-        let (extractions, next) = rayon::join(
-            || {
-                let batch = documents.len().div_ceil(2 * threads).clamp(1, BATCH_DOCUMENTS);
-                let batches = documents.into_par_iter().chunks(batch);
-                batches.flat_map_iter(|batch| extract_batch(batch, rules)).collect()
-            },
-            || {
-                add(previous, builder, stats);
-                next_chunk(&mut inputs, chunk_documents, &mut diagnostics)
-            },
-        );
-        pending = extractions;
-        chunk = next;
-        stats.elapsed = started.elapsed();
-        progress(stats);
-    }
-    add(pending, builder, stats);
+        if end && added == read {
+            break;
+        }
+        if !end && read - added < ahead {
+            let batch = next_batch(&mut inputs, &mut diagnostics);
+            if batch.is_empty() {
+                end = true;
+                continue;
+            }
+            stats.documents += batch.len();
+            stats.bytes += batch.iter().map(|d| d.text.len() as u64).sum::<u64>();
+            let (number, finished) = (read, &finished);
+            read += 1;
+            scope.spawn(move |_| {
+                let extract = std::panic::AssertUnwindSafe(|| extract_batch(batch, rules));
+                let extractions = std::panic::catch_unwind(extract);
+                finished.batches.lock().expect("no extraction panics").insert(number, extractions);
+                finished.ready.notify_all();
+            });
+            continue;
+        }
+        // nothing to read or add yet: extract a batch here, or wait for one to finish
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            let batches = finished.batches.lock().expect("no extraction panics");
+            if !batches.contains_key(&added) {
+                let wait = Duration::from_millis(1);
+                drop(finished.ready.wait_timeout(batches, wait).expect("no extraction panics"));
+            }
+        }
+    });
     stats.elapsed = started.elapsed();
     diagnostics
 }
@@ -155,4 +180,81 @@ pub fn run(
     let mut output = run_stream(rules, items, DEFAULT_MAX_EVIDENCE, &mut |_| {})?;
     output.diagnostics.splice(0..0, diagnostics);
     Ok(output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{InputPosition, Severity};
+    use crate::export::{turtle::write_turtle, ExportOptions};
+    use crate::graph::DocumentInfo;
+    use crate::rules::LoadOptions;
+
+    /// Many small documents (a sentence of the bundled articles each, French and English, a few
+    /// hundred batches' worth of reading ahead) with input problems among them.
+    fn items() -> Vec<InputItem> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sentences = Vec::new();
+        for dir in ["tests/articles/fr/docs", "tests/articles/en/docs"] {
+            let mut paths: Vec<_> =
+                std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+            paths.sort();
+            for path in paths {
+                let text = std::fs::read_to_string(path).unwrap();
+                sentences.extend(text.split(". ").map(|s| format!("{s}.")));
+            }
+        }
+        (0..1500)
+            .map(|i| {
+                if i % 97 == 5 {
+                    return InputItem::Problem(InputDiagnostic {
+                        path: format!("problem-{i}").into(),
+                        position: InputPosition::Line(i),
+                        severity: Severity::Warning,
+                        message: "skipped".into(),
+                    });
+                }
+                InputItem::Document(Document {
+                    info: DocumentInfo {
+                        id: format!("d{i}").into(),
+                        title: None,
+                        url: None,
+                        date: None,
+                    },
+                    text: sentences[i % sentences.len()].clone(),
+                    source: format!("d{i}").into(),
+                    lang: None,
+                })
+            })
+            .collect()
+    }
+
+    /// The stream gives the same graph, counts and problems (in input order) with 1, 2 or 3
+    /// threads. Fails if a batch is lost or added twice, or if the problems are reordered.
+    #[test]
+    fn any_number_of_threads_gives_the_same_graph_counts_and_problems() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RulePack::load(&root.join("rules"), &LoadOptions::default()).unwrap();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let output = pool.install(|| run_stream(&rules, items().into_iter(), 2, &mut |_| {}));
+            let output = output.unwrap();
+            let mut turtle = Vec::new();
+            write_turtle(&output.graph, &ExportOptions::default(), &mut turtle).unwrap();
+            let s = &output.stats;
+            let problems: Vec<String> = output.diagnostics.iter().map(|d| d.to_string()).collect();
+            (
+                String::from_utf8(turtle).unwrap(),
+                (s.documents, s.sentences, s.mentions, s.bytes),
+                problems,
+            )
+        };
+        let one = run(1);
+        assert_eq!(one.1 .0, 1500 - 16);
+        assert_eq!(one.2.len(), 16);
+        let evidence = one.0.matches("a kgo:Evidence").count();
+        assert!(evidence > 50, "a real graph: {evidence} pieces of evidence");
+        assert_eq!(run(2), one);
+        assert_eq!(run(3), one);
+    }
 }
