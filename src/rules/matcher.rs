@@ -25,12 +25,12 @@ use super::alphabet::Alphabet;
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
 const SIZE_LIMIT: usize = 64 << 20;
 
-/// Most memory one thread's lazy DFA may take for one pattern before it starts over (the engine's
-/// default is 2 MiB). Bounded gaps between a rule's words make a DFA state per position in the gap,
-/// and the largest relation rules outgrew the default: their DFA kept clearing its states and
-/// building them again. The cache only grows as states are built, so the small patterns' caches
-/// stay small; the peak RSS measured the same (BENCHMARKS.md).
-const LAZY_DFA_CAPACITY: usize = 8 << 20;
+/// Most memory one thread's lazy DFA may take for one pattern before it starts over: the engine's
+/// default, 2 MiB. With 8 MiB the largest relation rules cleared their states less often, which
+/// was worth 5 % before patterns were cut down to their alphabet and run over batches of
+/// documents; since then 2, 4 and 8 MiB measure the same, and 2 MiB bounds the memory of a long
+/// run over varied text four times lower (BENCHMARKS.md).
+const LAZY_DFA_CAPACITY: usize = 2 << 20;
 
 /// A pattern's regex, built on first use.
 #[derive(Debug, Clone)]
