@@ -1,22 +1,22 @@
 //! The characters one pattern tells apart, so that its automata need not spell out all of Unicode.
 //!
 //! A class such as `\p{L}` or `[^.;:⟨⟩]` holds hundreds of ranges of Unicode. Compiled to UTF-8
-//! automata, every range above the Latin letters takes a few states, and the reverse automaton
+//! automata, every range above Latin-1 takes a few states, and the reverse automaton
 //! that finds where a match starts repeats them for every suffix: the bundled pack's patterns
 //! compiled to 950,225 forward and 3,786,082 reverse NFA states, most of them for characters no
 //! rule names and the text rarely holds. But a pattern only tells characters apart by the classes
 //! and literals it contains. Two characters that belong to exactly the same of them are matched
 //! alike, so one of them can stand for the other.
 //!
-//! An [`Alphabet`] splits the characters from U+0250 up (everything after the Latin letters) into
+//! An [`Alphabet`] splits the characters from U+0100 up (everything after ASCII and Latin-1) into
 //! groups of characters that belong to the same classes and literals of the pattern and take as
 //! many bytes in UTF-8, and picks the smallest character of each group to stand for the group.
-//! The pattern is compiled with its classes cut down to the characters below U+0250 and the
+//! The pattern is compiled with its classes cut down to the characters below U+0100 and the
 //! representatives ([`Alphabet::restrict`]), and a haystack is matched once its other characters
 //! are replaced by their representatives ([`Alphabet::map`]). Matching the cut-down pattern on
 //! the mapped haystack finds exactly the matches of the pattern on the haystack, at the same byte
 //! offsets: each character is replaced by one of the same length that every class and literal
-//! of the pattern treats the same way. Text without characters from U+0250 up that need a
+//! of the pattern treats the same way. Text without characters from U+0100 up that need a
 //! stand-in, which is nearly all European text, is matched as it is.
 //!
 //! Patterns whose meaning depends on more than their classes and literals keep all of Unicode: a
@@ -29,9 +29,11 @@ use std::collections::HashMap;
 use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
 use regex_syntax::hir::{Literal, Repetition};
 
-/// The first character that may be replaced: the characters before it (ASCII, Latin-1 and the
-/// Latin Extended blocks) always stand for themselves.
-const FIRST_MAPPED: u32 = 0x250;
+/// The first character that may be replaced: the characters before it (ASCII and Latin-1, most
+/// of the letters of Western European text) always stand for themselves. The Latin Extended
+/// letters after them alternate between capitals and small letters, so that `\p{Lu}` or
+/// `\p{Ll}` cut down to them would still take a range per letter.
+const FIRST_MAPPED: u32 = 0x100;
 
 /// Characters from `FIRST_MAPPED` up that always stand for themselves, as half-open ranges: the
 /// punctuation, currency and other symbols of news text (U+2000..U+2BFF, with the brackets of
@@ -47,15 +49,15 @@ fn always_itself(c: u32) -> bool {
 
 /// The first byte of the UTF-8 encoding of every character from `FIRST_MAPPED` up (and of a few
 /// before it).
-const FIRST_MAPPED_LEAD_BYTE: u8 = 0xC9;
+const FIRST_MAPPED_LEAD_BYTE: u8 = 0xC4;
 
-/// How one pattern's characters from U+0250 up are grouped, and who stands for each group.
+/// How one pattern's characters from U+0100 up are grouped, and who stands for each group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alphabet {
-    /// Intervals covering U+0250..=U+10FFFF (less the surrogates), sorted: the first character of
+    /// Intervals covering U+0100..=U+10FFFF (less the surrogates), sorted: the first character of
     /// each, and the character that stands for all of it.
     intervals: Vec<(u32, char)>,
-    /// The characters the cut-down pattern's classes keep: U+0000..U+024F and the
+    /// The characters the cut-down pattern's classes keep: U+0000..U+00FF, the kept blocks and the
     /// representatives.
     kept: ClassUnicode,
 }
@@ -174,7 +176,7 @@ impl Alphabet {
 }
 
 /// Where the first character that may not stand for itself starts, read from the UTF-8 bytes
-/// alone: a first byte from 0xC9 up, except those of the kept blocks (0xE2 0x80..=0xAF is
+/// alone: a first byte from 0xC4 up, except those of the kept blocks (0xE2 0x80..=0xAF is
 /// U+2000..U+2BFF, 0xEE is U+E000..U+EFFF, 0xEF 0x80..=0xA3 is U+F000..U+F8FF).
 fn first_maybe_mapped(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
@@ -197,7 +199,7 @@ fn first_maybe_mapped(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// The pattern's sets of characters from U+0250 up, as sorted inclusive ranges: one per class,
+/// The pattern's sets of characters from U+0100 up, as sorted inclusive ranges: one per class,
 /// and one per character of a literal. `None` when the pattern cannot be cut down.
 fn collect_sets(hir: &Hir, sets: &mut Vec<Vec<(u32, u32)>>) -> Option<()> {
     match hir.kind() {
@@ -264,6 +266,7 @@ mod tests {
         let a = alphabet(r"\p{Lu}\p{Ll}+ [^.;⟨⟩]{0,9}–x").unwrap();
         // Greek and Cyrillic capitals are all upper-case letters, and not in any literal
         assert_eq!(a.rep('Ж'), a.rep('Σ'));
+        assert_eq!(a.rep('Ł'), a.rep('Σ'));
         assert_eq!(a.rep('Ж').len_utf8(), 2);
         // a capital and a small letter are told apart
         assert_ne!(a.rep('Ж'), a.rep('ж'));
@@ -273,8 +276,9 @@ mod tests {
         assert_eq!(a.rep('–'), '–');
         assert_eq!(a.rep('⟨'), '⟨');
         assert_ne!(a.rep('—'), '–');
-        // below U+0250, every character is itself
+        // below U+0100, every character is itself
         assert_eq!(a.rep('é'), 'é');
+        assert_eq!(a.rep('ÿ'), 'ÿ');
         assert_eq!(a.map("Été à Lyon"), Cow::Borrowed("Été à Lyon"));
     }
 
@@ -309,6 +313,9 @@ mod tests {
             Just('⟩'),
             Just('\u{E000}'),
             Just('Σ'),
+            Just('Œ'),
+            Just('œ'),
+            Just('ł'),
             Just('ж'),
             Just('中'),
             Just('𝐀'),
@@ -334,7 +341,7 @@ mod tests {
             pattern in prop_oneof![
                 Just(r"(?P<w>\p{Lu}[\p{L}\p{M}]*)(?: \p{Ll}+){0,3}"),
                 Just(r"[^.;:⟨⟩]{1,6}–(?P<x>\w+)"),
-                Just(r"(?i:Σigma|жар|é)\d*"),
+                Just(r"(?i:Σigma|жар|é|œuvre)\d*"),
                 Just(r"⟨[\u{E000}-\u{E0FF}]⟩(?: [\p{N}\s]+)?"),
                 Just(r"[\p{Greek}\p{Han}]+|\p{Emoji}|\S{2}"),
             ],
