@@ -190,8 +190,9 @@ mod tests {
     use crate::graph::DocumentInfo;
     use crate::rules::LoadOptions;
 
-    /// Many small documents (a sentence of the bundled articles each, French and English, a few
-    /// hundred batches' worth of reading ahead) with input problems among them.
+    /// Many small documents (a sentence of the bundled articles each, French and English: twelve
+    /// batches, more than reading runs ahead with one or two threads) with input problems among
+    /// them.
     fn items() -> Vec<InputItem> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut sentences = Vec::new();

@@ -11,7 +11,10 @@
 //! is reported there.
 //!
 //! The automata are `regex-automata`'s meta regex with its default configuration, which is what
-//! the `regex` crate runs: same syntax, same leftmost-first matches, same groups.
+//! the `regex` crate runs: same syntax, same leftmost-first matches, same groups. They are built
+//! from the pattern with its classes cut down to its alphabet, and read haystacks whose other
+//! characters are replaced by their stand-ins (`super::alphabet`): the matches and their offsets
+//! are the same, the automata less than half as large.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
