@@ -116,10 +116,10 @@ impl GraphBuilder<'_> {
             out.write_all(b"\n")
         };
         line(&header)?;
-        let mut documents = self.documents.clone();
+        let mut documents: Vec<_> = self.documents.iter().collect();
         documents.sort();
         for d in documents {
-            line(&Line::Document(d))?;
+            line(&Line::Document(d.clone()))?;
         }
         for (key, acc) in &self.resolver.entities {
             line(&Line::Entity {
