@@ -641,13 +641,12 @@ struct EntityDoc<'a> {
 /// documents before the next one starts, so that its automaton stays in the processor's caches;
 /// a sentence still sees the patterns in priority order, as if alone.
 fn pattern_mentions(
-    docs: Vec<EntityDoc<'_>>,
+    mut docs: Vec<EntityDoc<'_>>,
     rules: &RulePack,
     scratch: &mut Scratch,
 ) -> Vec<Vec<Mention>> {
     let prefilter = &rules.prefilters.entity;
     let mut sentences: Vec<EntitySentence> = Vec::new();
-    let mut docs: Vec<EntityDoc<'_>> = docs;
     for (doc, d) in docs.iter_mut().enumerate() {
         let patterns =
             applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);

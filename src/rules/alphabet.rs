@@ -85,7 +85,7 @@ impl Alphabet {
         let starts: Vec<u32> = bounds
             .windows(2)
             .map(|w| w[0])
-            .filter(|&lo| !(0xD800..0xE000).contains(&lo) && !always_itself(lo) && lo < 0x11_0000)
+            .filter(|&lo| !(0xD800..0xE000).contains(&lo) && !always_itself(lo))
             .collect();
 
         // Which sets each interval belongs to.
@@ -179,22 +179,20 @@ impl Alphabet {
 /// alone: a first byte from 0xC4 up, except those of the kept blocks (0xE2 0x80..=0xAF is
 /// U+2000..U+2BFF, 0xEE is U+E000..U+EFFF, 0xEF 0x80..=0xA3 is U+F000..U+F8FF).
 fn first_maybe_mapped(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b >= FIRST_MAPPED_LEAD_BYTE {
-            let next = bytes.get(i + 1).copied().unwrap_or(0);
-            let kept = match b {
-                0xE2 => next < 0xB0,
-                0xEE => true,
-                0xEF => next < 0xA4,
-                _ => false,
-            };
-            if !kept {
-                return Some(i);
-            }
+    let mut from = 0;
+    while let Some(at) = bytes[from..].iter().position(|&b| b >= FIRST_MAPPED_LEAD_BYTE) {
+        let i = from + at;
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        let kept = match bytes[i] {
+            0xE2 => next < 0xB0,
+            0xEE => true,
+            0xEF => next < 0xA4,
+            _ => false,
+        };
+        if !kept {
+            return Some(i);
         }
-        i += 1;
+        from = i + 1;
     }
     None
 }
