@@ -197,6 +197,9 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
     let (mut stats, input_errors) =
         extract_into(&rules, &args.inputs, &args.read, &pool, output.quiet, &mut builder)?;
     let graph = builder.finish().context("cannot build the graph")?;
+    // the automata and their per-thread caches (most of the memory of a run) are not needed to
+    // write the graph
+    drop(rules);
     stats.elapsed = started.elapsed();
     let render_errors = pool.install(|| write_outputs(&graph, &output, Some(&stats)))?;
     finish(input_errors, render_errors)
@@ -244,6 +247,7 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
         builder.merge_partial(std::io::BufReader::new(file), path)?;
     }
     let graph = builder.finish().context("cannot build the graph")?;
+    drop(rules);
     let render_errors = write_outputs(&graph, &output, None)?;
     finish(0, render_errors)
 }

@@ -152,10 +152,10 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
             .iter()
             .map(|d| DocumentInfo {
                 id: d.id.to_string(),
-                iri: document_iris[&*d.id].clone(),
-                title: d.title.as_deref().map(String::from),
-                url: d.url.as_deref().map(String::from),
-                date: d.date.as_deref().map(String::from),
+                iri: document_iris[d.id].clone(),
+                title: d.title.map(String::from),
+                url: d.url.map(String::from),
+                date: d.date.map(String::from),
             })
             .collect(),
     };

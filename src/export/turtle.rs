@@ -17,7 +17,7 @@ use oxttl::{NTriplesSerializer, TurtleSerializer};
 use rayon::prelude::*;
 
 use crate::export::{DocumentIris, ExportOptions};
-use crate::graph::{DocumentInfo, EdgeView, Evidence, KnowledgeGraph};
+use crate::graph::{DocumentList, DocumentRef, EdgeView, Evidence, KnowledgeGraph};
 use crate::slug::short_hash;
 use crate::vocab::ns;
 
@@ -209,7 +209,7 @@ struct Subjects<'g> {
     edges: Vec<EdgeView<'g>>,
     /// Statement IRIs hash the edge; computed once.
     statements: Vec<String>,
-    documents: &'g [DocumentInfo],
+    documents: DocumentList<'g>,
     namer: DocumentIris,
     /// The document slugs in one string (document `i`'s is `arena[ends[i - 1]..ends[i]]`), not
     /// one allocation each.
@@ -294,8 +294,8 @@ impl<'g> Subjects<'g> {
         let namer = o.document_namer(g);
         let mut arena = String::new();
         let mut ends: Vec<usize> = Vec::with_capacity(documents.len());
-        for d in documents {
-            arena.push_str(&namer.slug(&d.id));
+        for d in documents.iter() {
+            arena.push_str(&namer.slug(d.id));
             ends.push(arena.len());
         }
         let mut subjects = Subjects {
@@ -377,7 +377,7 @@ impl<'g> Subjects<'g> {
         // the subject IRI, without the angle brackets of its key
         let subject = &group.key[1..group.key.len() - 1];
         for d in group.documents.clone() {
-            document_triples(subject, &self.documents[self.order[d] as usize], triples)?;
+            document_triples(subject, self.documents.get(self.order[d] as usize), triples)?;
         }
         let (g, o) = (self.g, self.o);
         for &(_, unit) in &self.units[group.units.clone()] {
@@ -468,21 +468,21 @@ fn entity_triples(
     Ok(())
 }
 
-fn document_triples(node_iri: &str, document: &DocumentInfo, t: &mut Triples) -> io::Result<()> {
+fn document_triples(node_iri: &str, document: DocumentRef<'_>, t: &mut Triples) -> io::Result<()> {
     let node = iri(node_iri)?;
     t.add(&node, rdf::TYPE, schema("NewsArticle"));
-    t.add(&node, schema("identifier"), text(&document.id));
-    if let Some(title) = &document.title {
+    t.add(&node, schema("identifier"), text(document.id));
+    if let Some(title) = document.title {
         t.add(&node, schema("name"), text(title));
     }
-    if let Some(url) = &document.url {
-        let object: Term = match NamedNode::new(&**url) {
+    if let Some(url) = document.url {
+        let object: Term = match NamedNode::new(url) {
             Ok(url) => url.into(),
             Err(_) => text(url).into(),
         };
         t.add(&node, schema("url"), object);
     }
-    if let Some(date) = &document.date {
+    if let Some(date) = document.date {
         t.add(&node, schema("datePublished"), text(date));
     }
     Ok(())

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::extract::{Extraction, Mention, MentionSource};
 use crate::graph::model::{Entity, Evidence, GraphError, KnowledgeGraph, Relation, RelationPart};
-use crate::graph::DocumentInfo;
+use crate::graph::{DocumentRef, Documents};
 use crate::normalize::fold_str;
 use crate::rules::{ResolutionWords, RulePack};
 use crate::slug::slugify;
@@ -220,50 +220,6 @@ impl<'r> Resolver<'r> {
     }
 }
 
-/// The documents' infos, in blocks of a fixed size: a vector of all of them would be copied into
-/// one twice as large whenever it fills, and for a moment hold both (on 1 GB of short articles,
-/// 700,000 documents: 64 MiB for the copy).
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Documents {
-    blocks: Vec<Vec<DocumentInfo>>,
-}
-
-impl Documents {
-    const BLOCK: usize = 1 << 14;
-
-    pub(crate) fn push(&mut self, document: DocumentInfo) {
-        match self.blocks.last_mut() {
-            Some(block) if block.len() < Self::BLOCK => block.push(document),
-            _ => {
-                let mut block = Vec::with_capacity(Self::BLOCK);
-                block.push(document);
-                self.blocks.push(block);
-            }
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.blocks.iter().map(Vec::len).sum()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &DocumentInfo> {
-        self.blocks.iter().flatten()
-    }
-
-    /// All the documents in one vector of their exact number; each block is freed once moved.
-    pub(crate) fn into_vec(self) -> Vec<DocumentInfo> {
-        let mut all = Vec::with_capacity(self.len());
-        for block in self.blocks {
-            all.extend(block);
-        }
-        all
-    }
-}
-
 /// Accumulates extractions into entities and edges, one document at a time, and turns them into
 /// the canonical graph at the end. It keeps no text but evidence sentences, so memory grows with
 /// the graph, not with the corpus; and its state is a sum (counts add, evidence unites), so
@@ -301,7 +257,7 @@ impl<'r> GraphBuilder<'r> {
 
     /// Adds one document's mentions and relations.
     pub fn add(&mut self, ex: &Extraction) {
-        self.documents.push(ex.document.clone());
+        self.documents.push(DocumentRef::of(&ex.document));
         let keys = &mut MentionKeys(vec![None; ex.mentions.len()]);
         // typed mentions are entities on their own
         for (i, m) in ex.mentions.iter().enumerate() {
@@ -458,7 +414,7 @@ impl<'r> GraphBuilder<'r> {
         }
         KnowledgeGraph::from_parts(
             self.rules.vocabulary.clone(),
-            self.documents.into_vec(),
+            self.documents,
             entities,
             relations,
         )
@@ -512,26 +468,6 @@ fn compare_amounts(a: &crate::graph::Amount, b: &crate::graph::Amount) -> std::c
 mod tests {
     use super::*;
 
-    #[test]
-    fn documents_in_blocks_keep_their_order_and_number() {
-        let mut documents = Documents::default();
-        assert!(documents.is_empty());
-        let n = Documents::BLOCK * 2 + 3;
-        let info = |i: usize| DocumentInfo {
-            id: format!("d{i}").into(),
-            title: None,
-            url: None,
-            date: None,
-        };
-        for i in 0..n {
-            documents.push(info(i));
-        }
-        assert_eq!((documents.len(), documents.blocks.len()), (n, 3));
-        assert!(documents.iter().map(|d| d.id.clone()).eq((0..n).map(|i| info(i).id)));
-        let all = documents.into_vec();
-        assert_eq!((all.len(), all.capacity()), (n, n));
-        assert!(all.iter().map(|d| d.id.clone()).eq((0..n).map(|i| info(i).id)));
-    }
     use proptest::prelude::*;
 
     fn evidence() -> impl Strategy<Value = Evidence> {

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::graph::{DocumentList, Documents};
 use crate::vocab::Vocabulary;
 
 /// An amount of money stated with an investment.
@@ -128,7 +129,9 @@ pub struct RelationPart {
 #[derive(Debug, Clone)]
 pub struct KnowledgeGraph {
     pub vocabulary: Vocabulary,
-    documents: Vec<DocumentInfo>,
+    documents: Documents,
+    /// The documents' positions in `documents`, sorted by id.
+    order: Vec<u32>,
     graph: DiGraph<Entity, Relation>,
 }
 
@@ -137,14 +140,16 @@ impl KnowledgeGraph {
     /// (evidence united, weight summed); symmetric ones are oriented subject id < object id first.
     pub fn from_parts(
         vocabulary: Vocabulary,
-        mut documents: Vec<DocumentInfo>,
+        documents: impl Into<Documents>,
         mut entities: Vec<Entity>,
         relations: Vec<RelationPart>,
     ) -> Result<Self, GraphError> {
-        documents.sort();
-        for pair in documents.windows(2) {
-            if pair[0].id == pair[1].id {
-                return Err(GraphError::DuplicateDocument(pair[0].id.to_string()));
+        let documents = documents.into();
+        let order = documents.sorted_order();
+        for pair in order.windows(2) {
+            let (a, b) = (documents.get(pair[0] as usize), documents.get(pair[1] as usize));
+            if a.id == b.id {
+                return Err(GraphError::DuplicateDocument(a.id.to_string()));
             }
         }
         entities.sort_by(|a, b| a.id.cmp(&b.id));
@@ -196,12 +201,12 @@ impl KnowledgeGraph {
             relation.support = relation.support.max(relation.evidence.len());
             graph.add_edge(index[&subject], index[&object], relation);
         }
-        Ok(Self { vocabulary, documents, graph })
+        Ok(Self { vocabulary, documents, order, graph })
     }
 
     /// Documents, sorted by id.
-    pub fn documents(&self) -> &[DocumentInfo] {
-        &self.documents
+    pub fn documents(&self) -> DocumentList<'_> {
+        DocumentList::new(&self.documents, &self.order)
     }
 
     /// Entities, sorted by id.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::graph::build::{EdgeSupport, EntityAcc, EntityKey, GraphBuilder};
-use crate::graph::{Amount, DocumentInfo, Evidence};
+use crate::graph::{Amount, DocumentInfo, DocumentRef, Evidence};
 
 /// The version written in the header; a reader refuses others.
 pub const VERSION: u32 = 1;
@@ -116,10 +116,8 @@ impl GraphBuilder<'_> {
             out.write_all(b"\n")
         };
         line(&header)?;
-        let mut documents: Vec<_> = self.documents.iter().collect();
-        documents.sort();
-        for d in documents {
-            line(&Line::Document(d.clone()))?;
+        for i in self.documents.sorted_order() {
+            line(&Line::Document(self.documents.get(i as usize).to_info()))?;
         }
         for (key, acc) in &self.resolver.entities {
             line(&Line::Entity {
@@ -190,7 +188,7 @@ impl GraphBuilder<'_> {
             let line: Line =
                 serde_json::from_str(&text).map_err(|e| error(line_no, e.to_string()))?;
             match line {
-                Line::Document(d) => self.documents.push(d),
+                Line::Document(d) => self.documents.push(DocumentRef::of(&d)),
                 Line::Entity { key, mentions, surfaces, languages } => {
                     let key = self.key_in(key).map_err(|m| error(line_no, m))?;
                     let entity_type = match &key {

@@ -176,10 +176,10 @@ pub fn expected(format: Format, graph: &KnowledgeGraph) -> GraphView {
             .documents()
             .iter()
             .map(|d| DocumentInfo {
-                id: text(&d.id).into(),
-                title: d.title.as_deref().map(|t| text(t).into()),
-                url: d.url.as_deref().map(|t| text(t).into()),
-                date: d.date.as_deref().map(|t| text(t).into()),
+                id: text(d.id).into(),
+                title: d.title.map(|t| text(t).into()),
+                url: d.url.map(|t| text(t).into()),
+                date: d.date.map(|t| text(t).into()),
             })
             .collect();
         documents.sort();
