@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{fold, fold_str, normalize, Folded, NormalizedText, OffsetMap};
-use crate::rules::matcher::Span;
+use crate::rules::matcher::{Haystack, Span};
 use crate::rules::pattern::{SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
@@ -148,6 +148,9 @@ struct Scratch {
 struct Views {
     masked: MaskedSentence,
     folded: Option<Folded>,
+    /// Where the first character that an alphabet may replace starts, in the masked text and in
+    /// the folded copy ([`Haystack`]): scanned once for all the patterns.
+    maybe_mapped: (Option<usize>, Option<usize>),
     /// Per pattern of the group, whether it runs on this sentence.
     runs: Vec<bool>,
 }
@@ -173,15 +176,19 @@ impl Views {
             .enumerate()
             .map(|(i, &(applies, _))| applies && prefilter.may_match(i, found))
             .collect();
-        Views { masked, folded, runs }
+        let maybe_mapped = (
+            Haystack::new(&masked.text).maybe_mapped(),
+            folded.as_ref().and_then(|f| Haystack::new(&f.text).maybe_mapped()),
+        );
+        Views { masked, folded, maybe_mapped, runs }
     }
 
     /// What a pattern with `fold` reads, and the map back to the masked text when it is the
     /// folded copy.
-    fn haystack(&self, fold: bool) -> (&str, Option<&OffsetMap>) {
+    fn haystack(&self, fold: bool) -> (Haystack<'_>, Option<&OffsetMap>) {
         match (&self.folded, fold) {
-            (Some(f), true) => (f.text.as_str(), Some(&f.map)),
-            _ => (self.masked.text.as_str(), None),
+            (Some(f), true) => (Haystack::scanned(&f.text, self.maybe_mapped.1), Some(&f.map)),
+            _ => (Haystack::scanned(&self.masked.text, self.maybe_mapped.0), None),
         }
     }
 }
@@ -455,12 +462,13 @@ fn lexical_mentions(
         let mention = new_mention(text, span.start + s, span.start + e, sentence, t, source);
         candidates.push((s, e, rank, mention));
     }
+    let haystack = Haystack::new(local); // scanned once for the money and date patterns
     rules.prefilters.money.scan(local, &mut scratch.money);
     for (i, p) in rules.money_patterns.iter().enumerate() {
         if !rules.prefilters.money.may_match(i, &scratch.money) {
             continue;
         }
-        for caps in p.regex.captures_iter(local) {
+        for caps in p.regex.captures_iter(haystack) {
             let whole = caps.name("amount").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(cur) = get("cur") else { continue };
@@ -484,7 +492,7 @@ fn lexical_mentions(
         if !rules.prefilters.date.may_match(i, &scratch.date) {
             continue;
         }
-        for caps in p.regex.captures_iter(local) {
+        for caps in p.regex.captures_iter(haystack) {
             let whole = caps.name("date").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(value) = date_value(get("year"), get("month"), get("day"), &rules.months)

@@ -160,9 +160,15 @@ impl Alphabet {
     /// `haystack` with every character replaced by the one that stands for it: borrowed when
     /// every character stands for itself. Byte offsets are the same in both.
     pub fn map<'h>(&self, haystack: &'h str) -> Cow<'h, str> {
-        let Some(from) = first_maybe_mapped(haystack.as_bytes()) else {
-            return Cow::Borrowed(haystack);
-        };
+        match first_maybe_mapped(haystack.as_bytes()) {
+            Some(from) => self.map_from(haystack, from),
+            None => Cow::Borrowed(haystack),
+        }
+    }
+
+    /// [`Alphabet::map`] of a haystack whose characters before `from` stand for themselves in
+    /// every alphabet (`from` is where [`first_maybe_mapped`] stopped).
+    pub(crate) fn map_from<'h>(&self, haystack: &'h str, from: usize) -> Cow<'h, str> {
         let Some(first) = haystack[from..].char_indices().find(|&(_, c)| self.rep(c) != c) else {
             return Cow::Borrowed(haystack);
         };
@@ -178,7 +184,7 @@ impl Alphabet {
 /// Where the first character that may not stand for itself starts, read from the UTF-8 bytes
 /// alone: a first byte from 0xC4 up, except those of the kept blocks (0xE2 0x80..=0xAF is
 /// U+2000..U+2BFF, 0xEE is U+E000..U+EFFF, 0xEF 0x80..=0xA3 is U+F000..U+F8FF).
-fn first_maybe_mapped(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn first_maybe_mapped(bytes: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(at) = bytes[from..].iter().position(|&b| b >= FIRST_MAPPED_LEAD_BYTE) {
         let i = from + at;

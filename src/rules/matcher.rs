@@ -23,7 +23,7 @@ use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 use regex_syntax::hir::{Hir, HirKind};
 
-use super::alphabet::Alphabet;
+use super::alphabet::{first_maybe_mapped, Alphabet};
 
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
 const SIZE_LIMIT: usize = 64 << 20;
@@ -44,6 +44,41 @@ pub struct Matcher {
     /// The characters the pattern tells apart; `None` when it keeps all of Unicode.
     alphabet: Option<Alphabet>,
     regex: OnceLock<meta::Regex>,
+}
+
+/// A text to match, with where its first character that a pattern's alphabet may replace
+/// starts: found once, for all the patterns that read the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Haystack<'h> {
+    text: &'h str,
+    maybe_mapped: Option<usize>,
+}
+
+impl<'h> Haystack<'h> {
+    pub fn new(text: &'h str) -> Self {
+        Haystack { text, maybe_mapped: first_maybe_mapped(text.as_bytes()) }
+    }
+
+    /// A haystack whose scan was made before: `maybe_mapped` is what [`Haystack::new`] found.
+    pub(crate) fn scanned(text: &'h str, maybe_mapped: Option<usize>) -> Self {
+        debug_assert_eq!(maybe_mapped, first_maybe_mapped(text.as_bytes()));
+        Haystack { text, maybe_mapped }
+    }
+
+    /// Where the first character that a pattern's alphabet may replace starts.
+    pub(crate) fn maybe_mapped(&self) -> Option<usize> {
+        self.maybe_mapped
+    }
+
+    pub fn as_str(&self) -> &'h str {
+        self.text
+    }
+}
+
+impl<'h> From<&'h str> for Haystack<'h> {
+    fn from(text: &'h str) -> Self {
+        Haystack::new(text)
+    }
 }
 
 /// A match or a group of a match: a span of the haystack.
@@ -153,18 +188,22 @@ impl Matcher {
     }
 
     /// The haystack the automata read: its characters replaced by those that stand for them.
-    fn mapped<'h>(&self, haystack: &'h str) -> Cow<'h, str> {
-        match &self.alphabet {
-            Some(alphabet) => alphabet.map(haystack),
-            None => Cow::Borrowed(haystack),
+    fn mapped<'h>(&self, haystack: Haystack<'h>) -> Cow<'h, str> {
+        match (&self.alphabet, haystack.maybe_mapped) {
+            (Some(alphabet), Some(from)) => alphabet.map_from(haystack.text, from),
+            _ => Cow::Borrowed(haystack.text),
         }
     }
 
     /// Successive non-overlapping matches, leftmost-first.
-    pub fn find_iter<'r, 'h>(&'r self, haystack: &'h str) -> impl Iterator<Item = Span<'h>> + 'r
+    pub fn find_iter<'r, 'h>(
+        &'r self,
+        haystack: impl Into<Haystack<'h>>,
+    ) -> impl Iterator<Item = Span<'h>> + 'r
     where
         'h: 'r,
     {
+        let haystack = haystack.into();
         let spans = match self.mapped(haystack) {
             Cow::Borrowed(text) => Lazy::Borrowed(self.regex().find_iter(text)),
             // Rare (text with characters that need a stand-in): the matches are collected, since
@@ -173,23 +212,26 @@ impl Matcher {
                 Lazy::Collected(self.regex().find_iter(&text).collect::<Vec<_>>().into_iter())
             }
         };
+        let haystack = haystack.text;
         spans.map(move |m| Span { haystack, start: m.start(), end: m.end() })
     }
 
     /// Successive non-overlapping matches with their groups.
     pub fn captures_iter<'r, 'h>(
         &'r self,
-        haystack: &'h str,
+        haystack: impl Into<Haystack<'h>>,
     ) -> impl Iterator<Item = Groups<'h>> + 'r
     where
         'h: 'r,
     {
+        let haystack = haystack.into();
         let all = match self.mapped(haystack) {
             Cow::Borrowed(text) => Lazy::Borrowed(self.regex().captures_iter(text)),
             Cow::Owned(text) => {
                 Lazy::Collected(self.regex().captures_iter(&text).collect::<Vec<_>>().into_iter())
             }
         };
+        let haystack = haystack.text;
         all.map(move |caps| Groups { haystack, caps })
     }
 }
@@ -253,7 +295,7 @@ mod tests {
         // Han): its matches are found on a mapped copy and must be the same.
         for text in ["Airbus et Thales, SAP and xAI", "Ωmega et Жuk, 中国 and xΣ, ок and 𝐀"]
         {
-            assert_eq!(matches!(m.mapped(text), Cow::Owned(_)), text.starts_with('Ω'));
+            assert_eq!(matches!(m.mapped(text.into()), Cow::Owned(_)), text.starts_with('Ω'));
             // every group of every match, by index, and the group named `subject`
             let ours: Vec<Vec<Option<&str>>> = m
                 .captures_iter(text)
