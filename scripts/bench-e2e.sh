@@ -30,6 +30,6 @@ for mb in "${sizes[@]}"; do
     wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
     rss=$(grep 'Maximum resident' "$work/time.txt" | awk '{print $NF}')
     awk -v mb="$mb" -v k="$kind" -v d="$docs" -v w="$wall" -v r="$rss" \
-      'BEGIN { printf "%-8s %-6s %10d %8.2f %10.1f %12.0f %8.0f MB\n", mb " MB", k, d, w, mb / w, d / w, r / 1024 }'
+      'BEGIN { printf "%-8s %-6s %10d %8.2f %10.1f %12.0f %8.0f MiB\n", mb " MB", k, d, w, mb / w, d / w, r / 1024 }'
   done
 done
