@@ -197,10 +197,10 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
     let (mut stats, input_errors) =
         extract_into(&rules, &args.inputs, &args.read, &pool, output.quiet, &mut builder)?;
     let graph = builder.finish().context("cannot build the graph")?;
+    stats.elapsed = started.elapsed();
     // the automata and their per-thread caches (most of the memory of a run) are not needed to
     // write the graph
     drop(rules);
-    stats.elapsed = started.elapsed();
     let render_errors = pool.install(|| write_outputs(&graph, &output, Some(&stats)))?;
     finish(input_errors, render_errors)
 }
