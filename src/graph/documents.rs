@@ -51,6 +51,8 @@ pub struct Documents {
 /// Up to [`Documents::BLOCK`] documents: their fields end to end in `text`.
 #[derive(Debug, Clone, Default)]
 struct Block {
+    /// The position of the block's first document among all.
+    first: usize,
     text: String,
     /// Per document, where each of its four fields (id, title, URL, date) ends in `text`; it
     /// starts where the one before it ends (the first where the previous document's date ends).
@@ -60,21 +62,25 @@ struct Block {
 }
 
 impl Documents {
-    /// Documents per block: a block's vectors are allocated at this size once, instead of
+    /// Most documents per block: a block's vectors are allocated at this size once, instead of
     /// doubling (a doubling vector holds the old and the new copy for a moment).
     const BLOCK: usize = 1 << 14;
+
+    /// Most bytes of text per block, so that offsets fit in 32 bits (a block holds fewer
+    /// documents when their fields are this long). 64 KiB in tests, to exercise the split.
+    const TEXT: usize = if cfg!(test) { 1 << 16 } else { u32::MAX as usize };
 
     /// Adds a document after the others.
     pub fn push(&mut self, document: DocumentRef<'_>) {
         let size: usize = document.fields().iter().flatten().map(|f| f.len()).sum();
-        let fits =
-            |b: &Block| b.ends.len() < Self::BLOCK && b.text.len() + size <= u32::MAX as usize;
+        let fits = |b: &Block| b.ends.len() < Self::BLOCK && b.text.len() + size <= Self::TEXT;
         if !self.blocks.last().is_some_and(fits) {
             if let Some(full) = self.blocks.last_mut() {
                 full.text.shrink_to_fit();
             }
-            assert!(size <= u32::MAX as usize, "a document's id, title, URL and date exceed 4 GiB");
+            assert!(size <= Self::TEXT, "a document's id, title, URL and date exceed 4 GiB");
             self.blocks.push(Block {
+                first: self.len,
                 text: String::new(),
                 ends: Vec::with_capacity(Self::BLOCK),
                 present: Vec::with_capacity(Self::BLOCK),
@@ -105,8 +111,14 @@ impl Documents {
 
     /// The `i`th document added. Panics if there are not that many.
     pub fn get(&self, i: usize) -> DocumentRef<'_> {
-        let block = &self.blocks[i / Self::BLOCK];
-        let j = i % Self::BLOCK;
+        assert!(i < self.len, "document {i} of {}", self.len);
+        // blocks are full but for the last, unless documents with long fields closed one early
+        let holds = |b: &&Block| b.first <= i && i < b.first + b.ends.len();
+        let block = match self.blocks.get(i / Self::BLOCK).filter(holds) {
+            Some(block) => block,
+            None => &self.blocks[self.blocks.partition_point(|b| b.first <= i) - 1],
+        };
+        let j = i - block.first;
         let mut start = if j == 0 { 0 } else { block.ends[j - 1][3] as usize };
         let mut fields = [None; 4];
         for (k, field) in fields.iter_mut().enumerate() {
@@ -224,17 +236,22 @@ mod tests {
 
     #[test]
     fn blocks_are_filled_in_turn_and_read_across() {
+        // one-byte ids fill blocks by number; titles of 40,000 bytes fill them by the text
+        // limit of tests (64 KiB), one document each
         let n = Documents::BLOCK * 2 + 3;
         let info = |i: usize| DocumentInfo {
-            id: format!("d{i}").into(),
-            title: (i % 3 == 0).then(|| format!("t{i}").into()),
+            id: if i < 2 * Documents::BLOCK { "x".into() } else { format!("d{i}").into() },
+            title: (i >= 2 * Documents::BLOCK).then(|| "t".repeat(40_000).into()),
             url: (i % 5 == 0).then(|| "".into()),
             date: None,
         };
         let documents: Documents = (0..n).map(info).collect();
-        assert_eq!((documents.len(), documents.blocks.len()), (n, 3));
+        let sizes: Vec<usize> = documents.blocks.iter().map(|b| b.ends.len()).collect();
+        assert_eq!(sizes, [Documents::BLOCK, Documents::BLOCK, 1, 1, 1]);
         assert!(documents.blocks.iter().all(|b| b.ends.capacity() == Documents::BLOCK));
-        for i in [0, 1, Documents::BLOCK - 1, Documents::BLOCK, Documents::BLOCK + 1, n - 1] {
+        assert_eq!(documents.len(), n);
+        for i in [0, 1, Documents::BLOCK - 1, Documents::BLOCK, Documents::BLOCK + 1, n - 2, n - 1]
+        {
             assert_eq!(documents.get(i).to_info(), info(i), "document {i}");
         }
         assert!(documents.iter().map(DocumentRef::to_info).eq((0..n).map(info)));
