@@ -46,6 +46,14 @@ pub struct Matcher {
     regex: OnceLock<meta::Regex>,
 }
 
+/// Why a pattern's regex does not parse: the parser's message, and the byte offset in the
+/// pattern where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError {
+    pub message: String,
+    pub offset: usize,
+}
+
 /// A text to match, with where its first character that a pattern's alphabet may replace
 /// starts: found once, for all the patterns that read the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,10 +135,19 @@ impl Matcher {
     /// Checks `source` (syntax, Unicode classes, nesting) without building automata. The error is
     /// the regex parser's message.
     pub fn new(source: &str) -> Result<Matcher, String> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .build()
-            .parse(source)
-            .map_err(|e| last_line(&e.to_string()))?;
+        Matcher::parse(source).map_err(|e| e.message)
+    }
+
+    /// [`Matcher::new`], with where in `source` the error is.
+    pub fn parse(source: &str) -> Result<Matcher, PatternError> {
+        let hir = regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| {
+            let (message, offset) = match &e {
+                regex_syntax::Error::Parse(e) => (e.kind().to_string(), e.span().start.offset),
+                regex_syntax::Error::Translate(e) => (e.kind().to_string(), e.span().start.offset),
+                _ => (last_line(&e.to_string()), 0),
+            };
+            PatternError { message, offset }
+        })?;
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
         let alphabet = Alphabet::of(&hir);

@@ -879,21 +879,19 @@ fn compile_pattern(
             return None;
         }
     };
-    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&expanded.regex) {
-        let offset = expanded.original_offset(e.span().start.offset);
-        loader.error(file, content + offset, format!("{id}: regex error: {}", e.kind()));
-        return None;
-    }
-    let built = Matcher::new(&expanded.regex).and_then(|m| {
-        if loader.build_all {
-            m.build_now()?;
-        }
-        Ok(m)
-    });
+    // a syntax or class error is reported where it is; a pattern too large, at its start
+    let built =
+        Matcher::parse(&expanded.regex).map_err(|e| (Some(e.offset), e.message)).and_then(|m| {
+            if loader.build_all {
+                m.build_now().map_err(|message| (None, message))?;
+            }
+            Ok(m)
+        });
     match built {
         Ok(regex) => Some((regex, expanded)),
-        Err(message) => {
-            loader.error(file, content, format!("{id}: regex error: {message}"));
+        Err((offset, message)) => {
+            let at = offset.map_or(content, |o| content + expanded.original_offset(o));
+            loader.error(file, at, format!("{id}: regex error: {message}"));
             None
         }
     }
@@ -996,6 +994,11 @@ pattern = '{parties:Organization+} {nope}'
 id = \"c\"
 relation = \"partnerOf\"
 pattern = '{parties:Organization+} (?:x'
+
+[[rule]]
+id = \"d\"
+relation = \"partnerOf\"
+pattern = '{parties:Organization+} \\p{Nope}'
 ";
         let got = messages(&[("r.toml", rules)]);
         let expected = [
@@ -1004,6 +1007,7 @@ pattern = '{parties:Organization+} (?:x'
             "r.toml:6:1: rule a: unknown relation 'acquires'",
             "r.toml:14:36: b: unknown macro or lexicon '{nope}'",
             "r.toml:19:36: c: regex error: unclosed group",
+            "r.toml:24:36: d: regex error: Unicode property not found",
         ];
         assert_eq!(got.len(), expected.len(), "{got:#?}");
         for (g, e) in got.iter().zip(expected) {
