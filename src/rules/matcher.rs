@@ -41,9 +41,15 @@ pub struct Matcher {
     source: String,
     /// Names of the capture groups, by group index (0 is the whole match and has none).
     names: Vec<Option<String>>,
-    /// The characters the pattern tells apart; `None` when it keeps all of Unicode.
+    automata: OnceLock<Automata>,
+}
+
+/// A pattern's automata, and the characters they tell apart.
+#[derive(Debug, Clone)]
+struct Automata {
+    regex: meta::Regex,
+    /// `None` when the pattern keeps all of Unicode.
     alphabet: Option<Alphabet>,
-    regex: OnceLock<meta::Regex>,
 }
 
 /// Why a pattern's regex does not parse: the parser's message, and the byte offset in the
@@ -86,6 +92,16 @@ impl<'h> Haystack<'h> {
 impl<'h> From<&'h str> for Haystack<'h> {
     fn from(text: &'h str) -> Self {
         Haystack::new(text)
+    }
+}
+
+impl Automata {
+    /// The haystack the automata read: its characters replaced by those that stand for them.
+    fn mapped<'h>(&self, haystack: Haystack<'h>) -> Cow<'h, str> {
+        match (&self.alphabet, haystack.maybe_mapped) {
+            (Some(alphabet), Some(from)) => alphabet.map_from(haystack.text, from),
+            _ => Cow::Borrowed(haystack.text),
+        }
     }
 }
 
@@ -150,18 +166,17 @@ impl Matcher {
         })?;
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
-        let alphabet = Alphabet::of(&hir);
-        Ok(Matcher { source: source.to_string(), names, alphabet, regex: OnceLock::new() })
+        Ok(Matcher { source: source.to_string(), names, automata: OnceLock::new() })
     }
 
     /// Builds the automata now, under the size limit (for `rules check`): the error says what is
     /// too large.
     pub fn build_now(&self) -> Result<(), String> {
-        if self.regex.get().is_some() {
+        if self.automata.get().is_some() {
             return Ok(());
         }
-        let regex = self.build(Some(SIZE_LIMIT))?;
-        let _ = self.regex.set(regex);
+        let automata = self.build(Some(SIZE_LIMIT))?;
+        let _ = self.automata.set(automata);
         Ok(())
     }
 
@@ -180,36 +195,28 @@ impl Matcher {
         self.names.iter().flatten().map(String::as_str)
     }
 
-    fn regex(&self) -> &meta::Regex {
+    fn automata(&self) -> &Automata {
         // No size limit here: a pattern that parsed always builds, and the limit is checked by
         // `rules check`.
-        self.regex.get_or_init(|| self.build(None).expect("a checked pattern builds"))
+        self.automata.get_or_init(|| self.build(None).expect("a checked pattern builds"))
     }
 
-    /// Builds the automata, with the classes cut down to the pattern's alphabet; the error is the
+    /// Builds the automata, with the classes cut down to the pattern's alphabet (worked out here,
+    /// not at load, so that the patterns a run never uses cost nothing more); the error is the
     /// regex engine's message.
-    fn build(&self, size_limit: Option<usize>) -> Result<meta::Regex, String> {
+    fn build(&self, size_limit: Option<usize>) -> Result<Automata, String> {
         let config =
             meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
         let mut builder = meta::Builder::new();
         builder.configure(config);
-        let built = match &self.alphabet {
-            None => builder.build(&self.source),
-            Some(alphabet) => {
-                let hir =
-                    regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?;
-                builder.build_from_hir(&alphabet.restrict(&hir))
-            }
+        let hir = regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?;
+        let alphabet = Alphabet::of(&hir);
+        let built = match &alphabet {
+            None => builder.build_from_hir(&hir),
+            Some(alphabet) => builder.build_from_hir(&alphabet.restrict(&hir)),
         };
-        built.map_err(|e| last_line(&e.to_string()))
-    }
-
-    /// The haystack the automata read: its characters replaced by those that stand for them.
-    fn mapped<'h>(&self, haystack: Haystack<'h>) -> Cow<'h, str> {
-        match (&self.alphabet, haystack.maybe_mapped) {
-            (Some(alphabet), Some(from)) => alphabet.map_from(haystack.text, from),
-            _ => Cow::Borrowed(haystack.text),
-        }
+        let regex = built.map_err(|e| last_line(&e.to_string()))?;
+        Ok(Automata { regex, alphabet })
     }
 
     /// Successive non-overlapping matches, leftmost-first.
@@ -221,12 +228,13 @@ impl Matcher {
         'h: 'r,
     {
         let haystack = haystack.into();
-        let spans = match self.mapped(haystack) {
-            Cow::Borrowed(text) => Lazy::Borrowed(self.regex().find_iter(text)),
+        let automata = self.automata();
+        let spans = match automata.mapped(haystack) {
+            Cow::Borrowed(text) => Lazy::Borrowed(automata.regex.find_iter(text)),
             // Rare (text with characters that need a stand-in): the matches are collected, since
             // the mapped text does not outlive this call. Offsets are the same in both texts.
             Cow::Owned(text) => {
-                Lazy::Collected(self.regex().find_iter(&text).collect::<Vec<_>>().into_iter())
+                Lazy::Collected(automata.regex.find_iter(&text).collect::<Vec<_>>().into_iter())
             }
         };
         let haystack = haystack.text;
@@ -242,10 +250,11 @@ impl Matcher {
         'h: 'r,
     {
         let haystack = haystack.into();
-        let all = match self.mapped(haystack) {
-            Cow::Borrowed(text) => Lazy::Borrowed(self.regex().captures_iter(text)),
+        let automata = self.automata();
+        let all = match automata.mapped(haystack) {
+            Cow::Borrowed(text) => Lazy::Borrowed(automata.regex.captures_iter(text)),
             Cow::Owned(text) => {
-                Lazy::Collected(self.regex().captures_iter(&text).collect::<Vec<_>>().into_iter())
+                Lazy::Collected(automata.regex.captures_iter(&text).collect::<Vec<_>>().into_iter())
             }
         };
         let haystack = haystack.text;
@@ -312,7 +321,10 @@ mod tests {
         // Han): its matches are found on a mapped copy and must be the same.
         for text in ["Airbus et Thales, SAP and xAI", "Ωmega et Жuk, 中国 and xΣ, ок and 𝐀"]
         {
-            assert_eq!(matches!(m.mapped(text.into()), Cow::Owned(_)), text.starts_with('Ω'));
+            assert_eq!(
+                matches!(m.automata().mapped(text.into()), Cow::Owned(_)),
+                text.starts_with('Ω')
+            );
             // every group of every match, by index, and the group named `subject`
             let ours: Vec<Vec<Option<&str>>> = m
                 .captures_iter(text)
@@ -344,7 +356,8 @@ mod tests {
         // too large with its classes cut down, and with all of Unicode (a Unicode `\b` keeps it)
         for pattern in [r"(?:\p{L}{0,1000}){0,1000}", r"\b(?:\p{L}{0,100}){0,100}"] {
             let huge = Matcher::new(pattern).unwrap();
-            assert_eq!(huge.alphabet.is_some(), !pattern.starts_with(r"\b"));
+            let alphabet = Alphabet::of(&regex_syntax::parse(pattern).unwrap());
+            assert_eq!(alphabet.is_some(), !pattern.starts_with(r"\b"));
             assert!(huge.build_now().is_err(), "{pattern}");
         }
         // the same as the first, small enough once cut down: all of Unicode would be too large
