@@ -115,7 +115,7 @@ pub fn explain(ex: &Extraction, rules: &RulePack) -> String {
 fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePack) -> Vec<String> {
     let sentence = &ex.sentences[si];
     let items = mask_items(&ex.mentions, in_sentence.iter().copied(), &rules.type_codes);
-    let masked = MaskedSentence::build(&ex.normalized.text, sentence.start, sentence.end, &items);
+    let masked = MaskedSentence::build(&ex.normalized.text, sentence.start, sentence.end, items);
     let folded = crate::normalize::fold(&masked.text);
     let mut out = Vec::new();
     for rule in rules.relation_rules.iter().filter(|r| applies_to(&r.lang, ex.lang.as_deref())) {

@@ -88,6 +88,13 @@ impl OffsetMap {
         self.len += len as u32;
     }
 
+    /// Empties the map, keeping its buffer.
+    fn clear(&mut self) {
+        self.runs.clear();
+        self.len = 0;
+        self.src_len = 0;
+    }
+
     fn finish(&mut self, src_len: usize) {
         self.src_len = src_len as u32;
     }
@@ -220,7 +227,7 @@ pub fn normalize(original: &str) -> NormalizedText {
 
 /// Case- and accent-folded view of a text: lower case, combining marks removed, `œ` → `oe`.
 /// `map` points each folded byte back to the byte of the text it was folded from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Folded {
     pub text: String,
     pub map: OffsetMap,
@@ -281,8 +288,20 @@ fn fold_char_slow(c: char, out: &mut String) {
 
 /// Folds `text` (see [`Folded`]).
 pub fn fold(text: &str) -> Folded {
-    let mut out = String::with_capacity(text.len());
-    let mut map = OffsetMap::with_capacity(text.len());
+    let mut folded = Folded {
+        text: String::with_capacity(text.len()),
+        map: OffsetMap::with_capacity(text.len()),
+    };
+    fold_into(text, &mut folded);
+    folded
+}
+
+/// [`fold`] into `out`, whose buffers are reused: what it held before is replaced.
+pub fn fold_into(text: &str, out: &mut Folded) {
+    let Folded { text: out, map } = out;
+    out.clear();
+    map.clear();
+    reserve_rounded(out, text.len());
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -300,21 +319,34 @@ pub fn fold(text: &str) -> Folded {
         }
         let c = text[i..].chars().next().expect("a character at a boundary");
         let before = out.len();
-        fold_char(c, &mut out);
+        fold_char(c, out);
         map.push(out.len() - before, i, i + c.len_utf8());
         i += c.len_utf8();
     }
     map.finish(text.len());
-    Folded { text: out, map }
 }
 
 /// Folds a short string (an alias, a key) without keeping a map.
 pub fn fold_str(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        fold_char(c, &mut out);
-    }
+    fold_str_into(text, &mut out);
     out
+}
+
+/// [`fold_str`] into `out`, whose buffer is reused: what it held before is replaced.
+pub fn fold_str_into(text: &str, out: &mut String) {
+    out.clear();
+    for c in text.chars() {
+        fold_char(c, out);
+    }
+}
+
+/// Makes room for `len` bytes in the emptied buffer `buf`, rounded up to a power of two: a buffer
+/// reused for texts of varied lengths settles at one size after a few, instead of growing a
+/// little for each longer one.
+pub(crate) fn reserve_rounded(buf: &mut String, len: usize) {
+    debug_assert!(buf.is_empty());
+    buf.reserve(len.next_power_of_two());
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::InputDiagnostic;
-use crate::extract::{extract_batch, Extraction};
+use crate::extract::{extract_batch_with, Extraction, Scratch};
 use crate::graph::build::{GraphBuilder, DEFAULT_MAX_EVIDENCE};
 use crate::graph::{GraphError, KnowledgeGraph};
 use crate::input::{Document, InputItem};
@@ -43,7 +43,7 @@ pub struct BuildOutput {
     pub stats: Stats,
 }
 
-/// Most documents a worker extracts together ([`extract_batch`]): each pattern runs over all
+/// Most documents a worker extracts together ([`extract_batch_with`]): each pattern runs over all
 /// their sentences before the next pattern starts, so the larger the batch, the longer an
 /// automaton stays in the processor's caches (BENCHMARKS.md).
 const BATCH_DOCUMENTS: usize = 128;
@@ -103,6 +103,9 @@ pub fn extract_stream(
     let mut diagnostics = Vec::new();
     let ahead = BATCHES_AHEAD_PER_THREAD * rayon::current_num_threads();
     let finished = Finished::default();
+    // buffers a batch leaves for the next one (one per batch being extracted at a time), so that
+    // sentences cost no allocation; dropped with the stream
+    let scratches: Mutex<Vec<Scratch>> = Mutex::default();
     let (mut read, mut added, mut end) = (0, 0, false);
     rayon::in_place_scope(|scope| loop {
         // add the finished batches that come next, in order; documents moved into their
@@ -131,11 +134,17 @@ pub fn extract_stream(
             }
             stats.documents += batch.len();
             stats.bytes += batch.iter().map(|d| d.text.len() as u64).sum::<u64>();
-            let (number, finished) = (read, &finished);
+            let (number, finished, scratches) = (read, &finished, &scratches);
             read += 1;
             scope.spawn(move |_| {
-                let extract = std::panic::AssertUnwindSafe(|| extract_batch(batch, rules));
+                let taken = scratches.lock().expect("no extraction panics").pop();
+                let mut scratch = taken.unwrap_or_default();
+                let extract =
+                    std::panic::AssertUnwindSafe(|| extract_batch_with(batch, rules, &mut scratch));
                 let extractions = std::panic::catch_unwind(extract);
+                if extractions.is_ok() {
+                    scratches.lock().expect("no extraction panics").push(scratch);
+                }
                 finished.batches.lock().expect("no extraction panics").insert(number, extractions);
                 finished.ready.notify_all();
             });

@@ -26,8 +26,8 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 fn is_abbreviation(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
+    // compared character by character, lower-cased on the way: no copy of the word
+    ABBREVIATIONS.iter().any(|a| word.chars().flat_map(char::to_lowercase).eq(a.chars()))
 }
 
 /// The word just before byte `end` (letters, digits, inner dots).

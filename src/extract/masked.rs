@@ -32,7 +32,7 @@ struct Segment {
 }
 
 /// A sentence with mentions masked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct MaskedSentence {
     pub text: String,
     segments: Vec<Segment>,
@@ -40,9 +40,31 @@ pub struct MaskedSentence {
 
 impl MaskedSentence {
     /// Masks `items` (sorted by start, non-overlapping, inside `start..end`) in `normalized`.
-    pub fn build(normalized: &str, start: usize, end: usize, items: &[MaskItem]) -> Self {
-        let mut text = String::with_capacity(end - start + items.len() * 9);
-        let mut segments = Vec::with_capacity(items.len() * 2 + 1);
+    pub fn build(
+        normalized: &str,
+        start: usize,
+        end: usize,
+        items: impl IntoIterator<Item = MaskItem>,
+    ) -> Self {
+        let mut masked = MaskedSentence { text: String::new(), segments: Vec::new() };
+        masked.rebuild(normalized, start, end, items);
+        masked
+    }
+
+    /// [`MaskedSentence::build`] into `self`, whose buffers are reused: what it held before is
+    /// replaced.
+    pub fn rebuild(
+        &mut self,
+        normalized: &str,
+        start: usize,
+        end: usize,
+        items: impl IntoIterator<Item = MaskItem>,
+    ) {
+        let MaskedSentence { text, segments } = self;
+        text.clear();
+        segments.clear();
+        // placeholders are 7 bytes, seldom longer than what they stand for
+        crate::normalize::reserve_rounded(text, end - start);
         let mut pos = start;
         let push_text = |text: &mut String, segments: &mut Vec<Segment>, from: usize, to: usize| {
             if from < to {
@@ -59,7 +81,7 @@ impl MaskedSentence {
         };
         for item in items {
             debug_assert!(item.start >= pos && item.end <= end);
-            push_text(&mut text, &mut segments, pos, item.start);
+            push_text(text, segments, pos, item.start);
             let m = text.len();
             text.extend([PLACEHOLDER_OPEN, item.code, PLACEHOLDER_CLOSE]);
             segments.push(Segment {
@@ -71,8 +93,7 @@ impl MaskedSentence {
             });
             pos = item.end;
         }
-        push_text(&mut text, &mut segments, pos, end);
-        MaskedSentence { text, segments }
+        push_text(text, segments, pos, end);
     }
 
     fn segment_at(&self, offset: usize) -> Option<&Segment> {
@@ -164,7 +185,7 @@ mod tests {
             MaskItem { start: nv, end: nv + 6, code: org, index: 4 },
             MaskItem { start: dt, end: dt + 16, code: name, index: 9 },
         ];
-        let m = MaskedSentence::build(text, 0, text.len(), &items);
+        let m = MaskedSentence::build(text, 0, text.len(), items);
         assert_eq!(m.text, "Ici, ⟨\u{E001}⟩ et ⟨\u{E004}⟩ lancent.");
         let p = m.text.find('⟨').unwrap();
         assert_eq!(m.start_of(p), Some(nv));

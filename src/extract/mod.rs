@@ -22,8 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
-use crate::normalize::{fold, fold_str, normalize, Folded, NormalizedText, OffsetMap};
-use crate::rules::matcher::{Haystack, Span};
+use crate::normalize::{
+    fold_into, fold_str, fold_str_into, normalize, Folded, NormalizedText, OffsetMap,
+};
+use crate::rules::matcher::{Haystack, Slots};
 use crate::rules::pattern::{SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
@@ -132,22 +134,37 @@ impl Extraction {
     }
 }
 
-/// Buffers reused from one sentence to the next.
+/// Buffers reused from one sentence to the next, and from one batch to the next when the caller
+/// keeps them ([`extract_batch_with`]): once they have grown, a sentence that yields nothing
+/// costs no allocation (`tests/alloc.rs`).
 #[derive(Default)]
-struct Scratch {
+pub struct Scratch {
     money: Found,
     date: Found,
     entity: Found,
     relation: Found,
+    /// The folded copy of the sentence being read by stage 1.
+    folded: Folded,
+    /// Views no sentence holds at the moment.
+    views: Vec<Views>,
+    /// Where searches write groups.
+    slots: Slots,
+    /// A word folded.
+    word: String,
 }
 
 /// A sentence as a pattern group reads it: masked, folded when some pattern of the group reads
 /// the folded copy, and which patterns of the group run on it — those that apply to the
 /// document's language and whose prefilter passes. One scan serves them all: of the folded copy
-/// when there is one ([`Prefilter::scan_folded`]), else of the masked text.
+/// when there is one ([`Prefilter::scan_folded`]), else of the masked text. Views are refilled,
+/// not made: a stage takes them from [`Scratch::views`] and gives them back, so their buffers
+/// serve batch after batch.
+#[derive(Default)]
 struct Views {
     masked: MaskedSentence,
-    folded: Option<Folded>,
+    /// The folded copy, when `folds`.
+    folded: Folded,
+    folds: bool,
     /// Where the first character that an alphabet may replace starts, in the masked text and in
     /// the folded copy ([`Haystack`]): scanned once for all the patterns.
     maybe_mapped: (Option<usize>, Option<usize>),
@@ -155,40 +172,54 @@ struct Views {
     runs: Vec<bool>,
 }
 
+/// What a stage's sentences have in common in a document: the prefilter of its pattern group,
+/// per pattern whether it applies to the document's language and whether it reads the folded
+/// copy (known per document, not per sentence), and whether one of them reads it.
+struct Group<'a> {
+    prefilter: &'a Prefilter,
+    patterns: &'a [(bool, bool)],
+    any_folds: bool,
+}
+
 impl Views {
-    /// `patterns` gives, per pattern, whether it applies to the document's language and whether
-    /// it reads the folded copy (both known per document, not per sentence); `any_folds` whether
-    /// one of them reads it.
-    fn new(
-        masked: MaskedSentence,
-        prefilter: &Prefilter,
-        patterns: &[(bool, bool)],
-        any_folds: bool,
+    /// Masks `items` in the sentence `span` of `text`, and finds which patterns of `group` run.
+    fn fill(
+        &mut self,
+        text: &str,
+        span: SentenceSpan,
+        items: impl IntoIterator<Item = MaskItem>,
+        group: &Group<'_>,
         found: &mut Found,
-    ) -> Views {
-        let folded = any_folds.then(|| fold(&masked.text));
-        match &folded {
-            Some(f) => prefilter.scan_folded(&f.text, found),
-            None => prefilter.scan(&masked.text, found),
+    ) {
+        self.masked.rebuild(text, span.start, span.end, items);
+        self.folds = group.any_folds;
+        if self.folds {
+            fold_into(&self.masked.text, &mut self.folded);
+            group.prefilter.scan_folded(&self.folded.text, found);
+        } else {
+            group.prefilter.scan(&self.masked.text, found);
         }
-        let runs = patterns
-            .iter()
-            .enumerate()
-            .map(|(i, &(applies, _))| applies && prefilter.may_match(i, found))
-            .collect();
-        let maybe_mapped = (
-            Haystack::new(&masked.text).maybe_mapped(),
-            folded.as_ref().and_then(|f| Haystack::new(&f.text).maybe_mapped()),
+        self.runs.clear();
+        self.runs.extend(
+            group
+                .patterns
+                .iter()
+                .enumerate()
+                .map(|(i, &(applies, _))| applies && group.prefilter.may_match(i, found)),
         );
-        Views { masked, folded, maybe_mapped, runs }
+        self.maybe_mapped = (
+            Haystack::new(&self.masked.text).maybe_mapped(),
+            if self.folds { Haystack::new(&self.folded.text).maybe_mapped() } else { None },
+        );
     }
 
     /// What a pattern with `fold` reads, and the map back to the masked text when it is the
     /// folded copy.
     fn haystack(&self, fold: bool) -> (Haystack<'_>, Option<&OffsetMap>) {
-        match (&self.folded, fold) {
-            (Some(f), true) => (Haystack::scanned(&f.text, self.maybe_mapped.1), Some(&f.map)),
-            _ => (Haystack::scanned(&self.masked.text, self.maybe_mapped.0), None),
+        if self.folds && fold {
+            (Haystack::scanned(&self.folded.text, self.maybe_mapped.1), Some(&self.folded.map))
+        } else {
+            (Haystack::scanned(&self.masked.text, self.maybe_mapped.0), None)
         }
     }
 }
@@ -210,7 +241,9 @@ fn applying<'p>(
 
 /// Extracts mentions and relations from `document` with `rules`.
 pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
-    let mut ex = extract_texts(&[document], rules).pop().expect("one extraction per document");
+    let mut ex = extract_texts(&[document], rules, &mut Scratch::default())
+        .pop()
+        .expect("one extraction per document");
     ex.document = document.info.clone();
     ex.original = document.text.clone();
     ex
@@ -221,8 +254,18 @@ pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
 /// each pattern runs over the sentences of all the documents before the next pattern starts, so
 /// that its automaton stays in the processor's caches over more sentences.
 pub fn extract_batch(documents: Vec<Document>, rules: &RulePack) -> Vec<Extraction> {
+    extract_batch_with(documents, rules, &mut Scratch::default())
+}
+
+/// [`extract_batch`] with buffers kept from an earlier batch: a worker that extracts batch after
+/// batch keeps one [`Scratch`], and its sentences cost no allocation once the buffers have grown.
+pub fn extract_batch_with(
+    documents: Vec<Document>,
+    rules: &RulePack,
+    scratch: &mut Scratch,
+) -> Vec<Extraction> {
     let refs: Vec<&Document> = documents.iter().collect();
-    let extractions = extract_texts(&refs, rules);
+    let extractions = extract_texts(&refs, rules, scratch);
     extractions
         .into_iter()
         .zip(documents)
@@ -242,7 +285,11 @@ struct Prepared {
 }
 
 /// Everything but the documents' infos and original texts, which the callers add.
-fn extract_texts(documents: &[&Document], rules: &RulePack) -> Vec<Extraction> {
+fn extract_texts(
+    documents: &[&Document],
+    rules: &RulePack,
+    scratch: &mut Scratch,
+) -> Vec<Extraction> {
     let prepared: Vec<Prepared> = documents
         .iter()
         .map(|document| {
@@ -255,7 +302,6 @@ fn extract_texts(documents: &[&Document], rules: &RulePack) -> Vec<Extraction> {
             Prepared { lang, normalized, spans }
         })
         .collect();
-    let mut scratch = Scratch::default();
     let inner_words: Vec<BTreeSet<&str>> =
         prepared.iter().map(|p| capitalized_inner_words(&p.normalized.text, &p.spans)).collect();
     let entity_docs = prepared
@@ -267,12 +313,12 @@ fn extract_texts(documents: &[&Document], rules: &RulePack) -> Vec<Extraction> {
                 .spans
                 .iter()
                 .enumerate()
-                .map(|(i, span)| lexical_mentions(text, *span, i, rules, &mut scratch))
+                .map(|(i, span)| lexical_mentions(text, *span, i, rules, scratch))
                 .collect();
             EntityDoc { text, spans: &p.spans, lexical, inner_words, lang: p.lang.as_deref() }
         })
         .collect();
-    let mut mentions = pattern_mentions(entity_docs, rules, &mut scratch);
+    let mut mentions = pattern_mentions(entity_docs, rules, scratch);
     for (p, mentions) in prepared.iter().zip(&mut mentions) {
         propagate_types(mentions);
         resolve_antecedents(mentions, rules);
@@ -293,7 +339,7 @@ fn extract_texts(documents: &[&Document], rules: &RulePack) -> Vec<Extraction> {
             lang: p.lang.as_deref(),
         })
         .collect();
-    let relations = relation_matches(&relation_docs, rules, &mut scratch);
+    let relations = relation_matches(&relation_docs, rules, scratch);
     drop(relation_docs);
     drop(inner_words);
     prepared
@@ -432,7 +478,8 @@ fn lexical_mentions(
     scratch: &mut Scratch,
 ) -> Vec<Mention> {
     let local = &text[span.start..span.end];
-    let folded = fold(local);
+    let folded = &mut scratch.folded;
+    fold_into(local, folded);
     let gaz = &rules.gazetteer;
     // (start, end, rank, mention)
     let mut candidates: Vec<(usize, usize, u8, Mention)> = Vec::new();
@@ -468,7 +515,8 @@ fn lexical_mentions(
         if !rules.prefilters.money.may_match(i, &scratch.money) {
             continue;
         }
-        for caps in p.regex.captures_iter(haystack) {
+        let mut matches = p.regex.captures(haystack, &mut scratch.slots);
+        while let Some(caps) = matches.next() {
             let whole = caps.name("amount").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(cur) = get("cur") else { continue };
@@ -492,7 +540,8 @@ fn lexical_mentions(
         if !rules.prefilters.date.may_match(i, &scratch.date) {
             continue;
         }
-        for caps in p.regex.captures_iter(haystack) {
+        let mut matches = p.regex.captures(haystack, &mut scratch.slots);
+        while let Some(caps) = matches.next() {
             let whole = caps.name("date").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(value) = date_value(get("year"), get("month"), get("day"), &rules.months)
@@ -520,34 +569,37 @@ fn lexical_mentions(
 
 /// The mentions `indices` of `mentions` as items to mask, each with the code of its type and its
 /// mention's index (which the masked sentence keeps beside the text, by position).
-pub(crate) fn mask_items(
-    mentions: &[Mention],
-    indices: impl IntoIterator<Item = usize>,
-    codes: &TypeCodes,
-) -> Vec<MaskItem> {
-    indices
-        .into_iter()
-        .map(|i| MaskItem {
-            start: mentions[i].start,
-            end: mentions[i].end,
-            code: codes.code(&mentions[i].mention_type),
-            index: i,
-        })
-        .collect()
+pub(crate) fn mask_items<'m>(
+    mentions: &'m [Mention],
+    indices: impl IntoIterator<Item = usize> + 'm,
+    codes: &'m TypeCodes,
+) -> impl Iterator<Item = MaskItem> + 'm {
+    indices.into_iter().map(|i| MaskItem {
+        start: mentions[i].start,
+        end: mentions[i].end,
+        code: codes.code(&mentions[i].mention_type),
+        index: i,
+    })
 }
 
 /// Trims words of `trim` from both ends of `start..end`; `None` if nothing is left.
+/// `word` is a buffer for the folded words.
 fn trim_words(
     text: &str,
     mut start: usize,
     mut end: usize,
     trim: &std::collections::BTreeSet<String>,
+    word: &mut String,
 ) -> Option<(usize, usize)> {
+    let mut trimmed = |w: &str| {
+        fold_str_into(w, word);
+        trim.contains(word.as_str())
+    };
     loop {
         let slice = &text[start..end];
         let first_end = slice.find(' ').map_or(slice.len(), |i| i);
         let first = &slice[..first_end];
-        if trim.contains(&fold_str(first)) {
+        if trimmed(first) {
             if first_end == slice.len() {
                 return None;
             }
@@ -555,7 +607,7 @@ fn trim_words(
             continue;
         }
         let last_start = slice.rfind(' ').map_or(0, |i| i + 1);
-        if last_start > 0 && trim.contains(&fold_str(&slice[last_start..])) {
+        if last_start > 0 && trimmed(&slice[last_start..]) {
             end = start + last_start - 1;
             continue;
         }
@@ -659,13 +711,14 @@ fn pattern_mentions(
         let patterns =
             applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);
         let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
+        let group = Group { prefilter, patterns: &patterns, any_folds };
         let text = d.text;
         for (index, (&span, lexical)) in
             d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()
         {
             let items = mask_items(&lexical, 0..lexical.len(), &rules.type_codes);
-            let masked = MaskedSentence::build(text, span.start, span.end, &items);
-            let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.entity);
+            let mut views = scratch.views.pop().unwrap_or_default();
+            views.fill(text, span, items, &group, &mut scratch.entity);
             let first_word = text[span.start..span.end]
                 .find(|c: char| c.is_alphanumeric())
                 .map_or(span.start, |i| span.start + i);
@@ -689,12 +742,15 @@ fn pattern_mentions(
             let masked = &views.masked;
             let (haystack, map) = views.haystack(p.fold);
             // a pattern that is its name group needs no capture resolution
-            let names: Box<dyn Iterator<Item = Span<'_>>> = if prefilter.is_name(i) {
-                Box::new(p.regex.find_iter(haystack))
+            let is_name = prefilter.is_name(i);
+            let mut matches = if is_name {
+                p.regex.find(haystack, &mut scratch.slots)
             } else {
-                Box::new(p.regex.captures_iter(haystack).filter_map(|caps| caps.name("name")))
+                p.regex.captures(haystack, &mut scratch.slots)
             };
-            for name in names {
+            while let Some(groups) = matches.next() {
+                let name = if is_name { groups.get(0) } else { groups.name("name") };
+                let Some(name) = name else { continue };
                 let (name_start, name_end) = to_masked(map, name.start(), name.end());
                 let (Some(mut s), Some(mut e)) =
                     (masked.start_of(name_start), masked.end_of(name_end))
@@ -702,7 +758,7 @@ fn pattern_mentions(
                     continue;
                 };
                 if let Some(trim) = &p.trim {
-                    match trim_words(text, s, e, trim) {
+                    match trim_words(text, s, e, trim, &mut scratch.word) {
                         Some((ts, te)) => (s, e) = (ts, te),
                         None => continue,
                     }
@@ -738,6 +794,7 @@ fn pattern_mentions(
     }
     let mut all: Vec<Vec<Mention>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
+        scratch.views.push(s.views);
         let doc = &mut all[s.doc];
         let start = doc.len();
         doc.extend(s.lexical.into_iter().zip(s.absorbed).filter(|(_, a)| !a).map(|(m, _)| m));
@@ -917,6 +974,7 @@ fn relation_matches(
         let patterns =
             applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
         let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
+        let group = Group { prefilter, patterns: &patterns, any_folds };
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {
             let count = d.mentions[first..].iter().take_while(|m| m.sentence == index).count();
@@ -926,8 +984,8 @@ fn relation_matches(
                 continue; // a relation binds two mentions of the sentence
             }
             let items = mask_items(d.mentions, range, &rules.type_codes);
-            let masked = MaskedSentence::build(&d.normalized.text, span.start, span.end, &items);
-            let views = Views::new(masked, prefilter, &patterns, any_folds, &mut scratch.relation);
+            let mut views = scratch.views.pop().unwrap_or_default();
+            views.fill(&d.normalized.text, *span, items, &group, &mut scratch.relation);
             sentences.push(RelationSentence { doc, index, views, out: Vec::new() });
         }
     }
@@ -938,7 +996,8 @@ fn relation_matches(
             let sentence = *index;
             let masked = &views.masked;
             let (haystack, map) = views.haystack(rule.fold);
-            for caps in rule.regex.captures_iter(haystack) {
+            let mut matches = rule.regex.captures(haystack, &mut scratch.slots);
+            while let Some(caps) = matches.next() {
                 let whole = caps.get(0).expect("group 0");
                 let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
                 let mut subjects = Vec::new();
@@ -1019,6 +1078,7 @@ fn relation_matches(
     }
     let mut all: Vec<Vec<RelationMatch>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
+        scratch.views.push(s.views);
         let out = s.out;
         // a match is dropped when a match of a higher-priority rule for the same relation
         // overlaps it

@@ -20,7 +20,8 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex_automata::meta;
-use regex_automata::util::captures::Captures;
+use regex_automata::util::primitives::NonMaxUsize;
+use regex_automata::Input;
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::alphabet::{first_maybe_mapped, Alphabet};
@@ -125,25 +126,85 @@ impl<'h> Span<'h> {
     }
 }
 
-/// The groups of one match.
-pub struct Groups<'h> {
+/// Where a search writes the groups of a match: two slots per group, start and end.
+type Slot = Option<NonMaxUsize>;
+
+/// A slot buffer for [`Matcher::find`] and [`Matcher::captures`], kept by the caller and reused
+/// from match to match and from pattern to pattern: it grows to the most groups a pattern has,
+/// and then matching allocates nothing.
+#[derive(Debug, Default)]
+pub struct Slots(Vec<Slot>);
+
+/// The groups of one match, read from its slots (`S`: borrowed from a [`Matches`] cursor, or
+/// owned by an item of [`Matcher::captures_iter`]).
+pub struct Groups<'h, 'n, S = Vec<Slot>> {
     haystack: &'h str,
-    caps: Captures,
+    names: &'n [Option<String>],
+    slots: S,
 }
 
-impl<'h> Groups<'h> {
-    /// Group `index` (0: the whole match), if it took part in the match.
+impl<'h, S: AsRef<[Slot]>> Groups<'h, '_, S> {
+    /// Group `index` (0: the whole match), if it took part in the match. Only the whole match
+    /// is searched by [`Matcher::find`].
     pub fn get(&self, index: usize) -> Option<Span<'h>> {
-        self.caps.get_group(index).map(|s| self.span(s))
+        let slots = self.slots.as_ref();
+        debug_assert!(2 * index + 1 < slots.len() || index >= self.names.len(), "not searched");
+        let (start, end) = (slots.get(2 * index)?.as_ref()?, slots.get(2 * index + 1)?.as_ref()?);
+        Some(Span { haystack: self.haystack, start: start.get(), end: end.get() })
     }
 
     /// The group called `name`, if the pattern has one and it took part in the match.
     pub fn name(&self, name: &str) -> Option<Span<'h>> {
-        self.caps.get_group_by_name(name).map(|s| self.span(s))
+        let index = self.names.iter().position(|n| n.as_deref() == Some(name))?;
+        self.get(index)
     }
+}
 
-    fn span(&self, s: regex_automata::Span) -> Span<'h> {
-        Span { haystack: self.haystack, start: s.start, end: s.end }
+/// The successive non-overlapping matches of a pattern (leftmost-first, as the `regex` crate
+/// finds them), each found when [`Matches::next`] asks for it, its groups written to the
+/// caller's [`Slots`]. A haystack with characters that need a stand-in is matched as a mapped
+/// copy, which the cursor holds; offsets are the same in both texts.
+pub struct Matches<'m, 'h, 's> {
+    regex: &'m meta::Regex,
+    names: &'m [Option<String>],
+    haystack: &'h str,
+    mapped: Cow<'h, str>,
+    slots: &'s mut Slots,
+    /// Where the next search starts; past the end when the matches are all found.
+    at: usize,
+    /// Where the last match ended: an empty match there is skipped, as the `regex` crate does.
+    last_end: Option<usize>,
+}
+
+impl<'h> Matches<'_, 'h, '_> {
+    /// The next match, with its groups (or only its span, from [`Matcher::find`]).
+    #[allow(clippy::should_implement_trait)] // a lending iterator: the groups borrow the cursor
+    pub fn next(&mut self) -> Option<Groups<'h, '_, &[Slot]>> {
+        let text = self.mapped.as_ref();
+        loop {
+            if self.at > text.len() {
+                return None;
+            }
+            let input = Input::new(text).span(self.at..text.len());
+            let slots = &mut self.slots.0;
+            if self.regex.search_slots(&input, slots).is_none() {
+                self.at = text.len() + 1;
+                return None;
+            }
+            let (start, end) = match (slots[0], slots[1]) {
+                (Some(s), Some(e)) => (s.get(), e.get()),
+                _ => unreachable!("a match has its whole span"),
+            };
+            if start == end && self.last_end == Some(end) {
+                // an empty match right after the previous match: search again one byte on
+                self.at += 1;
+                continue;
+            }
+            self.at = end;
+            self.last_end = Some(end);
+            let (haystack, names) = (self.haystack, self.names);
+            return Some(Groups { haystack, names, slots: &self.slots.0 });
+        }
     }
 }
 
@@ -219,64 +280,70 @@ impl Matcher {
         Ok(Automata { regex, alphabet })
     }
 
-    /// Successive non-overlapping matches, leftmost-first.
-    pub fn find_iter<'r, 'h>(
-        &'r self,
+    /// A cursor over the matches of `haystack`, with their spans only: no capture engine runs.
+    pub fn find<'m, 'h, 's>(
+        &'m self,
         haystack: impl Into<Haystack<'h>>,
-    ) -> impl Iterator<Item = Span<'h>> + 'r
-    where
-        'h: 'r,
-    {
-        let haystack = haystack.into();
-        let automata = self.automata();
-        let spans = match automata.mapped(haystack) {
-            Cow::Borrowed(text) => Lazy::Borrowed(automata.regex.find_iter(text)),
-            // Rare (text with characters that need a stand-in): the matches are collected, since
-            // the mapped text does not outlive this call. Offsets are the same in both texts.
-            Cow::Owned(text) => {
-                Lazy::Collected(automata.regex.find_iter(&text).collect::<Vec<_>>().into_iter())
-            }
-        };
-        let haystack = haystack.text;
-        spans.map(move |m| Span { haystack, start: m.start(), end: m.end() })
+        slots: &'s mut Slots,
+    ) -> Matches<'m, 'h, 's> {
+        self.matches(haystack.into(), slots, false)
     }
 
-    /// Successive non-overlapping matches with their groups.
-    pub fn captures_iter<'r, 'h>(
-        &'r self,
+    /// A cursor over the matches of `haystack`, with all their groups.
+    pub fn captures<'m, 'h, 's>(
+        &'m self,
         haystack: impl Into<Haystack<'h>>,
-    ) -> impl Iterator<Item = Groups<'h>> + 'r
-    where
-        'h: 'r,
-    {
-        let haystack = haystack.into();
-        let automata = self.automata();
-        let all = match automata.mapped(haystack) {
-            Cow::Borrowed(text) => Lazy::Borrowed(automata.regex.captures_iter(text)),
-            Cow::Owned(text) => {
-                Lazy::Collected(automata.regex.captures_iter(&text).collect::<Vec<_>>().into_iter())
-            }
-        };
-        let haystack = haystack.text;
-        all.map(move |caps| Groups { haystack, caps })
+        slots: &'s mut Slots,
+    ) -> Matches<'m, 'h, 's> {
+        self.matches(haystack.into(), slots, true)
     }
-}
 
-/// The matches of a borrowed haystack, found as they are asked for, or those of a mapped copy,
-/// found at once.
-enum Lazy<I: Iterator> {
-    Borrowed(I),
-    Collected(std::vec::IntoIter<I::Item>),
-}
-
-impl<I: Iterator> Iterator for Lazy<I> {
-    type Item = I::Item;
-
-    fn next(&mut self) -> Option<I::Item> {
-        match self {
-            Lazy::Borrowed(it) => it.next(),
-            Lazy::Collected(it) => it.next(),
+    fn matches<'m, 'h, 's>(
+        &'m self,
+        haystack: Haystack<'h>,
+        slots: &'s mut Slots,
+        groups: bool,
+    ) -> Matches<'m, 'h, 's> {
+        let automata = self.automata();
+        let info = automata.regex.group_info();
+        slots.0.clear();
+        slots.0.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
+        Matches {
+            regex: &automata.regex,
+            names: &self.names,
+            haystack: haystack.text,
+            mapped: automata.mapped(haystack),
+            slots,
+            at: 0,
+            last_end: None,
         }
+    }
+
+    /// Successive non-overlapping matches, leftmost-first: [`Matcher::find`] collected, for
+    /// callers off the hot path.
+    pub fn find_iter<'h>(&self, haystack: impl Into<Haystack<'h>>) -> std::vec::IntoIter<Span<'h>> {
+        let mut slots = Slots::default();
+        let mut matches = self.find(haystack, &mut slots);
+        let mut all = Vec::new();
+        while let Some(m) = matches.next() {
+            all.push(m.get(0).expect("group 0"));
+        }
+        all.into_iter()
+    }
+
+    /// Successive non-overlapping matches with their groups: [`Matcher::captures`] collected,
+    /// for callers off the hot path.
+    pub fn captures_iter<'h>(
+        &self,
+        haystack: impl Into<Haystack<'h>>,
+    ) -> std::vec::IntoIter<Groups<'h, '_>> {
+        let mut slots = Slots::default();
+        let mut matches = self.captures(haystack, &mut slots);
+        let mut all = Vec::new();
+        while let Some(m) = matches.next() {
+            all.push(Groups { haystack: m.haystack, names: &self.names, slots: m.slots.to_vec() });
+        }
+        all.into_iter()
     }
 }
 
@@ -347,6 +414,32 @@ mod tests {
             let spans: Vec<_> = m.find_iter(text).map(|s| s.as_str()).collect();
             let whole: Vec<_> = reference.find_iter(text).map(|m| m.as_str()).collect();
             assert_eq!(spans, whole);
+        }
+    }
+
+    #[test]
+    fn empty_matches_are_found_as_in_the_regex_crate() {
+        // an empty match right after a match is skipped, and none splits a character (é, 中)
+        for pattern in [r"a*", r"(?P<x>a?)", r"x*|é", r"\b", r"(?:)"] {
+            let m = Matcher::new(pattern).unwrap();
+            let reference = regex::Regex::new(pattern).unwrap();
+            for text in ["", "baaac", "éaé中a", "aa a"] {
+                let ours: Vec<_> = m.find_iter(text).map(|s| (s.start(), s.end())).collect();
+                let theirs: Vec<_> =
+                    reference.find_iter(text).map(|m| (m.start(), m.end())).collect();
+                assert_eq!(ours, theirs, "{pattern} on {text:?}");
+                let mut slots = Slots::default();
+                let mut matches = m.captures(text, &mut slots);
+                let mut groups = Vec::new();
+                while let Some(g) = matches.next() {
+                    groups.push((0..2).map(|i| g.get(i).map(|s| s.as_str())).collect::<Vec<_>>());
+                }
+                let theirs: Vec<_> = reference
+                    .captures_iter(text)
+                    .map(|c| (0..2).map(|i| c.get(i).map(|m| m.as_str())).collect::<Vec<_>>())
+                    .collect();
+                assert_eq!(groups, theirs, "{pattern} on {text:?}");
+            }
         }
     }
 
