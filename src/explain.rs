@@ -116,14 +116,15 @@ fn near_misses(ex: &Extraction, si: usize, in_sentence: &[usize], rules: &RulePa
     let sentence = &ex.sentences[si];
     let items = mask_items(&ex.mentions, in_sentence.iter().copied(), &rules.type_codes);
     let masked = MaskedSentence::build(&ex.normalized.text, sentence.start, sentence.end, items);
-    let folded = crate::normalize::fold(&masked.text);
+    let masked = masked.as_ref();
+    let folded = crate::normalize::fold(masked.text);
     let mut out = Vec::new();
     for rule in rules.relation_rules.iter().filter(|r| applies_to(&r.lang, ex.lang.as_deref())) {
         let Some(relaxed) = &rule.relaxed else { continue };
         let (haystack, map) = if rule.fold {
-            (folded.text.as_str(), Some(&folded.map))
+            (folded.text.as_str(), Some(folded.map.as_ref()))
         } else {
-            (masked.text.as_str(), None)
+            (masked.text, None)
         };
         let in_masked = |s: usize, e: usize| to_masked(map, s, e);
         let strict: Vec<(usize, usize)> =

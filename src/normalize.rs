@@ -53,39 +53,9 @@ impl OffsetMap {
     /// Records that `len` derived bytes come from the source span `src_start..src_end`.
     #[inline]
     fn push(&mut self, len: usize, src_start: usize, src_end: usize) {
-        if len == 0 {
-            return;
-        }
-        let (src, src_end) = (src_start as u32, src_end as u32);
-        if len == 1 && src_end == src + 1 {
-            if let Some(last) = self.runs.last() {
-                if last.identity && last.src + (self.len - last.at) == src {
-                    self.len += 1;
-                    return;
-                }
-            }
-            self.runs.push(Run { at: self.len, src, src_end, identity: true });
-        } else {
-            self.runs.push(Run { at: self.len, src, src_end, identity: false });
-        }
-        self.len += len as u32;
-    }
-
-    /// Records that `len` derived bytes are copied one for one from `src_start` on: the same as
-    /// `len` calls of `push(1, s, s + 1)`.
-    fn push_identity(&mut self, src_start: usize, len: usize) {
-        if len == 0 {
-            return;
-        }
-        let src = src_start as u32;
-        let extends = self
-            .runs
-            .last()
-            .is_some_and(|last| last.identity && last.src + (self.len - last.at) == src);
-        if !extends {
-            self.runs.push(Run { at: self.len, src, src_end: src + 1, identity: true });
-        }
-        self.len += len as u32;
+        let mut runs = RunsBuilder { runs: &mut self.runs, first: 0, len: self.len };
+        runs.push(len, src_start, src_end);
+        self.len = runs.len;
     }
 
     /// Empties the map, keeping its buffer.
@@ -99,6 +69,36 @@ impl OffsetMap {
         self.src_len = src_len as u32;
     }
 
+    /// The map, borrowed.
+    pub fn as_ref(&self) -> MapRef<'_> {
+        MapRef { runs: &self.runs, len: self.len, src_len: self.src_len }
+    }
+
+    /// Source offset where derived byte `offset` starts.
+    pub fn start(&self, offset: usize) -> usize {
+        self.as_ref().start(offset)
+    }
+
+    /// Source offset where the derived span ending (exclusively) at `offset` ends.
+    pub fn end(&self, offset: usize) -> usize {
+        self.as_ref().end(offset)
+    }
+
+    /// The source span of the derived span `start..end`.
+    pub fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        self.as_ref().span(start, end)
+    }
+}
+
+/// An [`OffsetMap`] borrowed, or one of the maps of a [`FoldedSheet`].
+#[derive(Debug, Clone, Copy)]
+pub struct MapRef<'a> {
+    runs: &'a [Run],
+    len: u32,
+    src_len: u32,
+}
+
+impl MapRef<'_> {
     /// The run holding derived byte `offset` (< len).
     #[inline]
     fn run(&self, offset: u32) -> &Run {
@@ -136,6 +136,58 @@ impl OffsetMap {
             return (s, s);
         }
         (self.start(start), self.end(end))
+    }
+}
+
+/// Appends the runs of one map to a vector that may hold other maps before it (from `first` on,
+/// the map's own), counting the derived bytes.
+struct RunsBuilder<'a> {
+    runs: &'a mut Vec<Run>,
+    first: usize,
+    len: u32,
+}
+
+impl RunsBuilder<'_> {
+    /// The map's last run, if it has one.
+    #[inline]
+    fn last(&self) -> Option<&Run> {
+        self.runs[self.first..].last()
+    }
+
+    /// Records that `len` derived bytes come from the source span `src_start..src_end`.
+    #[inline]
+    fn push(&mut self, len: usize, src_start: usize, src_end: usize) {
+        if len == 0 {
+            return;
+        }
+        let (src, src_end) = (src_start as u32, src_end as u32);
+        if len == 1 && src_end == src + 1 {
+            if let Some(last) = self.last() {
+                if last.identity && last.src + (self.len - last.at) == src {
+                    self.len += 1;
+                    return;
+                }
+            }
+            self.runs.push(Run { at: self.len, src, src_end, identity: true });
+        } else {
+            self.runs.push(Run { at: self.len, src, src_end, identity: false });
+        }
+        self.len += len as u32;
+    }
+
+    /// Records that `len` derived bytes are copied one for one from `src_start` on: the same as
+    /// `len` calls of `push(1, s, s + 1)`.
+    fn push_identity(&mut self, src_start: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let src = src_start as u32;
+        let extends =
+            self.last().is_some_and(|last| last.identity && last.src + (self.len - last.at) == src);
+        if !extends {
+            self.runs.push(Run { at: self.len, src, src_end: src + 1, identity: true });
+        }
+        self.len += len as u32;
     }
 }
 
@@ -298,10 +350,18 @@ pub fn fold(text: &str) -> Folded {
 
 /// [`fold`] into `out`, whose buffers are reused: what it held before is replaced.
 pub fn fold_into(text: &str, out: &mut Folded) {
-    let Folded { text: out, map } = out;
-    out.clear();
+    let Folded { text: folded, map } = out;
+    folded.clear();
     map.clear();
-    reserve_rounded(out, text.len());
+    folded.reserve(text.len());
+    let mut runs = RunsBuilder { runs: &mut map.runs, first: 0, len: 0 };
+    fold_to(text, folded, &mut runs);
+    map.len = runs.len;
+    map.finish(text.len());
+}
+
+/// Appends the folded copy of `text` to `out`, and its map to `runs`.
+fn fold_to(text: &str, out: &mut String, runs: &mut RunsBuilder<'_>) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -314,16 +374,58 @@ pub fn fold_into(text: &str, out: &mut Folded) {
             let before = out.len();
             out.push_str(&text[start..i]);
             out[before..].make_ascii_lowercase();
-            map.push_identity(start, i - start);
+            runs.push_identity(start, i - start);
             continue;
         }
         let c = text[i..].chars().next().expect("a character at a boundary");
         let before = out.len();
         fold_char(c, out);
-        map.push(out.len() - before, i, i + c.len_utf8());
+        runs.push(out.len() - before, i, i + c.len_utf8());
         i += c.len_utf8();
     }
-    map.finish(text.len());
+}
+
+/// The folded copies of several texts end to end, with their maps: one buffer for the text and
+/// one for the maps, reused from text to text, instead of two per copy.
+#[derive(Debug, Default)]
+pub struct FoldedSheet {
+    text: String,
+    runs: Vec<Run>,
+}
+
+/// Where one folded copy is in a [`FoldedSheet`].
+#[derive(Debug, Clone, Copy)]
+pub struct FoldedSpan {
+    text: (u32, u32),
+    runs: (u32, u32),
+    src_len: u32,
+}
+
+impl FoldedSheet {
+    /// Empties the sheet, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.runs.clear();
+    }
+
+    /// Appends the folded copy of `text`.
+    pub fn push(&mut self, text: &str) -> FoldedSpan {
+        let (text_start, runs_start) = (self.text.len(), self.runs.len());
+        let mut runs = RunsBuilder { runs: &mut self.runs, first: runs_start, len: 0 };
+        fold_to(text, &mut self.text, &mut runs);
+        FoldedSpan {
+            text: (text_start as u32, self.text.len() as u32),
+            runs: (runs_start as u32, self.runs.len() as u32),
+            src_len: text.len() as u32,
+        }
+    }
+
+    /// A folded copy and its map back to the text it was folded from.
+    pub fn get(&self, span: FoldedSpan) -> (&str, MapRef<'_>) {
+        let text = &self.text[span.text.0 as usize..span.text.1 as usize];
+        let runs = &self.runs[span.runs.0 as usize..span.runs.1 as usize];
+        (text, MapRef { runs, len: text.len() as u32, src_len: span.src_len })
+    }
 }
 
 /// Folds a short string (an alias, a key) without keeping a map.
@@ -339,14 +441,6 @@ pub fn fold_str_into(text: &str, out: &mut String) {
     for c in text.chars() {
         fold_char(c, out);
     }
-}
-
-/// Makes room for `len` bytes in the emptied buffer `buf`, rounded up to a power of two: a buffer
-/// reused for texts of varied lengths settles at one size after a few, instead of growing a
-/// little for each longer one.
-pub(crate) fn reserve_rounded(buf: &mut String, len: usize) {
-    debug_assert!(buf.is_empty());
-    buf.reserve(len.next_power_of_two());
 }
 
 #[cfg(test)]
@@ -466,6 +560,23 @@ mod tests {
             for q in 0..=out.len() + 1 {
                 prop_assert_eq!(f.map.start(q), map.start(q));
                 prop_assert_eq!(f.map.end(q), map.end(q));
+            }
+        }
+
+        /// Texts folded onto one sheet, after others, read as each folded alone: the same text
+        /// and the same map. Fails if a map's runs were taken from the text before it.
+        #[test]
+        fn a_folded_sheet_holds_copies_as_they_are_alone(texts in proptest::collection::vec("[a-zA-Z ,éÉŒß\u{301}]{0,20}|\\PC{0,10}", 1..5)) {
+            let mut sheet = FoldedSheet::default();
+            let spans: Vec<FoldedSpan> = texts.iter().map(|t| sheet.push(t)).collect();
+            for (text, span) in texts.iter().zip(spans) {
+                let alone = fold(text);
+                let (held, map) = sheet.get(span);
+                prop_assert_eq!(held, alone.text.as_str());
+                for q in 0..=held.len() + 1 {
+                    prop_assert_eq!(map.start(q), alone.map.start(q));
+                    prop_assert_eq!(map.end(q), alone.map.end(q));
+                }
             }
         }
 

@@ -46,57 +46,116 @@ impl MaskedSentence {
         end: usize,
         items: impl IntoIterator<Item = MaskItem>,
     ) -> Self {
-        let mut masked = MaskedSentence { text: String::new(), segments: Vec::new() };
-        masked.rebuild(normalized, start, end, items);
+        let mut masked = MaskedSentence::default();
+        append(&mut masked.text, &mut masked.segments, normalized, start, end, items);
         masked
     }
 
-    /// [`MaskedSentence::build`] into `self`, whose buffers are reused: what it held before is
-    /// replaced.
-    pub fn rebuild(
+    /// The masked sentence, borrowed.
+    pub fn as_ref(&self) -> Masked<'_> {
+        Masked { text: &self.text, segments: &self.segments }
+    }
+}
+
+/// Several masked sentences end to end: one buffer for their texts and one for their segments,
+/// reused from sentence to sentence, instead of two per sentence.
+#[derive(Debug, Default)]
+pub struct MaskedSheet {
+    text: String,
+    segments: Vec<Segment>,
+}
+
+/// Where one masked sentence is in a [`MaskedSheet`].
+#[derive(Debug, Clone, Copy)]
+pub struct MaskedSpan {
+    text: (u32, u32),
+    segments: (u32, u32),
+}
+
+impl MaskedSheet {
+    /// Empties the sheet, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.segments.clear();
+    }
+
+    /// Appends the sentence `start..end` of `normalized` with `items` masked (see
+    /// [`MaskedSentence::build`]).
+    pub fn push(
         &mut self,
         normalized: &str,
         start: usize,
         end: usize,
         items: impl IntoIterator<Item = MaskItem>,
-    ) {
-        let MaskedSentence { text, segments } = self;
-        text.clear();
-        segments.clear();
-        // placeholders are 7 bytes, seldom longer than what they stand for
-        crate::normalize::reserve_rounded(text, end - start);
-        let mut pos = start;
-        let push_text = |text: &mut String, segments: &mut Vec<Segment>, from: usize, to: usize| {
-            if from < to {
-                let m = text.len();
-                text.push_str(&normalized[from..to]);
-                segments.push(Segment {
-                    masked_start: m,
-                    masked_end: text.len(),
-                    start: from,
-                    end: to,
-                    mention: None,
-                });
-            }
-        };
-        for item in items {
-            debug_assert!(item.start >= pos && item.end <= end);
-            push_text(text, segments, pos, item.start);
-            let m = text.len();
-            text.extend([PLACEHOLDER_OPEN, item.code, PLACEHOLDER_CLOSE]);
-            segments.push(Segment {
-                masked_start: m,
-                masked_end: text.len(),
-                start: item.start,
-                end: item.end,
-                mention: Some(item.index),
-            });
-            pos = item.end;
+    ) -> MaskedSpan {
+        let (text_start, segments_start) = (self.text.len(), self.segments.len());
+        append(&mut self.text, &mut self.segments, normalized, start, end, items);
+        MaskedSpan {
+            text: (text_start as u32, self.text.len() as u32),
+            segments: (segments_start as u32, self.segments.len() as u32),
         }
-        push_text(text, segments, pos, end);
     }
 
-    fn segment_at(&self, offset: usize) -> Option<&Segment> {
+    pub fn get(&self, span: MaskedSpan) -> Masked<'_> {
+        Masked {
+            text: &self.text[span.text.0 as usize..span.text.1 as usize],
+            segments: &self.segments[span.segments.0 as usize..span.segments.1 as usize],
+        }
+    }
+}
+
+/// Appends the masked sentence to `text` and its segments to `segments`, with offsets from where
+/// it starts in `text`.
+fn append(
+    text: &mut String,
+    segments: &mut Vec<Segment>,
+    normalized: &str,
+    start: usize,
+    end: usize,
+    items: impl IntoIterator<Item = MaskItem>,
+) {
+    let base = text.len();
+    let mut pos = start;
+    let push_text = |text: &mut String, segments: &mut Vec<Segment>, from: usize, to: usize| {
+        if from < to {
+            let m = text.len() - base;
+            text.push_str(&normalized[from..to]);
+            segments.push(Segment {
+                masked_start: m,
+                masked_end: text.len() - base,
+                start: from,
+                end: to,
+                mention: None,
+            });
+        }
+    };
+    for item in items {
+        debug_assert!(item.start >= pos && item.end <= end);
+        push_text(text, segments, pos, item.start);
+        let m = text.len() - base;
+        text.extend([PLACEHOLDER_OPEN, item.code, PLACEHOLDER_CLOSE]);
+        segments.push(Segment {
+            masked_start: m,
+            masked_end: text.len() - base,
+            start: item.start,
+            end: item.end,
+            mention: Some(item.index),
+        });
+        pos = item.end;
+    }
+    push_text(text, segments, pos, end);
+}
+
+/// A masked sentence, borrowed from a [`MaskedSentence`] or a [`MaskedSheet`]: its text, and the
+/// maps of its offsets to the normalized text.
+#[derive(Debug, Clone, Copy)]
+pub struct Masked<'a> {
+    pub text: &'a str,
+    segments: &'a [Segment],
+}
+
+impl<'a> Masked<'a> {
+    fn segment_at(&self, offset: usize) -> Option<&'a Segment> {
         let i = self.segments.partition_point(|s| s.masked_end <= offset);
         self.segments.get(i)
     }
@@ -142,7 +201,11 @@ impl MaskedSentence {
     }
 
     /// The placeholders inside the masked span, with their mention indices.
-    fn placeholders_in(&self, start: usize, end: usize) -> impl Iterator<Item = (&Segment, usize)> {
+    fn placeholders_in(
+        &self,
+        start: usize,
+        end: usize,
+    ) -> impl Iterator<Item = (&'a Segment, usize)> + 'a {
         self.segments
             .iter()
             .filter(move |s| s.masked_start >= start && s.masked_end <= end)
@@ -150,7 +213,7 @@ impl MaskedSentence {
     }
 
     /// Mention indices of the placeholders inside the masked span.
-    pub fn mentions_in(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+    pub fn mentions_in(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + 'a {
         self.placeholders_in(start, end).map(|(_, mention)| mention)
     }
 
@@ -158,14 +221,18 @@ impl MaskedSentence {
     /// (`⟨o⟩ et le géant ⟨d⟩ … ⟨n⟩` with the codes of Organization and Name: the first and the
     /// third).
     pub fn mentions_of<'s>(
-        &'s self,
+        &self,
         start: usize,
         end: usize,
         codes: &'s [char],
-    ) -> impl Iterator<Item = usize> + 's {
+    ) -> impl Iterator<Item = usize> + 's
+    where
+        'a: 's,
+    {
         let open = PLACEHOLDER_OPEN.len_utf8();
+        let text = self.text;
         self.placeholders_in(start, end).filter_map(move |(s, mention)| {
-            let code = self.text[s.masked_start + open..].chars().next()?;
+            let code = text[s.masked_start + open..].chars().next()?;
             codes.contains(&code).then_some(mention)
         })
     }
@@ -185,7 +252,8 @@ mod tests {
             MaskItem { start: nv, end: nv + 6, code: org, index: 4 },
             MaskItem { start: dt, end: dt + 16, code: name, index: 9 },
         ];
-        let m = MaskedSentence::build(text, 0, text.len(), items);
+        let owned = MaskedSentence::build(text, 0, text.len(), items);
+        let m = owned.as_ref();
         assert_eq!(m.text, "Ici, ⟨\u{E001}⟩ et ⟨\u{E004}⟩ lancent.");
         let p = m.text.find('⟨').unwrap();
         assert_eq!(m.start_of(p), Some(nv));
@@ -202,5 +270,45 @@ mod tests {
         assert_eq!(m.mentions_of(0, all, &both[..1]).collect::<Vec<_>>(), vec![4]);
         assert_eq!(m.mentions_of(0, all, &both[1..]).collect::<Vec<_>>(), vec![9]);
         assert_eq!(m.mentions_of(0, q - 1, &both).collect::<Vec<_>>(), vec![4]);
+    }
+
+    /// A sentence pushed onto a sheet after others reads as the sentence built alone: its text,
+    /// and every offset mapped both ways. Fails if a sheet's offsets were not taken from where
+    /// the sentence starts.
+    #[test]
+    fn a_sheet_holds_sentences_as_they_are_alone() {
+        let text = "Ici, Nvidia et SAP lancent. Puis Mistral AI et Helsing signent avec Airbus.";
+        let found = |w: &str| text.find(w).unwrap();
+        let code = '\u{E001}';
+        let item =
+            |w: &str, index| MaskItem { start: found(w), end: found(w) + w.len(), code, index };
+        let second = found("Puis");
+        let sentences = [
+            (0, second - 1, vec![item("Nvidia", 0), item("SAP", 1)]),
+            (
+                second,
+                text.len(),
+                vec![item("Mistral AI", 2), item("Helsing", 3), item("Airbus", 4)],
+            ),
+            (second, text.len(), vec![]),
+        ];
+        let mut sheet = MaskedSheet::default();
+        let spans: Vec<MaskedSpan> =
+            sentences.iter().map(|(s, e, items)| sheet.push(text, *s, *e, items.clone())).collect();
+        for ((s, e, items), span) in sentences.iter().zip(spans) {
+            let alone = MaskedSentence::build(text, *s, *e, items.clone());
+            let (alone, held) = (alone.as_ref(), sheet.get(span));
+            assert_eq!(held.text, alone.text);
+            for o in 0..=alone.text.len() {
+                assert_eq!(held.start_of(o), alone.start_of(o), "{o}");
+                assert_eq!(held.end_of(o), alone.end_of(o), "{o}");
+                for p in o..=alone.text.len() {
+                    assert_eq!(held.span_widened(o, p), alone.span_widened(o, p));
+                    let codes = [code];
+                    let held_ids: Vec<usize> = held.mentions_of(o, p, &codes).collect();
+                    assert_eq!(held_ids, alone.mentions_of(o, p, &codes).collect::<Vec<_>>());
+                }
+            }
+        }
     }
 }

@@ -23,14 +23,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{
-    fold_into, fold_str, fold_str_into, normalize, Folded, NormalizedText, OffsetMap,
+    fold_into, fold_str, fold_str_into, normalize, Folded, FoldedSheet, FoldedSpan, MapRef,
+    NormalizedText,
 };
 use crate::rules::matcher::{Haystack, Slots};
 use crate::rules::pattern::{SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
-use masked::{MaskItem, MaskedSentence};
+use masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
 
 /// Where a mention comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,31 +146,38 @@ pub struct Scratch {
     relation: Found,
     /// The folded copy of the sentence being read by stage 1.
     folded: Folded,
-    /// Views no sentence holds at the moment.
-    views: Vec<Views>,
+    /// The views of stage 2's sentences, then of stage 3's.
+    sheet: Sheet,
     /// Where searches write groups.
     slots: Slots,
     /// A word folded.
     word: String,
 }
 
-/// A sentence as a pattern group reads it: masked, folded when some pattern of the group reads
-/// the folded copy, and which patterns of the group run on it — those that apply to the
+/// The sentences of a batch as a stage's pattern group reads them, end to end in a few buffers
+/// that serve batch after batch ([`Scratch`]): each masked, folded when some pattern of the group
+/// reads the folded copy, with which patterns of the group run on it — those that apply to the
 /// document's language and whose prefilter passes. One scan serves them all: of the folded copy
-/// when there is one ([`Prefilter::scan_folded`]), else of the masked text. Views are refilled,
-/// not made: a stage takes them from [`Scratch::views`] and gives them back, so their buffers
-/// serve batch after batch.
+/// when there is one ([`Prefilter::scan_folded`]), else of the masked text.
 #[derive(Default)]
-struct Views {
-    masked: MaskedSentence,
-    /// The folded copy, when `folds`.
-    folded: Folded,
-    folds: bool,
+struct Sheet {
+    masked: MaskedSheet,
+    folded: FoldedSheet,
+    /// Per sentence, per pattern of the group, whether it runs on the sentence.
+    runs: Vec<bool>,
+}
+
+/// Where one sentence's views are in the [`Sheet`].
+#[derive(Clone, Copy)]
+struct View {
+    masked: MaskedSpan,
+    /// The folded copy, when some pattern of the group reads it.
+    folded: Option<FoldedSpan>,
     /// Where the first character that an alphabet may replace starts, in the masked text and in
     /// the folded copy ([`Haystack`]): scanned once for all the patterns.
     maybe_mapped: (Option<usize>, Option<usize>),
-    /// Per pattern of the group, whether it runs on this sentence.
-    runs: Vec<bool>,
+    /// Where the sentence's row starts in [`Sheet::runs`].
+    runs: usize,
 }
 
 /// What a stage's sentences have in common in a document: the prefilter of its pattern group,
@@ -181,25 +189,32 @@ struct Group<'a> {
     any_folds: bool,
 }
 
-impl Views {
-    /// Masks `items` in the sentence `span` of `text`, and finds which patterns of `group` run.
-    fn fill(
+impl Sheet {
+    fn clear(&mut self) {
+        self.masked.clear();
+        self.folded.clear();
+        self.runs.clear();
+    }
+
+    /// Adds the sentence `span` of `text` with `items` masked, and finds which patterns of
+    /// `group` run on it.
+    fn push(
         &mut self,
         text: &str,
         span: SentenceSpan,
         items: impl IntoIterator<Item = MaskItem>,
         group: &Group<'_>,
         found: &mut Found,
-    ) {
-        self.masked.rebuild(text, span.start, span.end, items);
-        self.folds = group.any_folds;
-        if self.folds {
-            fold_into(&self.masked.text, &mut self.folded);
-            group.prefilter.scan_folded(&self.folded.text, found);
-        } else {
-            group.prefilter.scan(&self.masked.text, found);
+    ) -> View {
+        let masked_span = self.masked.push(text, span.start, span.end, items);
+        let masked = self.masked.get(masked_span).text;
+        let folded_span = group.any_folds.then(|| self.folded.push(masked));
+        let folded = folded_span.map(|f| self.folded.get(f).0);
+        match folded {
+            Some(folded) => group.prefilter.scan_folded(folded, found),
+            None => group.prefilter.scan(masked, found),
         }
-        self.runs.clear();
+        let runs = self.runs.len();
         self.runs.extend(
             group
                 .patterns
@@ -207,26 +222,38 @@ impl Views {
                 .enumerate()
                 .map(|(i, &(applies, _))| applies && group.prefilter.may_match(i, found)),
         );
-        self.maybe_mapped = (
-            Haystack::new(&self.masked.text).maybe_mapped(),
-            if self.folds { Haystack::new(&self.folded.text).maybe_mapped() } else { None },
+        let maybe_mapped = (
+            Haystack::new(masked).maybe_mapped(),
+            folded.and_then(|f| Haystack::new(f).maybe_mapped()),
         );
+        View { masked: masked_span, folded: folded_span, maybe_mapped, runs }
+    }
+
+    /// Whether pattern `i` of the group runs on the sentence.
+    fn runs(&self, view: &View, i: usize) -> bool {
+        self.runs[view.runs + i]
+    }
+
+    fn masked(&self, view: &View) -> Masked<'_> {
+        self.masked.get(view.masked)
     }
 
     /// What a pattern with `fold` reads, and the map back to the masked text when it is the
     /// folded copy.
-    fn haystack(&self, fold: bool) -> (Haystack<'_>, Option<&OffsetMap>) {
-        if self.folds && fold {
-            (Haystack::scanned(&self.folded.text, self.maybe_mapped.1), Some(&self.folded.map))
-        } else {
-            (Haystack::scanned(&self.masked.text, self.maybe_mapped.0), None)
+    fn haystack(&self, view: &View, fold: bool) -> (Haystack<'_>, Option<MapRef<'_>>) {
+        match view.folded {
+            Some(f) if fold => {
+                let (text, map) = self.folded.get(f);
+                (Haystack::scanned(text, view.maybe_mapped.1), Some(map))
+            }
+            _ => (Haystack::scanned(self.masked(view).text, view.maybe_mapped.0), None),
         }
     }
 }
 
 /// A span of what a pattern read (the folded copy when `map` is its map) as a span of the masked
 /// sentence.
-pub(crate) fn to_masked(map: Option<&OffsetMap>, start: usize, end: usize) -> (usize, usize) {
+pub(crate) fn to_masked(map: Option<MapRef<'_>>, start: usize, end: usize) -> (usize, usize) {
     map.map_or((start, end), |m| m.span(start, end))
 }
 
@@ -678,7 +705,7 @@ struct EntitySentence {
     doc: usize,
     index: usize,
     lexical: Vec<Mention>,
-    views: Views,
+    view: View,
     /// Where the sentence's first word starts.
     first_word: usize,
     /// Per lexical mention, whether a pattern's name took it in.
@@ -707,6 +734,7 @@ fn pattern_mentions(
 ) -> Vec<Vec<Mention>> {
     let prefilter = &rules.prefilters.entity;
     let mut sentences: Vec<EntitySentence> = Vec::new();
+    scratch.sheet.clear();
     for (doc, d) in docs.iter_mut().enumerate() {
         let patterns =
             applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);
@@ -717,8 +745,7 @@ fn pattern_mentions(
             d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()
         {
             let items = mask_items(&lexical, 0..lexical.len(), &rules.type_codes);
-            let mut views = scratch.views.pop().unwrap_or_default();
-            views.fill(text, span, items, &group, &mut scratch.entity);
+            let view = scratch.sheet.push(text, span, items, &group, &mut scratch.entity);
             let first_word = text[span.start..span.end]
                 .find(|c: char| c.is_alphanumeric())
                 .map_or(span.start, |i| span.start + i);
@@ -727,20 +754,21 @@ fn pattern_mentions(
                 doc,
                 index,
                 lexical,
-                views,
+                view,
                 first_word,
                 absorbed,
                 found: Vec::new(),
             });
         }
     }
+    let sheet = &scratch.sheet;
     for (i, p) in rules.entity_patterns.iter().enumerate() {
-        for s in sentences.iter_mut().filter(|s| s.views.runs[i]) {
-            let EntitySentence { doc, index, lexical, views, first_word, absorbed, found } = s;
+        for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
+            let EntitySentence { doc, index, lexical, view, first_word, absorbed, found } = s;
             let EntityDoc { text, inner_words, .. } = &docs[*doc];
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
-            let masked = &views.masked;
-            let (haystack, map) = views.haystack(p.fold);
+            let masked = sheet.masked(view);
+            let (haystack, map) = sheet.haystack(view, p.fold);
             // a pattern that is its name group needs no capture resolution
             let is_name = prefilter.is_name(i);
             let mut matches = if is_name {
@@ -794,7 +822,6 @@ fn pattern_mentions(
     }
     let mut all: Vec<Vec<Mention>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
-        scratch.views.push(s.views);
         let doc = &mut all[s.doc];
         let start = doc.len();
         doc.extend(s.lexical.into_iter().zip(s.absorbed).filter(|(_, a)| !a).map(|(m, _)| m));
@@ -946,7 +973,7 @@ struct RelationSentence {
     /// The document, by its index in the batch.
     doc: usize,
     index: usize,
-    views: Views,
+    view: View,
     out: Vec<(i32, usize, usize, RelationMatch)>,
 }
 
@@ -970,6 +997,7 @@ fn relation_matches(
 ) -> Vec<Vec<RelationMatch>> {
     let prefilter = &rules.prefilters.relation;
     let mut sentences = Vec::new();
+    scratch.sheet.clear();
     for (doc, d) in docs.iter().enumerate() {
         let patterns =
             applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
@@ -984,18 +1012,19 @@ fn relation_matches(
                 continue; // a relation binds two mentions of the sentence
             }
             let items = mask_items(d.mentions, range, &rules.type_codes);
-            let mut views = scratch.views.pop().unwrap_or_default();
-            views.fill(&d.normalized.text, *span, items, &group, &mut scratch.relation);
-            sentences.push(RelationSentence { doc, index, views, out: Vec::new() });
+            let view =
+                scratch.sheet.push(&d.normalized.text, *span, items, &group, &mut scratch.relation);
+            sentences.push(RelationSentence { doc, index, view, out: Vec::new() });
         }
     }
+    let sheet = &scratch.sheet;
     for (i, rule) in rules.relation_rules.iter().enumerate() {
-        for s in sentences.iter_mut().filter(|s| s.views.runs[i]) {
-            let RelationSentence { doc, index, views, out } = s;
+        for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
+            let RelationSentence { doc, index, view, out } = s;
             let RelationDoc { normalized, mentions, .. } = &docs[*doc];
             let sentence = *index;
-            let masked = &views.masked;
-            let (haystack, map) = views.haystack(rule.fold);
+            let masked = sheet.masked(view);
+            let (haystack, map) = sheet.haystack(view, rule.fold);
             let mut matches = rule.regex.captures(haystack, &mut scratch.slots);
             while let Some(caps) = matches.next() {
                 let whole = caps.get(0).expect("group 0");
@@ -1078,7 +1107,6 @@ fn relation_matches(
     }
     let mut all: Vec<Vec<RelationMatch>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
-        scratch.views.push(s.views);
         let out = s.out;
         // a match is dropped when a match of a higher-priority rule for the same relation
         // overlaps it
