@@ -396,8 +396,8 @@ pub struct FoldedSheet {
 /// Where one folded copy is in a [`FoldedSheet`].
 #[derive(Debug, Clone, Copy)]
 pub struct FoldedSpan {
-    text: (u32, u32),
-    runs: (u32, u32),
+    text: (usize, usize),
+    runs: (usize, usize),
     src_len: u32,
 }
 
@@ -414,16 +414,16 @@ impl FoldedSheet {
         let mut runs = RunsBuilder { runs: &mut self.runs, first: runs_start, len: 0 };
         fold_to(text, &mut self.text, &mut runs);
         FoldedSpan {
-            text: (text_start as u32, self.text.len() as u32),
-            runs: (runs_start as u32, self.runs.len() as u32),
+            text: (text_start, self.text.len()),
+            runs: (runs_start, self.runs.len()),
             src_len: text.len() as u32,
         }
     }
 
     /// A folded copy and its map back to the text it was folded from.
     pub fn get(&self, span: FoldedSpan) -> (&str, MapRef<'_>) {
-        let text = &self.text[span.text.0 as usize..span.text.1 as usize];
-        let runs = &self.runs[span.runs.0 as usize..span.runs.1 as usize];
+        let text = &self.text[span.text.0..span.text.1];
+        let runs = &self.runs[span.runs.0..span.runs.1];
         (text, MapRef { runs, len: text.len() as u32, src_len: span.src_len })
     }
 }

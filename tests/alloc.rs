@@ -79,11 +79,12 @@ fn document(text: String) -> Document {
 /// (partenariat, investi, fondée, basée, dirige) and of entity patterns (société, centre,
 /// université), and their first words are capitalized, so that the proper-name pattern matches
 /// and its match is then dropped (a sentence-initial word the document never capitalizes
-/// elsewhere).
+/// elsewhere). One has a character that patterns read through a stand-in (œ), so that they
+/// match a mapped copy of it.
 const SENTENCES: [&str; 4] = [
     "Depuis longtemps, les partenaires ont investi dans un partenariat avec la société.",
     "Ensuite la petite université fondée il y a trente ans est basée dans le centre.",
-    "Pourtant personne ne dirige vraiment ce centre de recherche depuis des années !",
+    "Pourtant personne ne dirige vraiment ce centre de recherche, malgré les vœux des équipes !",
     "Ainsi les investisseurs attendent une levée de fonds et un nouveau partenariat.",
 ];
 

@@ -68,8 +68,8 @@ pub struct MaskedSheet {
 /// Where one masked sentence is in a [`MaskedSheet`].
 #[derive(Debug, Clone, Copy)]
 pub struct MaskedSpan {
-    text: (u32, u32),
-    segments: (u32, u32),
+    text: (usize, usize),
+    segments: (usize, usize),
 }
 
 impl MaskedSheet {
@@ -91,15 +91,15 @@ impl MaskedSheet {
         let (text_start, segments_start) = (self.text.len(), self.segments.len());
         append(&mut self.text, &mut self.segments, normalized, start, end, items);
         MaskedSpan {
-            text: (text_start as u32, self.text.len() as u32),
-            segments: (segments_start as u32, self.segments.len() as u32),
+            text: (text_start, self.text.len()),
+            segments: (segments_start, self.segments.len()),
         }
     }
 
     pub fn get(&self, span: MaskedSpan) -> Masked<'_> {
         Masked {
-            text: &self.text[span.text.0 as usize..span.text.1 as usize],
-            segments: &self.segments[span.segments.0 as usize..span.segments.1 as usize],
+            text: &self.text[span.text.0..span.text.1],
+            segments: &self.segments[span.segments.0..span.segments.1],
         }
     }
 }

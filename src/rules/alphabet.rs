@@ -169,15 +169,25 @@ impl Alphabet {
     /// [`Alphabet::map`] of a haystack whose characters before `from` stand for themselves in
     /// every alphabet (`from` is where [`first_maybe_mapped`] stopped).
     pub(crate) fn map_from<'h>(&self, haystack: &'h str, from: usize) -> Cow<'h, str> {
+        let mut mapped = String::new();
+        match self.map_into(haystack, from, &mut mapped) {
+            true => Cow::Owned(mapped),
+            false => Cow::Borrowed(haystack),
+        }
+    }
+
+    /// [`Alphabet::map_from`] into `out`, whose buffer is reused: `false`, and `out` left as it
+    /// was, when every character stands for itself.
+    pub(crate) fn map_into(&self, haystack: &str, from: usize, out: &mut String) -> bool {
         let Some(first) = haystack[from..].char_indices().find(|&(_, c)| self.rep(c) != c) else {
-            return Cow::Borrowed(haystack);
+            return false;
         };
         let first = from + first.0;
-        let mut mapped = String::with_capacity(haystack.len());
-        mapped.push_str(&haystack[..first]);
-        mapped.extend(haystack[first..].chars().map(|c| self.rep(c)));
-        debug_assert_eq!(mapped.len(), haystack.len());
-        Cow::Owned(mapped)
+        out.clear();
+        out.push_str(&haystack[..first]);
+        out.extend(haystack[first..].chars().map(|c| self.rep(c)));
+        debug_assert_eq!(out.len(), haystack.len());
+        true
     }
 }
 

@@ -16,7 +16,6 @@
 //! characters are replaced by their stand-ins (`super::alphabet`): the matches and their offsets
 //! are the same, the automata less than half as large.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex_automata::meta;
@@ -96,16 +95,6 @@ impl<'h> From<&'h str> for Haystack<'h> {
     }
 }
 
-impl Automata {
-    /// The haystack the automata read: its characters replaced by those that stand for them.
-    fn mapped<'h>(&self, haystack: Haystack<'h>) -> Cow<'h, str> {
-        match (&self.alphabet, haystack.maybe_mapped) {
-            (Some(alphabet), Some(from)) => alphabet.map_from(haystack.text, from),
-            _ => Cow::Borrowed(haystack.text),
-        }
-    }
-}
-
 /// A match or a group of a match: a span of the haystack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span<'h> {
@@ -129,11 +118,15 @@ impl<'h> Span<'h> {
 /// Where a search writes the groups of a match: two slots per group, start and end.
 type Slot = Option<NonMaxUsize>;
 
-/// A slot buffer for [`Matcher::find`] and [`Matcher::captures`], kept by the caller and reused
-/// from match to match and from pattern to pattern: it grows to the most groups a pattern has,
-/// and then matching allocates nothing.
+/// Buffers for [`Matcher::find`] and [`Matcher::captures`], kept by the caller and reused from
+/// match to match and from pattern to pattern: the slots of a match's groups, which grow to the
+/// most groups a pattern has, and the mapped copy of a haystack that needs stand-ins, which grows
+/// to the longest such haystack. Then matching allocates nothing.
 #[derive(Debug, Default)]
-pub struct Slots(Vec<Slot>);
+pub struct Slots {
+    groups: Vec<Slot>,
+    mapped: String,
+}
 
 /// The groups of one match, read from its slots (`S`: borrowed from a [`Matches`] cursor, or
 /// owned by an item of [`Matcher::captures_iter`]).
@@ -163,12 +156,13 @@ impl<'h, S: AsRef<[Slot]>> Groups<'h, '_, S> {
 /// The successive non-overlapping matches of a pattern (leftmost-first, as the `regex` crate
 /// finds them), each found when [`Matches::next`] asks for it, its groups written to the
 /// caller's [`Slots`]. A haystack with characters that need a stand-in is matched as a mapped
-/// copy, which the cursor holds; offsets are the same in both texts.
+/// copy, made in the [`Slots`]; offsets are the same in both texts.
 pub struct Matches<'m, 'h, 's> {
     regex: &'m meta::Regex,
     names: &'m [Option<String>],
     haystack: &'h str,
-    mapped: Cow<'h, str>,
+    /// Whether the automata read the mapped copy in `slots` instead of `haystack`.
+    mapped: bool,
     slots: &'s mut Slots,
     /// Where the next search starts; past the end when the matches are all found.
     at: usize,
@@ -180,13 +174,13 @@ impl<'h> Matches<'_, 'h, '_> {
     /// The next match, with its groups (or only its span, from [`Matcher::find`]).
     #[allow(clippy::should_implement_trait)] // a lending iterator: the groups borrow the cursor
     pub fn next(&mut self) -> Option<Groups<'h, '_, &[Slot]>> {
-        let text = self.mapped.as_ref();
+        let Slots { groups: slots, mapped } = &mut *self.slots;
+        let text = if self.mapped { mapped.as_str() } else { self.haystack };
         loop {
             if self.at > text.len() {
                 return None;
             }
             let input = Input::new(text).span(self.at..text.len());
-            let slots = &mut self.slots.0;
             if self.regex.search_slots(&input, slots).is_none() {
                 self.at = text.len() + 1;
                 return None;
@@ -203,7 +197,7 @@ impl<'h> Matches<'_, 'h, '_> {
             self.at = end;
             self.last_end = Some(end);
             let (haystack, names) = (self.haystack, self.names);
-            return Some(Groups { haystack, names, slots: &self.slots.0 });
+            return Some(Groups { haystack, names, slots });
         }
     }
 }
@@ -306,13 +300,19 @@ impl Matcher {
     ) -> Matches<'m, 'h, 's> {
         let automata = self.automata();
         let info = automata.regex.group_info();
-        slots.0.clear();
-        slots.0.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
+        slots.groups.clear();
+        slots.groups.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
+        let mapped = match (&automata.alphabet, haystack.maybe_mapped) {
+            (Some(alphabet), Some(from)) => {
+                alphabet.map_into(haystack.text, from, &mut slots.mapped)
+            }
+            _ => false,
+        };
         Matches {
             regex: &automata.regex,
             names: &self.names,
             haystack: haystack.text,
-            mapped: automata.mapped(haystack),
+            mapped,
             slots,
             at: 0,
             last_end: None,
@@ -389,7 +389,7 @@ mod tests {
         for text in ["Airbus et Thales, SAP and xAI", "Ωmega et Жuk, 中国 and xΣ, ок and 𝐀"]
         {
             assert_eq!(
-                matches!(m.automata().mapped(text.into()), Cow::Owned(_)),
+                m.automata().alphabet.as_ref().is_some_and(|a| a.map(text) != text),
                 text.starts_with('Ω')
             );
             // every group of every match, by index, and the group named `subject`
