@@ -605,7 +605,7 @@ fn evidence_triples(
     Ok(())
 }
 
-/// Collects triples; [`Triples::finish`] gives them in the canonical order.
+/// Collects one subject's triples, which [`Subjects::emit`] sorts into the canonical order.
 #[derive(Default)]
 struct Triples(Vec<Triple>);
 

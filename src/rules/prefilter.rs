@@ -194,7 +194,7 @@ impl Prefilter {
     /// Each literal is looked for folded. Folding works character by character, so a text that
     /// holds a literal (up to ASCII case) has a folded copy that holds the folded literal; and
     /// folding a folded text changes nothing, so a regex of the folded copy loses nothing either.
-    /// A literal cut inside a character (at [`MAX_LITERAL`] bytes) is folded without the cut
+    /// A literal cut inside a character (at `MAX_LITERAL` bytes) is folded without the cut
     /// character. The folded scan can only find more literals than the scan of the text.
     pub fn scan_folded(&self, folded: &str, found: &mut Found) {
         let f = self.folded.get_or_init(|| self.folded_scanner());
