@@ -18,6 +18,11 @@ use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+/// Most names (aliases and demonyms included) for which the gazetteer's automaton is a DFA, whose
+/// memory grows with the names (about 1.2 KB each): a larger gazetteer gets the builder's choice,
+/// an NFA about twelve times smaller.
+const GAZETTEER_DFA_NAMES: usize = 10_000;
+
 pub use matcher::Matcher;
 use prefilter::Prefilter;
 use toml::Spanned;
@@ -546,8 +551,15 @@ fn compile(
         }
     }
     let folded: Vec<String> = patterns.iter().map(|p| fold_str(&p.form)).collect();
-    let automaton = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
+    // A DFA, not the NFA that the builder picks for this many names: every sentence is scanned,
+    // and on real articles the DFA made whole runs 4 to 5 % faster (1.3 MB against 0.1 MB for
+    // the bundled 1,130 names).
+    let mut builder = AhoCorasickBuilder::new();
+    builder.match_kind(MatchKind::Standard);
+    if folded.len() <= GAZETTEER_DFA_NAMES {
+        builder.kind(Some(aho_corasick::AhoCorasickKind::DFA));
+    }
+    let automaton = builder
         .build(&folded)
         .map_err(|e| {
             loader.errors.push(RuleError {
