@@ -1132,8 +1132,9 @@ mod tests {
     use super::*;
 
     /// A batch of documents in both languages (seeds, French and English articles, and the same
-    /// documents without their language, detected then) gives each document what it gets alone.
-    /// Fails if a sentence is matched with another document's text, mentions or language.
+    /// documents without their language, detected then) gives each document what it gets alone,
+    /// and so do batches that reuse a scratch. Fails if a sentence is matched with another
+    /// document's text, mentions or language, or with what an earlier batch left in the scratch.
     #[test]
     fn a_batch_extracts_each_document_as_alone() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1166,11 +1167,20 @@ mod tests {
         }
         let alone: Vec<String> =
             documents.iter().map(|d| format!("{:?}", extract(d, &rules))).collect();
+        // in threes, last first, with one scratch: its buffers have held other documents, in
+        // the other language and with longer sentences, when they serve the next batch
+        let mut scratch = Scratch::default();
+        let mut reused: Vec<String> = Vec::new();
+        for chunk in documents.rchunks(3) {
+            let extractions = extract_batch_with(chunk.to_vec(), &rules, &mut scratch);
+            reused.splice(0..0, extractions.iter().map(|ex| format!("{ex:?}")));
+        }
         let batch: Vec<String> =
             extract_batch(documents, &rules).iter().map(|ex| format!("{ex:?}")).collect();
         assert_eq!(batch.len(), 14);
         assert!(batch.iter().all(|ex| ex.contains("RelationMatch")), "every document relates");
         assert_eq!(batch, alone);
+        assert_eq!(reused, alone);
     }
 
     #[test]
