@@ -508,8 +508,8 @@ fn lexical_mentions(
     let folded = &mut scratch.folded;
     fold_into(local, folded);
     let gaz = &rules.gazetteer;
-    // (start, end, rank, mention)
-    let mut candidates: Vec<(usize, usize, u8, Mention)> = Vec::new();
+    // (start, end, rank, type, source): a mention is made only for the candidates kept
+    let mut candidates: Vec<(usize, usize, u8, &str, MentionSource)> = Vec::new();
     for m in gaz.automaton.find_overlapping_iter(&folded.text) {
         let before = folded.text[..m.start()].chars().next_back();
         let after = folded.text[m.end()..].chars().next();
@@ -533,8 +533,7 @@ fn lexical_mentions(
             }
             LexicalTarget::Demonym(place) => ("Demonym", MentionSource::Demonym { place }, 1),
         };
-        let mention = new_mention(text, span.start + s, span.start + e, sentence, t, source);
-        candidates.push((s, e, rank, mention));
+        candidates.push((s, e, rank, t, source));
     }
     let haystack = Haystack::new(local); // scanned once for the money and date patterns
     rules.prefilters.money.scan(local, &mut scratch.money);
@@ -553,13 +552,7 @@ fn lexical_mentions(
                 continue;
             };
             let source = MentionSource::Money { amount, pattern: p.id.clone() };
-            let (s, e) = (whole.start(), whole.end());
-            candidates.push((
-                s,
-                e,
-                2,
-                new_mention(text, span.start + s, span.start + e, sentence, "Money", source),
-            ));
+            candidates.push((whole.start(), whole.end(), 2, "Money", source));
         }
     }
     rules.prefilters.date.scan(local, &mut scratch.date);
@@ -576,18 +569,16 @@ fn lexical_mentions(
                 continue;
             };
             let source = MentionSource::Date { value, pattern: p.id.clone() };
-            let (s, e) = (whole.start(), whole.end());
-            let mention =
-                new_mention(text, span.start + s, span.start + e, sentence, "Date", source);
-            candidates.push((s, e, 3, mention));
+            candidates.push((whole.start(), whole.end(), 3, "Date", source));
         }
     }
     candidates
         .sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)).then(a.2.cmp(&b.2)));
     let mut accepted: Vec<Mention> = Vec::new();
-    for (_, _, _, m) in candidates {
-        if accepted.iter().all(|a| m.end <= a.start || m.start >= a.end) {
-            accepted.push(m);
+    for (s, e, _, t, source) in candidates {
+        let (s, e) = (span.start + s, span.start + e);
+        if accepted.iter().all(|a| e <= a.start || s >= a.end) {
+            accepted.push(new_mention(text, s, e, sentence, t, source));
         }
     }
     accepted.sort_by_key(|m| m.start);
