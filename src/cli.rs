@@ -62,6 +62,20 @@ pub enum RulesCommand {
         #[arg(default_value = "rules")]
         dir: PathBuf,
     },
+    /// Extract INPUTs on one thread and show where the time goes, per stage and per rule.
+    Profile(ProfileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Files, directories, *.jsonl files, or - for stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// Show only the N slowest rules.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 }
 
 /// Which rules to load.

@@ -12,6 +12,7 @@ pub mod input;
 pub mod lang;
 pub mod normalize;
 pub mod pipeline;
+pub mod profile;
 pub mod rules;
 pub mod sentence;
 pub mod slug;

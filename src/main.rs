@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use cli::{
-    BuildArgs, Cli, Command, EvalArgs, ExtractArgs, MergeArgs, OutputConfig, ReadArgs, RulesCommand,
+    BuildArgs, Cli, Command, EvalArgs, ExtractArgs, MergeArgs, OutputConfig, ProfileArgs, ReadArgs,
+    RulesCommand,
 };
 use kgsmith::error::Severity;
 use kgsmith::export;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         Command::Explain { input, rules, lang } => explain(&input, &rules, lang),
         Command::Rules { command: RulesCommand::Check { dir } } => rules_check(&dir),
         Command::Rules { command: RulesCommand::Test { dir } } => rules_test(&dir),
+        Command::Rules { command: RulesCommand::Profile(args) } => rules_profile(args),
     };
     match result {
         Ok(code) => code,
@@ -303,6 +305,20 @@ fn explain(
         print!("{}", kgsmith::explain::explain(&extraction, &rules));
     }
     let errors = batch.diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn rules_profile(args: ProfileArgs) -> Result<ExitCode> {
+    let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let inputs = Inputs::new(&args.inputs, InputOptions::default());
+    let profile = kgsmith::profile::run(&rules, inputs);
+    for d in &profile.diagnostics {
+        eprintln!("{d}");
+    }
+    print!("{}", kgsmith::profile::report(&profile, &rules, args.top));
+    let errors = profile.diagnostics.iter().any(|d| d.severity == Severity::Error);
     Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

@@ -399,6 +399,37 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 #[test]
+fn rules_profile_shows_the_stages_and_the_slowest_rules() {
+    let output = kgsmith(&["rules", "profile", "seeds", "--top", "3"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    // the same documents and sentences as `build` counts
+    let out = tempfile::tempdir().unwrap();
+    let build = kgsmith(&["build", "seeds", "-o", out.path().to_str().unwrap()]);
+    let summary = String::from_utf8_lossy(&build.stdout);
+    let counts: Vec<&str> = summary.trim_start_matches("kgsmith: ").split(", ").take(2).collect();
+    assert!(counts[0].ends_with(" documents") && counts[1].ends_with(" sentences"), "{summary}");
+    assert!(text.starts_with(&format!("{}, ", counts[0])), "{text}");
+    assert!(text.lines().next().unwrap().contains(&format!(", {},", counts[1])), "{text}");
+    for stage in ["1 gazetteer", "2 entity patterns", "3 relation rules", "building the automata"] {
+        assert!(text.contains(stage), "profile lacks {stage:?}:\n{text}");
+    }
+    let rows: Vec<&str> =
+        text.lines().filter(|l| l.starts_with("2 ") || l.starts_with("3 ")).collect();
+    // three rule rows, slowest first, and how many more ran
+    let rules: Vec<&str> =
+        rows.iter().filter(|l| l.split_whitespace().count() == 9).copied().collect();
+    assert_eq!(rules.len(), 3, "{text}");
+    let seconds: Vec<f64> =
+        rules.iter().map(|l| l.split_whitespace().nth(5).unwrap().parse().unwrap()).collect();
+    assert!(seconds.windows(2).all(|w| w[0] >= w[1]), "{text}");
+    assert!(text.contains(" more rules ran)"), "{text}");
+    let bad = kgsmith(&["rules", "profile", "no/such/input"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("no/such/input"));
+}
+
+#[test]
 fn explain_shows_mentions_relations_and_near_misses() {
     let inputs = tempfile::tempdir().unwrap();
     let article = inputs.path().join("a.txt");

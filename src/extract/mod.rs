@@ -19,6 +19,7 @@ pub mod masked;
 pub mod money;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
@@ -135,11 +136,63 @@ impl Extraction {
     }
 }
 
+/// What one pattern of stage 2 or 3 cost over the batches a [`Scratch::profiled`] served.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatternCost {
+    /// Sentences the pattern ran on: those of its language that its prefilter let through.
+    pub sentences: usize,
+    /// Bytes of those sentences, as the pattern read them (masked, folded when it folds).
+    pub bytes: usize,
+    /// Matches its regex found, before the stage kept or dropped them.
+    pub matches: usize,
+    /// Time spent searching and reading its matches.
+    pub time: Duration,
+}
+
+/// Where extraction spent its time, kept by a [`Scratch::profiled`]: per stage, and per pattern
+/// of stages 2 and 3 (by index in [`RulePack::entity_patterns`] and
+/// [`RulePack::relation_rules`]). Times are those of the thread that used the scratch.
+#[derive(Debug, Clone, Default)]
+pub struct Costs {
+    pub documents: usize,
+    pub sentences: usize,
+    /// Bytes of the documents' texts as read.
+    pub bytes: usize,
+    /// Language, normalization and sentences.
+    pub prepare: Duration,
+    /// Stage 1: gazetteer names, demonyms, money, dates.
+    pub lexical: Duration,
+    /// Stage 2, with the masking and prefilter scans of its sentences.
+    pub entities: Duration,
+    /// Stage 3, with the masking and prefilter scans of its sentences.
+    pub relations: Duration,
+    /// Everything else of [`extract_batch_with`] (types, antecedents, acronyms, spans).
+    pub other: Duration,
+    pub entity_patterns: Vec<PatternCost>,
+    pub relation_rules: Vec<PatternCost>,
+}
+
+impl Costs {
+    /// Adds one pattern run to `costs[i]`.
+    fn add(costs: &mut Vec<PatternCost>, i: usize, run: &PatternCost) {
+        if costs.len() <= i {
+            costs.resize(i + 1, PatternCost::default());
+        }
+        let c = &mut costs[i];
+        c.sentences += run.sentences;
+        c.bytes += run.bytes;
+        c.matches += run.matches;
+        c.time += run.time;
+    }
+}
+
 /// Buffers reused from one sentence to the next, and from one batch to the next when the caller
 /// keeps them ([`extract_batch_with`]): once they have grown, a sentence that yields nothing
 /// costs no allocation (`tests/alloc.rs`).
 #[derive(Default)]
 pub struct Scratch {
+    /// What each stage and pattern cost, when asked for ([`Scratch::profiled`]).
+    costs: Option<Box<Costs>>,
     money: Found,
     date: Found,
     entity: Found,
@@ -152,6 +205,38 @@ pub struct Scratch {
     slots: Slots,
     /// A word folded.
     word: String,
+}
+
+impl Scratch {
+    /// A scratch that also keeps what each stage and pattern cost ([`Costs`]): a few clock
+    /// readings per pattern and batch, none per sentence. The extractions are the same.
+    pub fn profiled() -> Scratch {
+        Scratch { costs: Some(Box::default()), ..Scratch::default() }
+    }
+
+    /// What the batches extracted with this scratch cost, if it is [`Scratch::profiled`].
+    pub fn costs(&self) -> Option<&Costs> {
+        self.costs.as_deref()
+    }
+
+    /// The clock, when a profile is kept.
+    fn clock(&self) -> Option<Instant> {
+        self.costs.is_some().then(Instant::now)
+    }
+
+    /// Adds the time since `started` to the stage `field` picks, and starts the next stage.
+    fn lap(
+        &mut self,
+        started: Option<Instant>,
+        field: impl FnOnce(&mut Costs) -> &mut Duration,
+    ) -> Option<Instant> {
+        let (Some(costs), Some(started)) = (self.costs.as_deref_mut(), started) else {
+            return None;
+        };
+        let now = Instant::now();
+        *field(costs) += now - started;
+        Some(now)
+    }
 }
 
 /// The sentences of a batch as a stage's pattern group reads them, end to end in a few buffers
@@ -317,6 +402,7 @@ fn extract_texts(
     rules: &RulePack,
     scratch: &mut Scratch,
 ) -> Vec<Extraction> {
+    let started = scratch.clock();
     let prepared: Vec<Prepared> = documents
         .iter()
         .map(|document| {
@@ -329,6 +415,7 @@ fn extract_texts(
             Prepared { lang, normalized, spans }
         })
         .collect();
+    let started = scratch.lap(started, |c| &mut c.prepare);
     let inner_words: Vec<BTreeSet<&str>> =
         prepared.iter().map(|p| capitalized_inner_words(&p.normalized.text, &p.spans)).collect();
     let entity_docs = prepared
@@ -344,8 +431,10 @@ fn extract_texts(
                 .collect();
             EntityDoc { text, spans: &p.spans, lexical, inner_words, lang: p.lang.as_deref() }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let started = scratch.lap(started, |c| &mut c.lexical);
     let mut mentions = pattern_mentions(entity_docs, rules, scratch);
+    let started = scratch.lap(started, |c| &mut c.entities);
     for (p, mentions) in prepared.iter().zip(&mut mentions) {
         propagate_types(mentions);
         resolve_antecedents(mentions, rules);
@@ -366,10 +455,12 @@ fn extract_texts(
             lang: p.lang.as_deref(),
         })
         .collect();
+    let started = scratch.lap(started, |c| &mut c.other);
     let relations = relation_matches(&relation_docs, rules, scratch);
+    let started = scratch.lap(started, |c| &mut c.relations);
     drop(relation_docs);
     drop(inner_words);
-    prepared
+    let extractions: Vec<Extraction> = prepared
         .into_iter()
         .zip(mentions)
         .zip(relations)
@@ -392,7 +483,14 @@ fn extract_texts(
                 relations,
             }
         })
-        .collect()
+        .collect();
+    scratch.lap(started, |c| &mut c.other);
+    if let Some(costs) = scratch.costs.as_deref_mut() {
+        costs.documents += documents.len();
+        costs.bytes += documents.iter().map(|d| d.text.len()).sum::<usize>();
+        costs.sentences += extractions.iter().map(|e| e.sentences.len()).sum::<usize>();
+    }
+    extractions
 }
 
 /// One stage at a time, for the benchmarks (`benches/stages.rs`): a document prepared up to each
@@ -754,12 +852,16 @@ fn pattern_mentions(
     }
     let sheet = &scratch.sheet;
     for (i, p) in rules.entity_patterns.iter().enumerate() {
+        let mut cost = PatternCost::default();
+        let started = scratch.costs.is_some().then(Instant::now);
         for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
             let EntitySentence { doc, index, lexical, view, first_word, absorbed, found } = s;
             let EntityDoc { text, inner_words, .. } = &docs[*doc];
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
             let masked = sheet.masked(view);
             let (haystack, map) = sheet.haystack(view, p.fold);
+            cost.sentences += 1;
+            cost.bytes += haystack.as_str().len();
             // a pattern that is its name group needs no capture resolution
             let is_name = prefilter.is_name(i);
             let mut matches = if is_name {
@@ -768,6 +870,7 @@ fn pattern_mentions(
                 p.regex.captures(haystack, &mut scratch.slots)
             };
             while let Some(groups) = matches.next() {
+                cost.matches += 1;
                 let name = if is_name { groups.get(0) } else { groups.name("name") };
                 let Some(name) = name else { continue };
                 let (name_start, name_end) = to_masked(map, name.start(), name.end());
@@ -809,6 +912,10 @@ fn pattern_mentions(
                 let source = MentionSource::Pattern { pattern: p.id.clone() };
                 found.push(new_mention(text, s, e, sentence, &p.entity_type, source));
             }
+        }
+        if let (Some(costs), Some(started)) = (scratch.costs.as_deref_mut(), started) {
+            cost.time = started.elapsed();
+            Costs::add(&mut costs.entity_patterns, i, &cost);
         }
     }
     let mut all: Vec<Vec<Mention>> = docs.iter().map(|_| Vec::new()).collect();
@@ -1010,14 +1117,19 @@ fn relation_matches(
     }
     let sheet = &scratch.sheet;
     for (i, rule) in rules.relation_rules.iter().enumerate() {
+        let mut cost = PatternCost::default();
+        let started = scratch.costs.is_some().then(Instant::now);
         for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
             let RelationSentence { doc, index, view, out } = s;
             let RelationDoc { normalized, mentions, .. } = &docs[*doc];
             let sentence = *index;
             let masked = sheet.masked(view);
             let (haystack, map) = sheet.haystack(view, rule.fold);
+            cost.sentences += 1;
+            cost.bytes += haystack.as_str().len();
             let mut matches = rule.regex.captures(haystack, &mut scratch.slots);
             while let Some(caps) = matches.next() {
+                cost.matches += 1;
                 let whole = caps.get(0).expect("group 0");
                 let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
                 let mut subjects = Vec::new();
@@ -1095,6 +1207,10 @@ fn relation_matches(
                 out.push((rule.priority, ns, ne, m));
             }
         }
+        if let (Some(costs), Some(started)) = (scratch.costs.as_deref_mut(), started) {
+            cost.time = started.elapsed();
+            Costs::add(&mut costs.relation_rules, i, &cost);
+        }
     }
     let mut all: Vec<Vec<RelationMatch>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
@@ -1126,6 +1242,40 @@ mod tests {
     /// documents without their language, detected then) gives each document what it gets alone,
     /// and so do batches that reuse a scratch. Fails if a sentence is matched with another
     /// document's text, mentions or language, or with what an earlier batch left in the scratch.
+    #[test]
+    fn a_profile_counts_what_each_pattern_did_and_changes_nothing() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
+            .expect("the bundled rules load");
+        let text = "Le fournisseur Quantum Brilliance GmbH livre. La société Exosens SAS, basée \
+                    à Brive, recrute. Il pleut.";
+        let document = Document {
+            info: DocumentInfo { id: "d".into(), title: None, url: None, date: None },
+            text: text.to_string(),
+            source: "d.txt".into(),
+            lang: Some("fr".into()),
+        };
+        let plain = extract_batch(vec![document.clone()], &rules);
+        let mut scratch = Scratch::profiled();
+        assert!(Scratch::default().costs().is_none());
+        for _ in 0..2 {
+            let profiled = extract_batch_with(vec![document.clone()], &rules, &mut scratch);
+            assert_eq!(format!("{profiled:?}"), format!("{plain:?}"));
+        }
+        let costs = scratch.costs().expect("profiled");
+        assert_eq!((costs.documents, costs.bytes, costs.sentences), (2, 2 * text.len(), 6));
+        let legal = rules.entity_patterns.iter().position(|p| p.id == "org.legal-form").unwrap();
+        let cost = &costs.entity_patterns[legal];
+        // the two names with a legal form, in each of the two runs; the sentences its
+        // prefilter let through are the two with one, and maybe the third
+        assert_eq!(cost.matches, 4);
+        assert!((4..=6).contains(&cost.sentences), "{cost:?}");
+        assert!(cost.bytes >= 2 * "Le fournisseur Quantum Brilliance GmbH livre.".len());
+        assert!(costs.relation_rules.iter().all(|c| c.matches <= c.sentences * 4));
+        let stages = costs.prepare + costs.lexical + costs.entities + costs.relations;
+        assert!(cost.time > Duration::ZERO && stages >= cost.time);
+    }
+
     #[test]
     fn a_batch_extracts_each_document_as_alone() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -235,6 +235,11 @@ impl Matcher {
         Ok(())
     }
 
+    /// Builds the automata now if they are not built yet, with no size limit (as on first use).
+    pub fn build_if_needed(&self) {
+        let _ = self.automata();
+    }
+
     /// The regex source.
     pub fn as_str(&self) -> &str {
         &self.source

@@ -294,6 +294,16 @@ fn string_content_start(text: &str, token_start: usize) -> usize {
 }
 
 impl RulePack {
+    /// Builds the automata of every pattern now, instead of on first use (for `rules profile`,
+    /// which times building apart from searching).
+    pub fn build_automata(&self) {
+        let entity = self.entity_patterns.iter().map(|p| &p.regex);
+        let money = self.money_patterns.iter().map(|p| &p.regex);
+        let date = self.date_patterns.iter().map(|p| &p.regex);
+        let relation = self.relation_rules.iter().map(|r| &r.regex);
+        entity.chain(money).chain(date).chain(relation).for_each(Matcher::build_if_needed);
+    }
+
     /// Loads every `*.toml` below `dir`.
     pub fn load(dir: &Path, options: &LoadOptions) -> Result<RulePack, RuleErrors> {
         let mut paths = Vec::new();
