@@ -64,12 +64,14 @@ pub fn report(profile: &Profile, rules: &RulePack, top: Option<usize>) -> String
     let share = |d: Duration| 100.0 * seconds(d) / seconds(extraction).max(f64::MIN_POSITIVE);
     let _ = writeln!(
         out,
-        "{} documents, {:.2} MB, {} sentences, one thread: {:.3} s ({:.2} MB/s of extraction)",
+        "{} documents, {:.2} MB, {} sentences, one thread: {:.3} s of extraction ({:.2} MB/s), \
+         {:.3} s with reading",
         c.documents,
         c.bytes as f64 / 1e6,
         c.sentences,
         seconds(extraction),
-        c.bytes as f64 / 1e6 / seconds(extraction).max(f64::MIN_POSITIVE)
+        c.bytes as f64 / 1e6 / seconds(extraction).max(f64::MIN_POSITIVE),
+        seconds(profile.elapsed)
     );
     let _ =
         writeln!(out, "building the automata of every pattern: {:.3} s", seconds(profile.build));

@@ -173,16 +173,25 @@ pub struct Costs {
 }
 
 impl Costs {
-    /// Adds one pattern run to `costs[i]`.
-    fn add(costs: &mut Vec<PatternCost>, i: usize, run: &PatternCost) {
-        if costs.len() <= i {
-            costs.resize(i + 1, PatternCost::default());
+    /// Adds the run of pattern `i` over a batch, started at `started`, to the group `pick`
+    /// chooses, when a profile is kept.
+    fn add(
+        costs: Option<&mut Costs>,
+        pick: fn(&mut Costs) -> &mut Vec<PatternCost>,
+        i: usize,
+        started: Option<Instant>,
+        run: &PatternCost,
+    ) {
+        let (Some(costs), Some(started)) = (costs, started) else { return };
+        let group = pick(costs);
+        if group.len() <= i {
+            group.resize(i + 1, PatternCost::default());
         }
-        let c = &mut costs[i];
+        let c = &mut group[i];
         c.sentences += run.sentences;
         c.bytes += run.bytes;
         c.matches += run.matches;
-        c.time += run.time;
+        c.time += started.elapsed();
     }
 }
 
@@ -853,7 +862,7 @@ fn pattern_mentions(
     let sheet = &scratch.sheet;
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
-        let started = scratch.costs.is_some().then(Instant::now);
+        let started = scratch.clock();
         for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
             let EntitySentence { doc, index, lexical, view, first_word, absorbed, found } = s;
             let EntityDoc { text, inner_words, .. } = &docs[*doc];
@@ -913,10 +922,7 @@ fn pattern_mentions(
                 found.push(new_mention(text, s, e, sentence, &p.entity_type, source));
             }
         }
-        if let (Some(costs), Some(started)) = (scratch.costs.as_deref_mut(), started) {
-            cost.time = started.elapsed();
-            Costs::add(&mut costs.entity_patterns, i, &cost);
-        }
+        Costs::add(scratch.costs.as_deref_mut(), |c| &mut c.entity_patterns, i, started, &cost);
     }
     let mut all: Vec<Vec<Mention>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
@@ -1118,7 +1124,7 @@ fn relation_matches(
     let sheet = &scratch.sheet;
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         let mut cost = PatternCost::default();
-        let started = scratch.costs.is_some().then(Instant::now);
+        let started = scratch.clock();
         for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
             let RelationSentence { doc, index, view, out } = s;
             let RelationDoc { normalized, mentions, .. } = &docs[*doc];
@@ -1207,10 +1213,7 @@ fn relation_matches(
                 out.push((rule.priority, ns, ne, m));
             }
         }
-        if let (Some(costs), Some(started)) = (scratch.costs.as_deref_mut(), started) {
-            cost.time = started.elapsed();
-            Costs::add(&mut costs.relation_rules, i, &cost);
-        }
+        Costs::add(scratch.costs.as_deref_mut(), |c| &mut c.relation_rules, i, started, &cost);
     }
     let mut all: Vec<Vec<RelationMatch>> = docs.iter().map(|_| Vec::new()).collect();
     for s in sentences {
@@ -1238,10 +1241,6 @@ fn relation_matches(
 mod tests {
     use super::*;
 
-    /// A batch of documents in both languages (seeds, French and English articles, and the same
-    /// documents without their language, detected then) gives each document what it gets alone,
-    /// and so do batches that reuse a scratch. Fails if a sentence is matched with another
-    /// document's text, mentions or language, or with what an earlier batch left in the scratch.
     #[test]
     fn a_profile_counts_what_each_pattern_did_and_changes_nothing() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1276,6 +1275,10 @@ mod tests {
         assert!(cost.time > Duration::ZERO && stages >= cost.time);
     }
 
+    /// A batch of documents in both languages (seeds, French and English articles, and the same
+    /// documents without their language, detected then) gives each document what it gets alone,
+    /// and so do batches that reuse a scratch. Fails if a sentence is matched with another
+    /// document's text, mentions or language, or with what an earlier batch left in the scratch.
     #[test]
     fn a_batch_extracts_each_document_as_alone() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
