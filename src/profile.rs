@@ -75,15 +75,23 @@ pub fn report(profile: &Profile, rules: &RulePack, top: Option<usize>) -> String
     );
     let _ =
         writeln!(out, "building the automata of every pattern: {:.3} s", seconds(profile.build));
-    let _ = writeln!(out, "\n{:<34} {:>9} {:>7}", "stage", "seconds", "share");
+    let _ = writeln!(out, "\n{:<35} {:>9} {:>7}", "stage", "seconds", "share");
+    let runs = |costs: &[PatternCost]| costs.iter().map(|p| p.time).sum::<Duration>();
+    let (entity_runs, relation_runs) = (runs(&c.entity_patterns), runs(&c.relation_rules));
     for (name, d) in [
         ("language, normalization, sentences", c.prepare),
         ("1 gazetteer, demonyms, money, dates", c.lexical),
         ("2 entity patterns", c.entities),
+        ("  masking, prefilter scan", c.entity_sheet),
+        ("  the patterns' searches", entity_runs),
+        ("  choosing the mentions", c.entities.saturating_sub(c.entity_sheet + entity_runs)),
         ("3 relation rules", c.relations),
+        ("  masking, prefilter scan", c.relation_sheet),
+        ("  the rules' searches", relation_runs),
+        ("  the rest", c.relations.saturating_sub(c.relation_sheet + relation_runs)),
         ("types, antecedents, acronyms, spans", c.other),
     ] {
-        let _ = writeln!(out, "{name:<34} {:>9.3} {:>6.1} %", seconds(d), share(d));
+        let _ = writeln!(out, "{name:<35} {:>9.3} {:>6.1} %", seconds(d), share(d));
     }
     let mut rows: Vec<(&str, &str, &PatternCost)> = Vec::new();
     let entity = rules.entity_patterns.iter().map(|p| p.id.as_str()).zip(&c.entity_patterns);

@@ -424,6 +424,32 @@ fn rules_profile_shows_the_stages_and_the_slowest_rules() {
         rules.iter().map(|l| l.split_whitespace().nth(5).unwrap().parse().unwrap()).collect();
     assert!(seconds.windows(2).all(|w| w[0] >= w[1]), "{text}");
     assert!(text.contains(" more rules ran)"), "{text}");
+    // stages 2 and 3 in parts: the searches are the rule rows (all of them without --top), and
+    // the parts do not add up to more than the stage
+    let all = kgsmith(&["rules", "profile", "seeds"]);
+    let all = String::from_utf8_lossy(&all.stdout);
+    let row = |name: &str, nth: usize| -> f64 {
+        let line = all.lines().filter(|l| l.starts_with(name)).nth(nth).unwrap_or_else(|| {
+            panic!("profile lacks {name:?}:\n{all}");
+        });
+        line[name.len()..].split_whitespace().next().unwrap().parse().unwrap()
+    };
+    for (nth, stage, searches, rest, prefix) in [
+        (0, "2 entity patterns", "  the patterns' searches", "  choosing the mentions", "2 "),
+        (1, "3 relation rules", "  the rules' searches", "  the rest", "3 "),
+    ] {
+        let rules: Vec<f64> = all
+            .lines()
+            .filter(|l| l.starts_with(prefix) && l.split_whitespace().count() == 9)
+            .map(|l| l.split_whitespace().nth(5).unwrap().parse().unwrap())
+            .collect();
+        assert!(!rules.is_empty(), "{all}");
+        let sum: f64 = rules.iter().sum();
+        let tolerance = 0.0005 * (rules.len() + 1) as f64;
+        assert!((sum - row(searches, 0)).abs() <= tolerance, "{stage}: {sum} ≠ searches\n{all}");
+        let parts = row("  masking, prefilter scan", nth) + row(searches, 0) + row(rest, 0);
+        assert!(parts <= row(stage, 0) + 0.002, "{stage}: parts {parts}\n{all}");
+    }
     let bad = kgsmith(&["rules", "profile", "no/such/input"]);
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("no/such/input"));

@@ -164,8 +164,12 @@ pub struct Costs {
     pub lexical: Duration,
     /// Stage 2, with the masking and prefilter scans of its sentences.
     pub entities: Duration,
+    /// Of stage 2: masking its sentences and scanning them for the prefilter's literals.
+    pub entity_sheet: Duration,
     /// Stage 3, with the masking and prefilter scans of its sentences.
     pub relations: Duration,
+    /// Of stage 3: masking its sentences and scanning them for the prefilter's literals.
+    pub relation_sheet: Duration,
     /// Everything else of [`extract_batch_with`] (types, antecedents, acronyms, spans).
     pub other: Duration,
     pub entity_patterns: Vec<PatternCost>,
@@ -832,6 +836,7 @@ fn pattern_mentions(
 ) -> Vec<Vec<Mention>> {
     let prefilter = &rules.prefilters.entity;
     let mut sentences: Vec<EntitySentence> = Vec::new();
+    let masking = scratch.clock();
     scratch.sheet.clear();
     for (doc, d) in docs.iter_mut().enumerate() {
         let patterns =
@@ -859,6 +864,7 @@ fn pattern_mentions(
             });
         }
     }
+    scratch.lap(masking, |c| &mut c.entity_sheet);
     let sheet = &scratch.sheet;
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
@@ -1101,6 +1107,7 @@ fn relation_matches(
 ) -> Vec<Vec<RelationMatch>> {
     let prefilter = &rules.prefilters.relation;
     let mut sentences = Vec::new();
+    let masking = scratch.clock();
     scratch.sheet.clear();
     for (doc, d) in docs.iter().enumerate() {
         let patterns =
@@ -1121,6 +1128,7 @@ fn relation_matches(
             sentences.push(RelationSentence { doc, index, view, out: Vec::new() });
         }
     }
+    scratch.lap(masking, |c| &mut c.relation_sheet);
     let sheet = &scratch.sheet;
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         let mut cost = PatternCost::default();
@@ -1273,6 +1281,13 @@ mod tests {
         assert!(costs.relation_rules.iter().all(|c| c.matches <= c.sentences * 4));
         let stages = costs.prepare + costs.lexical + costs.entities + costs.relations;
         assert!(cost.time > Duration::ZERO && stages >= cost.time);
+        // stages 2 and 3 each spent some time masking and scanning, apart from the searches
+        let searches = |c: &[PatternCost]| c.iter().map(|p| p.time).sum::<Duration>();
+        let entity = (costs.entity_sheet, searches(&costs.entity_patterns), costs.entities);
+        let relation = (costs.relation_sheet, searches(&costs.relation_rules), costs.relations);
+        for (sheet, searches, stage) in [entity, relation] {
+            assert!(sheet > Duration::ZERO && sheet + searches <= stage, "{costs:?}");
+        }
     }
 
     /// A batch of documents in both languages (seeds, French and English articles, and the same

@@ -57,7 +57,8 @@ pub struct Prefilter {
 
 /// The automaton of the folded literals, with the literal id of each of its patterns, and the
 /// literals that count as found in any folded copy: those that fold to nothing (a lone combining
-/// mark), or all of them if no automaton could be built.
+/// mark) or to a literal too common to look for (`à` to `a`), or all of them if no automaton
+/// could be built.
 #[derive(Debug, Clone)]
 struct FoldedScanner {
     automaton: Option<Scanner>,
@@ -209,7 +210,9 @@ impl Prefilter {
                 Err(e) => std::str::from_utf8(&literal[..e.valid_up_to()]).expect("valid prefix"),
             };
             let folded = fold_str(whole);
-            if folded.is_empty() {
+            if too_common(folded.as_bytes()) {
+                // found in nearly every folded copy ("à" folds to "a"): counted as found, so
+                // that the scan does not stop at every occurrence
                 always.push(id);
             } else {
                 literals.push(folded.into_bytes());
@@ -545,10 +548,18 @@ fn reduce(clauses: Vec<Vec<Vec<u8>>>) -> Vec<Vec<Vec<u8>>> {
         .collect();
     clauses.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
     clauses.dedup();
+    // `k` implies `c` when each literal of `k` contains one of `c`'s: wherever `k` is met, so is
+    // `c`, which can go, whichever of the two comes first (of two that imply each other, the
+    // first stays)
+    let implies = |k: &[Vec<u8>], c: &[Vec<u8>]| k.iter().all(|l| c.iter().any(|x| contains(l, x)));
     let mut kept: Vec<Vec<Vec<u8>>> = Vec::with_capacity(clauses.len());
-    for c in clauses {
-        if !kept.iter().any(|k| k.iter().all(|l| c.iter().any(|x| contains(l, x)))) {
-            kept.push(c);
+    for (i, c) in clauses.iter().enumerate() {
+        let implied = clauses
+            .iter()
+            .enumerate()
+            .any(|(j, k)| j != i && implies(k, c) && (j < i || !implies(c, k)));
+        if !implied {
+            kept.push(c.clone());
         }
     }
     kept
@@ -765,6 +776,24 @@ mod tests {
     }
 
     #[test]
+    fn a_literal_that_folds_to_a_common_letter_is_in_every_folded_copy() {
+        // "à" folds to "a", found in nearly every folded copy: the scan does not look for it
+        let p = Prefilter::new(["(?:à|vers)\\d"]);
+        assert_eq!(p.describe(0), vec![vec!["vers", "à"]]);
+        let mut found = Found::default();
+        p.scan("pour 9", &mut found);
+        assert!(!p.may_match(0, &found));
+        p.scan_folded("pour 9", &mut found);
+        assert!(p.may_match(0, &found));
+        // a folded literal that is still selective is looked for
+        let p = Prefilter::new(["(?:près|vers)\\d"]);
+        p.scan_folded("pour 9", &mut found);
+        assert!(!p.may_match(0, &found));
+        p.scan_folded("pres9", &mut found);
+        assert!(p.may_match(0, &found));
+    }
+
+    #[test]
     fn an_alternation_gives_a_clause_when_each_branch_has_one() {
         // a branch that starts with a class still requires a word further on
         let rule = "⟨organization#\\d+⟩ (?:lancent|signent un accord|(?:[\\p{Ll}']+ ){1,2}?(?:ensemble|en commun))";
@@ -787,6 +816,9 @@ mod tests {
         // a clause met without the other is kept
         let reduced = reduce(vec![b(&["accord"]), b(&["accord-cadre", "alliance"])]);
         assert_eq!(reduced, vec![b(&["accord"]), b(&["accord-cadre", "alliance"])]);
+        // the wider clause goes even when it sorts first
+        let reduced = reduce(vec![b(&["vers", "à"]), b(&["vers ", "à "])]);
+        assert_eq!(reduced, vec![b(&["vers ", "à "])]);
     }
 
     #[test]
