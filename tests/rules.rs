@@ -42,3 +42,19 @@ fn seeds_meet_the_quality_targets() {
     let (hard, hard_found) = (o.core_hard - o.core, o.core_hard_found - o.core_found);
     assert!(2 * hard_found >= hard, "{hard_found}/{hard} hard rows:\n{}", eval.report(true));
 }
+
+/// The bundled pack's patterns all read one byte per character, of one alphabet for the pack
+/// (BENCHMARKS.md: smaller automata, a third less memory): a pattern with a Unicode word
+/// boundary, or a pack with more than 128 groups of characters, would fall back to UTF-8.
+#[test]
+fn the_bundled_patterns_read_one_byte_per_character() {
+    let pack = pack();
+    assert!(pack.bytes.is_some());
+    let entity = pack.entity_patterns.iter().map(|p| (&p.id, &p.regex));
+    let money = pack.money_patterns.iter().map(|p| (&p.id, &p.regex));
+    let date = pack.date_patterns.iter().map(|p| (&p.id, &p.regex));
+    let relation = pack.relation_rules.iter().map(|r| (&r.id, &r.regex));
+    for (id, regex) in entity.chain(money).chain(date).chain(relation) {
+        assert!(regex.char_sets().is_some(), "{id} keeps UTF-8");
+    }
+}

@@ -27,6 +27,7 @@ use crate::normalize::{
     fold_into, fold_str, fold_str_into, normalize, Folded, FoldedSheet, FoldedSpan, MapRef,
     NormalizedText,
 };
+use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
 use crate::rules::matcher::{Haystack, Slots};
 use crate::rules::pattern::{SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
@@ -212,6 +213,8 @@ pub struct Scratch {
     relation: Found,
     /// The folded copy of the sentence being read by stage 1.
     folded: Folded,
+    /// The sentence being read by stage 1 as one byte per character.
+    bytes: ByteText,
     /// The views of stage 2's sentences, then of stage 3's.
     sheet: Sheet,
     /// Where searches write groups.
@@ -261,6 +264,8 @@ impl Scratch {
 struct Sheet {
     masked: MaskedSheet,
     folded: FoldedSheet,
+    /// The masked texts and folded copies as one byte per character of the pack's alphabet.
+    bytes: ByteText,
     /// Per sentence, per pattern of the group, whether it runs on the sentence.
     runs: Vec<bool>,
 }
@@ -274,6 +279,9 @@ struct View {
     /// Where the first character that an alphabet may replace starts, in the masked text and in
     /// the folded copy ([`Haystack`]): scanned once for all the patterns.
     maybe_mapped: (Option<usize>, Option<usize>),
+    /// The masked text and the folded copy as one byte per character, when the pack has an
+    /// alphabet of bytes: mapped once for all the patterns.
+    bytes: (Option<ByteRow>, Option<ByteRow>),
     /// Where the sentence's row starts in [`Sheet::runs`].
     runs: usize,
 }
@@ -285,12 +293,14 @@ struct Group<'a> {
     prefilter: &'a Prefilter,
     patterns: &'a [(bool, bool)],
     any_folds: bool,
+    alphabet: Option<&'a ByteAlphabet>,
 }
 
 impl Sheet {
     fn clear(&mut self) {
         self.masked.clear();
         self.folded.clear();
+        self.bytes.clear();
         self.runs.clear();
     }
 
@@ -324,7 +334,19 @@ impl Sheet {
             Haystack::new(masked).maybe_mapped(),
             folded.and_then(|f| Haystack::new(f).maybe_mapped()),
         );
-        View { masked: masked_span, folded: folded_span, maybe_mapped, runs }
+        // mapped only for the patterns that run on the sentence
+        let reads = |folds: bool| {
+            let runs = self.runs[runs..].iter();
+            runs.zip(group.patterns).any(|(&run, &(_, fold))| run && fold == folds)
+        };
+        let bytes = match group.alphabet {
+            Some(a) => (
+                reads(false).then(|| a.map_into(masked, &mut self.bytes)),
+                folded.filter(|_| reads(true)).map(|f| a.map_into(f, &mut self.bytes)),
+            ),
+            None => (None, None),
+        };
+        View { masked: masked_span, folded: folded_span, maybe_mapped, bytes, runs }
     }
 
     /// Whether pattern `i` of the group runs on the sentence.
@@ -338,13 +360,27 @@ impl Sheet {
 
     /// What a pattern with `fold` reads, and the map back to the masked text when it is the
     /// folded copy.
-    fn haystack(&self, view: &View, fold: bool) -> (Haystack<'_>, Option<MapRef<'_>>) {
-        match view.folded {
+    /// What a pattern with `fold` reads, with its bytes when they were mapped with `alphabet`,
+    /// and the map back to the masked text when it is the folded copy.
+    fn haystack(
+        &self,
+        view: &View,
+        fold: bool,
+        alphabet: Option<&ByteAlphabet>,
+    ) -> (Haystack<'_>, Option<MapRef<'_>>) {
+        let (haystack, bytes, map) = match view.folded {
             Some(f) if fold => {
                 let (text, map) = self.folded.get(f);
-                (Haystack::scanned(text, view.maybe_mapped.1), Some(map))
+                (Haystack::scanned(text, view.maybe_mapped.1), view.bytes.1, Some(map))
             }
-            _ => (Haystack::scanned(self.masked(view).text, view.maybe_mapped.0), None),
+            _ => {
+                let text = self.masked(view).text;
+                (Haystack::scanned(text, view.maybe_mapped.0), view.bytes.0, None)
+            }
+        };
+        match (bytes, alphabet) {
+            (Some(row), Some(a)) => (haystack.with_bytes(self.bytes.get(row), a), map),
+            _ => (haystack, map),
         }
     }
 }
@@ -646,7 +682,15 @@ fn lexical_mentions(
         };
         candidates.push((s, e, rank, t, source));
     }
-    let haystack = Haystack::new(local); // scanned once for the money and date patterns
+    // scanned, and mapped to bytes, once for the money and date patterns
+    let haystack = match rules.bytes.as_deref() {
+        Some(a) => {
+            scratch.bytes.clear();
+            let row = a.map_into(local, &mut scratch.bytes);
+            Haystack::new(local).with_bytes(scratch.bytes.get(row), a)
+        }
+        None => Haystack::new(local),
+    };
     rules.prefilters.money.scan(local, &mut scratch.money);
     for (i, p) in rules.money_patterns.iter().enumerate() {
         if !rules.prefilters.money.may_match(i, &scratch.money) {
@@ -842,7 +886,8 @@ fn pattern_mentions(
         let patterns =
             applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);
         let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-        let group = Group { prefilter, patterns: &patterns, any_folds };
+        let alphabet = rules.bytes.as_deref();
+        let group = Group { prefilter, patterns: &patterns, any_folds, alphabet };
         let text = d.text;
         for (index, (&span, lexical)) in
             d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()
@@ -874,7 +919,7 @@ fn pattern_mentions(
             let EntityDoc { text, inner_words, .. } = &docs[*doc];
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
             let masked = sheet.masked(view);
-            let (haystack, map) = sheet.haystack(view, p.fold);
+            let (haystack, map) = sheet.haystack(view, p.fold, rules.bytes.as_deref());
             cost.sentences += 1;
             cost.bytes += haystack.as_str().len();
             // a pattern that is its name group needs no capture resolution
@@ -1113,7 +1158,8 @@ fn relation_matches(
         let patterns =
             applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
         let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-        let group = Group { prefilter, patterns: &patterns, any_folds };
+        let alphabet = rules.bytes.as_deref();
+        let group = Group { prefilter, patterns: &patterns, any_folds, alphabet };
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {
             let count = d.mentions[first..].iter().take_while(|m| m.sentence == index).count();
@@ -1138,7 +1184,7 @@ fn relation_matches(
             let RelationDoc { normalized, mentions, .. } = &docs[*doc];
             let sentence = *index;
             let masked = sheet.masked(view);
-            let (haystack, map) = sheet.haystack(view, rule.fold);
+            let (haystack, map) = sheet.haystack(view, rule.fold, rules.bytes.as_deref());
             cost.sentences += 1;
             cost.bytes += haystack.as_str().len();
             let mut matches = rule.regex.captures(haystack, &mut scratch.slots);

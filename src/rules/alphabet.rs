@@ -26,8 +26,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
-use regex_syntax::hir::{Literal, Repetition};
+use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 /// The first character that may be replaced: the characters before it (ASCII and Latin-1, most
 /// of the letters of Western European text) always stand for themselves. The Latin Extended
@@ -66,10 +65,9 @@ impl Alphabet {
     /// The alphabet of the pattern `hir`, or `None` when the pattern must keep all of Unicode (a
     /// Unicode word boundary, a byte class or a literal that is not UTF-8).
     pub fn of(hir: &Hir) -> Option<Alphabet> {
-        let mut sets = Vec::new();
-        collect_sets(hir, &mut sets)?;
-        sets.sort();
-        sets.dedup();
+        // a literal's characters that always stand for themselves add bounds only inside the
+        // kept blocks, where no interval is made
+        let sets = super::bytes::sets_from(hir, FIRST_MAPPED)?;
 
         // Elementary intervals: split at every bound of every set, and where UTF-8 lengths change.
         let mut bounds = vec![FIRST_MAPPED, 0x800, 0xD800, 0xE000, 0x1_0000, 0x11_0000];
@@ -130,31 +128,14 @@ impl Alphabet {
 
     /// `hir` with every class cut down to the characters that stand for themselves.
     pub fn restrict(&self, hir: &Hir) -> Hir {
-        match hir.kind() {
+        super::bytes::map_leaves(hir, &|leaf| match leaf.kind() {
             HirKind::Class(Class::Unicode(c)) => {
                 let mut c = c.clone();
                 c.intersect(&self.kept);
-                Hir::class(Class::Unicode(c))
+                Some(Hir::class(Class::Unicode(c)))
             }
-            HirKind::Capture(c) => Hir::capture(Capture {
-                index: c.index,
-                name: c.name.clone(),
-                sub: Box::new(self.restrict(&c.sub)),
-            }),
-            HirKind::Concat(subs) => Hir::concat(subs.iter().map(|s| self.restrict(s)).collect()),
-            HirKind::Alternation(subs) => {
-                Hir::alternation(subs.iter().map(|s| self.restrict(s)).collect())
-            }
-            HirKind::Repetition(r) => Hir::repetition(Repetition {
-                min: r.min,
-                max: r.max,
-                greedy: r.greedy,
-                sub: Box::new(self.restrict(&r.sub)),
-            }),
-            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {
-                hir.clone()
-            }
-        }
+            _ => None,
+        })
     }
 
     /// `haystack` with every character replaced by the one that stands for it: borrowed when
@@ -211,59 +192,6 @@ pub(crate) fn first_maybe_mapped(bytes: &[u8]) -> Option<usize> {
         from = i + 1;
     }
     None
-}
-
-/// The pattern's sets of characters from U+0100 up, as sorted inclusive ranges: one per class,
-/// and one per character of a literal. `None` when the pattern cannot be cut down.
-fn collect_sets(hir: &Hir, sets: &mut Vec<Vec<(u32, u32)>>) -> Option<()> {
-    match hir.kind() {
-        HirKind::Class(Class::Unicode(c)) => {
-            let set: Vec<(u32, u32)> = c
-                .ranges()
-                .iter()
-                .filter(|r| r.end() as u32 >= FIRST_MAPPED)
-                .map(|r| ((r.start() as u32).max(FIRST_MAPPED), r.end() as u32))
-                .collect();
-            if !set.is_empty() {
-                sets.push(set);
-            }
-        }
-        HirKind::Class(Class::Bytes(_)) => return None,
-        HirKind::Literal(Literal(bytes)) => {
-            let text = std::str::from_utf8(bytes).ok()?;
-            for c in text.chars().filter(|&c| !always_itself(c as u32)) {
-                sets.push(vec![(c as u32, c as u32)]);
-            }
-        }
-        HirKind::Look(look) => {
-            if !matches!(
-                look,
-                Look::Start
-                    | Look::End
-                    | Look::StartLF
-                    | Look::EndLF
-                    | Look::StartCRLF
-                    | Look::EndCRLF
-                    | Look::WordAscii
-                    | Look::WordAsciiNegate
-                    | Look::WordStartAscii
-                    | Look::WordEndAscii
-                    | Look::WordStartHalfAscii
-                    | Look::WordEndHalfAscii
-            ) {
-                return None;
-            }
-        }
-        HirKind::Capture(c) => collect_sets(&c.sub, sets)?,
-        HirKind::Repetition(r) => collect_sets(&r.sub, sets)?,
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            for sub in subs {
-                collect_sets(sub, sets)?;
-            }
-        }
-        HirKind::Empty => {}
-    }
-    Some(())
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! characters are replaced by their stand-ins (`super::alphabet`): the matches and their offsets
 //! are the same, the automata less than half as large.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex_automata::meta;
 use regex_automata::util::primitives::NonMaxUsize;
@@ -24,6 +24,7 @@ use regex_automata::Input;
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::alphabet::{first_maybe_mapped, Alphabet};
+use super::bytes::{sets_of, ByteAlphabet, ByteRow, ByteText, ByteView, CharSets};
 
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
 const SIZE_LIMIT: usize = 64 << 20;
@@ -41,6 +42,10 @@ pub struct Matcher {
     source: String,
     /// Names of the capture groups, by group index (0 is the whole match and has none).
     names: Vec<Option<String>>,
+    /// The pattern's sets of characters from U+0080 up, `None` when it cannot be read over bytes.
+    sets: Option<CharSets>,
+    /// The alphabet of bytes its automata read, given by its pack ([`Matcher::read_bytes`]).
+    bytes: Option<Arc<ByteAlphabet>>,
     automata: OnceLock<Automata>,
 }
 
@@ -50,6 +55,8 @@ struct Automata {
     regex: meta::Regex,
     /// `None` when the pattern keeps all of Unicode.
     alphabet: Option<Alphabet>,
+    /// When the automata read one byte per character (and `alphabet` is `None`).
+    bytes: Option<Arc<ByteAlphabet>>,
 }
 
 /// Why a pattern's regex does not parse: the parser's message, and the byte offset in the
@@ -66,17 +73,25 @@ pub struct PatternError {
 pub struct Haystack<'h> {
     text: &'h str,
     maybe_mapped: Option<usize>,
+    /// The text as one byte per character, and the address of the alphabet it was mapped with.
+    bytes: Option<(ByteView<'h>, usize)>,
 }
 
 impl<'h> Haystack<'h> {
     pub fn new(text: &'h str) -> Self {
-        Haystack { text, maybe_mapped: first_maybe_mapped(text.as_bytes()) }
+        Haystack { text, maybe_mapped: first_maybe_mapped(text.as_bytes()), bytes: None }
     }
 
     /// A haystack whose scan was made before: `maybe_mapped` is what [`Haystack::new`] found.
     pub(crate) fn scanned(text: &'h str, maybe_mapped: Option<usize>) -> Self {
         debug_assert_eq!(maybe_mapped, first_maybe_mapped(text.as_bytes()));
-        Haystack { text, maybe_mapped }
+        Haystack { text, maybe_mapped, bytes: None }
+    }
+
+    /// The haystack with its text mapped by `alphabet` ([`ByteAlphabet::map_into`]), for the
+    /// patterns that read that alphabet.
+    pub(crate) fn with_bytes(self, view: ByteView<'h>, alphabet: &ByteAlphabet) -> Self {
+        Haystack { bytes: Some((view, alphabet as *const ByteAlphabet as usize)), ..self }
     }
 
     /// Where the first character that a pattern's alphabet may replace starts.
@@ -126,6 +141,8 @@ type Slot = Option<NonMaxUsize>;
 pub struct Slots {
     groups: Vec<Slot>,
     mapped: String,
+    /// A haystack mapped to one byte per character, when the caller gave none.
+    bytes: ByteText,
 }
 
 /// The groups of one match, read from its slots (`S`: borrowed from a [`Matches`] cursor, or
@@ -161,8 +178,8 @@ pub struct Matches<'m, 'h, 's> {
     regex: &'m meta::Regex,
     names: &'m [Option<String>],
     haystack: &'h str,
-    /// Whether the automata read the mapped copy in `slots` instead of `haystack`.
-    mapped: bool,
+    /// What the automata read.
+    read: Read<'h>,
     slots: &'s mut Slots,
     /// Where the next search starts; past the end when the matches are all found.
     at: usize,
@@ -170,12 +187,30 @@ pub struct Matches<'m, 'h, 's> {
     last_end: Option<usize>,
 }
 
+/// What the automata of a [`Matches`] read.
+#[derive(Debug, Clone, Copy)]
+enum Read<'h> {
+    /// The haystack.
+    Text,
+    /// Its copy with stand-ins, in [`Slots::mapped`], at the same offsets.
+    Mapped,
+    /// Its bytes, one per character, that the caller gave with the haystack.
+    Given(ByteView<'h>),
+    /// Its bytes, one per character, mapped into [`Slots::bytes`].
+    Own(ByteRow),
+}
+
 impl<'h> Matches<'_, 'h, '_> {
     /// The next match, with its groups (or only its span, from [`Matcher::find`]).
     #[allow(clippy::should_implement_trait)] // a lending iterator: the groups borrow the cursor
     pub fn next(&mut self) -> Option<Groups<'h, '_, &[Slot]>> {
-        let Slots { groups: slots, mapped } = &mut *self.slots;
-        let text = if self.mapped { mapped.as_str() } else { self.haystack };
+        let Slots { groups: slots, mapped, bytes } = &mut *self.slots;
+        let (text, view) = match self.read {
+            Read::Text => (self.haystack.as_bytes(), None),
+            Read::Mapped => (mapped.as_bytes(), None),
+            Read::Given(view) => (view.bytes, Some(view)),
+            Read::Own(row) => (bytes.get(row).bytes, Some(bytes.get(row))),
+        };
         loop {
             if self.at > text.len() {
                 return None;
@@ -196,6 +231,11 @@ impl<'h> Matches<'_, 'h, '_> {
             }
             self.at = end;
             self.last_end = Some(end);
+            if let Some(view) = view {
+                for slot in slots.iter_mut().flatten() {
+                    *slot = NonMaxUsize::new(view.offset(slot.get())).expect("an offset");
+                }
+            }
             let (haystack, names) = (self.haystack, self.names);
             return Some(Groups { haystack, names, slots });
         }
@@ -221,7 +261,29 @@ impl Matcher {
         })?;
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
-        Ok(Matcher { source: source.to_string(), names, automata: OnceLock::new() })
+        let sets = sets_of(&hir);
+        Ok(Matcher {
+            source: source.to_string(),
+            names,
+            sets,
+            bytes: None,
+            automata: OnceLock::new(),
+        })
+    }
+
+    /// The pattern's sets of characters from U+0080 up, for its pack's [`ByteAlphabet`];
+    /// `None` when it cannot be read over bytes.
+    pub fn char_sets(&self) -> Option<&CharSets> {
+        self.sets.as_ref()
+    }
+
+    /// Has the automata, when they are built, read one byte per character of `alphabet`, which
+    /// must have been made with this pattern's [`Matcher::char_sets`]. Automata already built
+    /// keep what they read. A pattern that cannot be read over bytes is left as it is.
+    pub fn read_bytes(&mut self, alphabet: &Arc<ByteAlphabet>) {
+        if self.sets.is_some() {
+            self.bytes = Some(Arc::clone(alphabet));
+        }
     }
 
     /// Builds the automata now, under the size limit (for `rules check`): the error says what is
@@ -270,13 +332,20 @@ impl Matcher {
         let mut builder = meta::Builder::new();
         builder.configure(config);
         let hir = regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?;
+        if let Some(bytes) = &self.bytes {
+            // every position of a byte haystack is a character boundary
+            builder.configure(meta::Config::new().utf8_empty(false));
+            let built = builder.build_from_hir(&bytes.translate(&hir));
+            let regex = built.map_err(|e| last_line(&e.to_string()))?;
+            return Ok(Automata { regex, alphabet: None, bytes: Some(Arc::clone(bytes)) });
+        }
         let alphabet = Alphabet::of(&hir);
         let built = match &alphabet {
             None => builder.build_from_hir(&hir),
             Some(alphabet) => builder.build_from_hir(&alphabet.restrict(&hir)),
         };
         let regex = built.map_err(|e| last_line(&e.to_string()))?;
-        Ok(Automata { regex, alphabet })
+        Ok(Automata { regex, alphabet, bytes: None })
     }
 
     /// A cursor over the matches of `haystack`, with their spans only: no capture engine runs.
@@ -307,17 +376,29 @@ impl Matcher {
         let info = automata.regex.group_info();
         slots.groups.clear();
         slots.groups.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
-        let mapped = match (&automata.alphabet, haystack.maybe_mapped) {
-            (Some(alphabet), Some(from)) => {
-                alphabet.map_into(haystack.text, from, &mut slots.mapped)
+        let read = match (&automata.bytes, &automata.alphabet, haystack.maybe_mapped) {
+            (Some(alphabet), _, _) => match haystack.bytes {
+                Some((view, address)) if address == Arc::as_ptr(alphabet) as usize => {
+                    Read::Given(view)
+                }
+                _ if haystack.text.is_ascii() => Read::Text,
+                _ => {
+                    slots.bytes.clear();
+                    Read::Own(alphabet.map_into(haystack.text, &mut slots.bytes))
+                }
+            },
+            (None, Some(alphabet), Some(from))
+                if alphabet.map_into(haystack.text, from, &mut slots.mapped) =>
+            {
+                Read::Mapped
             }
-            _ => false,
+            _ => Read::Text,
         };
         Matches {
             regex: &automata.regex,
             names: &self.names,
             haystack: haystack.text,
-            mapped,
+            read,
             slots,
             at: 0,
             last_end: None,
@@ -446,6 +527,84 @@ mod tests {
                 assert_eq!(groups, theirs, "{pattern} on {text:?}");
             }
         }
+    }
+
+    /// The pattern, reading one byte per character of an alphabet made for it.
+    fn over_bytes(pattern: &str) -> (Matcher, Arc<ByteAlphabet>) {
+        let mut m = Matcher::new(pattern).unwrap();
+        let alphabet = Arc::new(ByteAlphabet::new(m.char_sets()).unwrap());
+        m.read_bytes(&alphabet);
+        (m, alphabet)
+    }
+
+    /// Every group of every match, by index, when `m` reads `text` mapped by the caller (when
+    /// `alphabet` is given) or by itself.
+    fn groups_of(
+        m: &Matcher,
+        text: &str,
+        alphabet: Option<&ByteAlphabet>,
+    ) -> Vec<Vec<Option<(usize, usize)>>> {
+        let mut out = ByteText::default();
+        let haystack = match alphabet {
+            Some(a) => {
+                let row = a.map_into(text, &mut out);
+                Haystack::new(text).with_bytes(out.get(row), a)
+            }
+            None => Haystack::new(text),
+        };
+        let mut slots = Slots::default();
+        let mut matches = m.captures(haystack, &mut slots);
+        let mut all = Vec::new();
+        while let Some(g) = matches.next() {
+            all.push((0..m.names.len()).map(|i| g.get(i).map(|s| (s.start(), s.end()))).collect());
+        }
+        all
+    }
+
+    #[test]
+    fn over_bytes_groups_and_empty_matches_are_those_of_the_regex_crate() {
+        let texts = [
+            "Airbus et Thales, SAP and xAI",
+            "Ωmega et Жuk, 中国 and xΣ, ок and 𝐀",
+            "⟨\u{E001}⟩ s'associe à ⟨\u{E002}⟩ — « Élan » et œuvre",
+            "",
+            "baaac",
+            "éaé中a",
+        ];
+        let patterns = [
+            r"(?P<subject>\w+) (?:and|et) (x)?(?P<object>\w+)",
+            r"(?P<a>\p{Lu}\p{Ll}+) [^.;⟨⟩]{0,12}?(?P<b>\p{Lu}\w*)",
+            r"⟨(?P<x>[\x{E000}-\x{F8FF}])⟩ (?:s'associe à|et) ⟨(?P<y>.)⟩",
+            r"(?i)(?P<w>élan|œuvre|ОК)",
+            r"a*",
+            r"(?P<x>a?)",
+            r"x*|é",
+            r"(?:)",
+        ];
+        for pattern in patterns {
+            let (m, alphabet) = over_bytes(pattern);
+            assert!(m.automata().bytes.is_some(), "{pattern}");
+            let reference = regex::Regex::new(pattern).unwrap();
+            for text in texts {
+                let theirs: Vec<Vec<Option<(usize, usize)>>> = reference
+                    .captures_iter(text)
+                    .map(|c| {
+                        let group = |i| c.get(i).map(|g| (g.start(), g.end()));
+                        (0..m.names.len()).map(group).collect()
+                    })
+                    .collect();
+                assert_eq!(groups_of(&m, text, Some(&alphabet)), theirs, "{pattern} on {text:?}");
+                assert_eq!(groups_of(&m, text, None), theirs, "{pattern} on {text:?}, mapped");
+                let spans: Vec<_> = m.find_iter(text).map(|s| (s.start(), s.end())).collect();
+                let whole: Vec<_> =
+                    reference.find_iter(text).map(|m| (m.start(), m.end())).collect();
+                assert_eq!(spans, whole, "{pattern} on {text:?}");
+            }
+        }
+        // a haystack mapped with another alphabet is mapped again
+        let (m, _) = over_bytes(r"(?P<x>\p{Lu})");
+        let (_, other) = over_bytes(r"(?P<x>\p{Lu}|é)");
+        assert_eq!(groups_of(&m, "aÉb", Some(&other)), vec![vec![Some((1, 3)), Some((1, 3))]]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! sorted by priority then id so that extraction is deterministic.
 
 pub mod alphabet;
+pub mod bytes;
 pub mod examples;
 pub mod matcher;
 pub mod pattern;
@@ -23,6 +24,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 /// an NFA about twelve times smaller.
 const GAZETTEER_DFA_NAMES: usize = 10_000;
 
+use bytes::ByteAlphabet;
 pub use matcher::Matcher;
 use prefilter::Prefilter;
 use toml::Spanned;
@@ -190,6 +192,9 @@ pub struct RulePack {
     pub type_codes: TypeCodes,
     /// Literal prefilters of the patterns and rules above, in their order.
     pub prefilters: Prefilters,
+    /// The alphabet of bytes the patterns read (all but those that cannot be read over bytes),
+    /// when the pack's characters fit one ([`bytes`]): texts are mapped to it once for them all.
+    pub bytes: Option<std::sync::Arc<ByteAlphabet>>,
     /// A hash of every rule file (path below the root and content) and of the languages loaded:
     /// partial graphs record it, so that only partials made with the same rules are merged.
     pub fingerprint: String,
@@ -860,6 +865,20 @@ fn compile(
     }
     relation_rules.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
 
+    let bytes = {
+        let matchers =
+            entity_patterns.iter().map(|p| &p.regex).chain(money_patterns.iter().map(|p| &p.regex));
+        let matchers = matchers.chain(date_patterns.iter().map(|p| &p.regex));
+        let matchers = matchers.chain(relation_rules.iter().map(|r| &r.regex));
+        ByteAlphabet::new(matchers.filter_map(|m| m.char_sets())).map(std::sync::Arc::new)
+    };
+    if let Some(alphabet) = &bytes {
+        let matchers = entity_patterns.iter_mut().map(|p| &mut p.regex);
+        let matchers = matchers.chain(money_patterns.iter_mut().map(|p| &mut p.regex));
+        let matchers = matchers.chain(date_patterns.iter_mut().map(|p| &mut p.regex));
+        let matchers = matchers.chain(relation_rules.iter_mut().map(|r| &mut r.regex));
+        matchers.for_each(|m| m.read_bytes(alphabet));
+    }
     let prefilters = Prefilters {
         entity: Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str())),
         money: Prefilter::new(money_patterns.iter().map(|p| p.regex.as_str())),
@@ -868,6 +887,7 @@ fn compile(
     };
     Some(RulePack {
         prefilters,
+        bytes,
         root: dir.to_path_buf(),
         vocabulary,
         gazetteer: Gazetteer { entries, patterns, automaton: automaton? },
