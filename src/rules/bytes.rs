@@ -11,7 +11,7 @@
 //! their length in UTF-8; ASCII stands for itself. A pattern is compiled over bytes
 //! ([`ByteAlphabet::translate`]), each class a set of bytes, and a haystack is read as the bytes
 //! of its characters ([`ByteAlphabet::map_into`]), with where its characters from U+0080 up
-//! are, to give the matches' offsets back in the text ([`ByteText::offset`]).
+//! are, to give the matches' offsets back in the text ([`ByteView::offset`]).
 //!
 //! One alphabet serves a whole pack, so a sentence is mapped once for all the patterns that
 //! read it. A pack whose patterns need more than 128 groups, and a pattern that depends on more
