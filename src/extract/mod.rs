@@ -358,16 +358,14 @@ impl Sheet {
         self.masked.get(view.masked)
     }
 
-    /// What a pattern with `fold` reads, and the map back to the masked text when it is the
-    /// folded copy.
     /// What a pattern with `fold` reads, with its bytes when they were mapped with `alphabet`,
     /// and the map back to the masked text when it is the folded copy.
-    fn haystack(
-        &self,
+    fn haystack<'a>(
+        &'a self,
         view: &View,
         fold: bool,
-        alphabet: Option<&ByteAlphabet>,
-    ) -> (Haystack<'_>, Option<MapRef<'_>>) {
+        alphabet: Option<&'a ByteAlphabet>,
+    ) -> (Haystack<'a>, Option<MapRef<'a>>) {
         let (haystack, bytes, map) = match view.folded {
             Some(f) if fold => {
                 let (text, map) = self.folded.get(f);
@@ -880,13 +878,13 @@ fn pattern_mentions(
 ) -> Vec<Vec<Mention>> {
     let prefilter = &rules.prefilters.entity;
     let mut sentences: Vec<EntitySentence> = Vec::new();
+    let alphabet = rules.bytes.as_deref();
     let masking = scratch.clock();
     scratch.sheet.clear();
     for (doc, d) in docs.iter_mut().enumerate() {
         let patterns =
             applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);
         let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-        let alphabet = rules.bytes.as_deref();
         let group = Group { prefilter, patterns: &patterns, any_folds, alphabet };
         let text = d.text;
         for (index, (&span, lexical)) in
@@ -919,7 +917,7 @@ fn pattern_mentions(
             let EntityDoc { text, inner_words, .. } = &docs[*doc];
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
             let masked = sheet.masked(view);
-            let (haystack, map) = sheet.haystack(view, p.fold, rules.bytes.as_deref());
+            let (haystack, map) = sheet.haystack(view, p.fold, alphabet);
             cost.sentences += 1;
             cost.bytes += haystack.as_str().len();
             // a pattern that is its name group needs no capture resolution
@@ -1152,13 +1150,13 @@ fn relation_matches(
 ) -> Vec<Vec<RelationMatch>> {
     let prefilter = &rules.prefilters.relation;
     let mut sentences = Vec::new();
+    let alphabet = rules.bytes.as_deref();
     let masking = scratch.clock();
     scratch.sheet.clear();
     for (doc, d) in docs.iter().enumerate() {
         let patterns =
             applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
         let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-        let alphabet = rules.bytes.as_deref();
         let group = Group { prefilter, patterns: &patterns, any_folds, alphabet };
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {
@@ -1184,7 +1182,7 @@ fn relation_matches(
             let RelationDoc { normalized, mentions, .. } = &docs[*doc];
             let sentence = *index;
             let masked = sheet.masked(view);
-            let (haystack, map) = sheet.haystack(view, rule.fold, rules.bytes.as_deref());
+            let (haystack, map) = sheet.haystack(view, rule.fold, alphabet);
             cost.sentences += 1;
             cost.bytes += haystack.as_str().len();
             let mut matches = rule.regex.captures(haystack, &mut scratch.slots);

@@ -70,35 +70,10 @@ impl Alphabet {
         let sets = super::bytes::sets_from(hir, FIRST_MAPPED)?;
 
         // Elementary intervals: split at every bound of every set, and where UTF-8 lengths change.
-        let mut bounds = vec![FIRST_MAPPED, 0x800, 0xD800, 0xE000, 0x1_0000, 0x11_0000];
+        let mut bounds = vec![FIRST_MAPPED, 0x800, 0x1_0000, 0x11_0000];
         bounds.extend(KEPT_BLOCKS.iter().flat_map(|&(lo, end)| [lo, end]));
-        for set in &sets {
-            for &(lo, hi) in set {
-                bounds.push(lo);
-                bounds.push(hi + 1);
-            }
-        }
-        bounds.sort_unstable();
-        bounds.dedup();
-        let starts: Vec<u32> = bounds
-            .windows(2)
-            .map(|w| w[0])
-            .filter(|&lo| !(0xD800..0xE000).contains(&lo) && !always_itself(lo))
-            .collect();
-
-        // Which sets each interval belongs to.
-        let mut member_of: Vec<Vec<u32>> = vec![Vec::new(); starts.len()];
-        for (id, set) in sets.iter().enumerate() {
-            for &(lo, hi) in set {
-                let first = starts.partition_point(|&s| s < lo);
-                for i in first..starts.len() {
-                    if starts[i] > hi {
-                        break;
-                    }
-                    member_of[i].push(id as u32);
-                }
-            }
-        }
+        let sets: Vec<&[(u32, u32)]> = sets.iter().map(Vec::as_slice).collect();
+        let (starts, member_of) = super::bytes::intervals(&sets, &bounds, |lo| !always_itself(lo));
 
         // One representative per (sets, UTF-8 length): the group's smallest character.
         let mut reps: HashMap<(&[u32], usize), char> = HashMap::new();

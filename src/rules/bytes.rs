@@ -51,32 +51,10 @@ impl ByteAlphabet {
     /// The alphabet that tells apart what the patterns of `sets` tell apart, or `None` when that
     /// takes more than 128 groups.
     pub fn new<'a>(sets: impl IntoIterator<Item = &'a CharSets>) -> Option<ByteAlphabet> {
-        let mut sets: Vec<&Vec<(u32, u32)>> = sets.into_iter().flatten().collect();
+        let mut sets: Vec<&[(u32, u32)]> = sets.into_iter().flatten().map(Vec::as_slice).collect();
         sets.sort();
         sets.dedup();
-        let mut bounds = vec![FIRST_GROUPED, 0xD800, 0xE000, 0x11_0000];
-        for set in &sets {
-            for &(lo, hi) in set.iter() {
-                bounds.push(lo);
-                bounds.push(hi + 1);
-            }
-        }
-        bounds.sort_unstable();
-        bounds.dedup();
-        let starts: Vec<u32> =
-            bounds.windows(2).map(|w| w[0]).filter(|&lo| !(0xD800..0xE000).contains(&lo)).collect();
-        let mut member_of: Vec<Vec<u32>> = vec![Vec::new(); starts.len()];
-        for (id, set) in sets.iter().enumerate() {
-            for &(lo, hi) in set.iter() {
-                let first = starts.partition_point(|&s| s < lo);
-                for members in member_of[first..].iter_mut().zip(&starts[first..]) {
-                    if *members.1 > hi {
-                        break;
-                    }
-                    members.0.push(id as u32);
-                }
-            }
-        }
+        let (starts, member_of) = intervals(&sets, &[FIRST_GROUPED, 0x11_0000], |_| true);
         let mut groups: HashMap<&[u32], u8> = HashMap::new();
         let mut intervals = Vec::with_capacity(starts.len());
         for (&start, members) in starts.iter().zip(&member_of) {
@@ -233,6 +211,40 @@ impl ByteView<'_> {
         let i = self.wide.partition_point(|&(next, _)| next as usize <= at);
         at + if i == 0 { 0 } else { self.wide[i - 1].1 as usize }
     }
+}
+
+/// The intervals that `sets` (sorted inclusive ranges) and `bounds` cut the characters into,
+/// from the smallest bound up, less the surrogates and the intervals whose first character
+/// `keep` refuses: the first character of each, and the indices of the sets it lies in.
+pub(crate) fn intervals(
+    sets: &[&[(u32, u32)]],
+    bounds: &[u32],
+    keep: impl Fn(u32) -> bool,
+) -> (Vec<u32>, Vec<Vec<u32>>) {
+    let mut bounds: Vec<u32> = bounds.iter().copied().chain([0xD800, 0xE000]).collect();
+    for &(lo, hi) in sets.iter().flat_map(|set| set.iter()) {
+        bounds.push(lo);
+        bounds.push(hi + 1);
+    }
+    bounds.sort_unstable();
+    bounds.dedup();
+    let starts: Vec<u32> = bounds
+        .windows(2)
+        .map(|w| w[0])
+        .filter(|&lo| !(0xD800..0xE000).contains(&lo) && keep(lo))
+        .collect();
+    let mut member_of: Vec<Vec<u32>> = vec![Vec::new(); starts.len()];
+    for (id, set) in sets.iter().enumerate() {
+        for &(lo, hi) in set.iter() {
+            let first = starts.partition_point(|&s| s < lo);
+            for (members, _) in
+                member_of[first..].iter_mut().zip(&starts[first..]).take_while(|(_, &s)| s <= hi)
+            {
+                members.push(id as u32);
+            }
+        }
+    }
+    (starts, member_of)
 }
 
 /// `hir` with each leaf (class, literal, look-around, empty) that `leaf` maps replaced.

@@ -14,7 +14,10 @@
 //! the `regex` crate runs: same syntax, same leftmost-first matches, same groups. They are built
 //! from the pattern with its classes cut down to its alphabet, and read haystacks whose other
 //! characters are replaced by their stand-ins (`super::alphabet`): the matches and their offsets
-//! are the same, the automata less than half as large.
+//! are the same, the automata less than half as large. In a pack whose characters fit one
+//! alphabet of bytes, they are built over that alphabet instead (`super::bytes`,
+//! [`Matcher::read_bytes`]) and read a haystack's bytes, mapped once by the caller
+//! (`Haystack::with_bytes`) or by the matcher; offsets are turned back into the text's.
 
 use std::sync::{Arc, OnceLock};
 
@@ -73,8 +76,8 @@ pub struct PatternError {
 pub struct Haystack<'h> {
     text: &'h str,
     maybe_mapped: Option<usize>,
-    /// The text as one byte per character, and the address of the alphabet it was mapped with.
-    bytes: Option<(ByteView<'h>, usize)>,
+    /// The text as one byte per character, and the alphabet it was mapped with.
+    bytes: Option<(ByteView<'h>, &'h ByteAlphabet)>,
 }
 
 impl<'h> Haystack<'h> {
@@ -90,8 +93,8 @@ impl<'h> Haystack<'h> {
 
     /// The haystack with its text mapped by `alphabet` ([`ByteAlphabet::map_into`]), for the
     /// patterns that read that alphabet.
-    pub(crate) fn with_bytes(self, view: ByteView<'h>, alphabet: &ByteAlphabet) -> Self {
-        Haystack { bytes: Some((view, alphabet as *const ByteAlphabet as usize)), ..self }
+    pub(crate) fn with_bytes(self, view: ByteView<'h>, alphabet: &'h ByteAlphabet) -> Self {
+        Haystack { bytes: Some((view, alphabet)), ..self }
     }
 
     /// Where the first character that a pattern's alphabet may replace starts.
@@ -209,7 +212,10 @@ impl<'h> Matches<'_, 'h, '_> {
             Read::Text => (self.haystack.as_bytes(), None),
             Read::Mapped => (mapped.as_bytes(), None),
             Read::Given(view) => (view.bytes, Some(view)),
-            Read::Own(row) => (bytes.get(row).bytes, Some(bytes.get(row))),
+            Read::Own(row) => {
+                let view = bytes.get(row);
+                (view.bytes, Some(view))
+            }
         };
         loop {
             if self.at > text.len() {
@@ -378,7 +384,7 @@ impl Matcher {
         slots.groups.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
         let read = match (&automata.bytes, &automata.alphabet, haystack.maybe_mapped) {
             (Some(alphabet), _, _) => match haystack.bytes {
-                Some((view, address)) if address == Arc::as_ptr(alphabet) as usize => {
+                Some((view, mapped_with)) if std::ptr::eq(mapped_with, &**alphabet) => {
                     Read::Given(view)
                 }
                 _ if haystack.text.is_ascii() => Read::Text,
