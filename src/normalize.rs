@@ -58,6 +58,14 @@ impl OffsetMap {
         self.len = runs.len;
     }
 
+    /// Records that `len` derived bytes are copied one for one from `src_start` on.
+    #[inline]
+    fn push_identity(&mut self, src_start: usize, len: usize) {
+        let mut runs = RunsBuilder { runs: &mut self.runs, first: 0, len: self.len };
+        runs.push_identity(src_start, len);
+        self.len = runs.len;
+    }
+
     /// Empties the map, keeping its buffer.
     fn clear(&mut self) {
         self.runs.clear();
@@ -206,6 +214,12 @@ fn replacement(c: char) -> Option<&'static str> {
     })
 }
 
+/// An ASCII character that normalization copies as it is.
+#[inline]
+fn is_plain(c: char) -> bool {
+    c.is_ascii() && c != '\r' && !is_horizontal_space(c) && replacement(c).is_none()
+}
+
 fn is_horizontal_space(c: char) -> bool {
     c != '\n' && c != '\r' && c.is_whitespace()
 }
@@ -213,12 +227,29 @@ fn is_horizontal_space(c: char) -> bool {
 /// Normalizes `original` (see the module docs). Line breaks are kept (`\r\n` and `\r` become
 /// `\n`) because paragraphs end sentences.
 pub fn normalize(original: &str) -> NormalizedText {
+    normalize_with(original, true)
+}
+
+/// [`normalize`], copying runs of plain ASCII at once when `runs` (else character by character,
+/// which the tests compare with).
+fn normalize_with(original: &str, runs: bool) -> NormalizedText {
     let nfc_needed = is_nfc_quick(original.chars()) != IsNormalized::Yes;
     let mut text = String::with_capacity(original.len());
     let mut map = OffsetMap::with_capacity(original.len());
     let mut chars = original.char_indices().peekable();
     let mut buf = [0u8; 4];
     while let Some((i, c)) = chars.next() {
+        if runs && !nfc_needed && is_plain(c) {
+            // a run of ASCII characters that stay as they are, copied at once (in a text that
+            // needs NFC, a character may compose with marks after it, so each is looked at)
+            let run = original.as_bytes()[i..].iter().take_while(|&&b| is_plain(b as char)).count();
+            text.push_str(&original[i..i + run]);
+            map.push_identity(i, run);
+            if run > 1 {
+                chars.nth(run - 2);
+            }
+            continue;
+        }
         let end = i + c.len_utf8();
         if c == '\r' {
             if chars.peek().map(|&(_, n)| n) == Some('\n') {
@@ -534,6 +565,11 @@ mod tests {
             let end = if q == 0 { starts[0] } else { ends[(q - 1).min(n)] };
             prop_assert_eq!(map.start(q), start);
             prop_assert_eq!(map.end(q), end);
+        }
+
+        #[test]
+        fn runs_of_plain_ascii_normalize_as_character_by_character(original in "([ -~\t\r\n]|\u{a0}|\u{2019}|«|»|é|\u{200b}){0,60}") {
+            prop_assert_eq!(normalize(&original), normalize_with(&original, false));
         }
 
         #[test]

@@ -25,9 +25,23 @@ const ABBREVIATIONS: &[&str] = &[
     "approx", "dept", "univ",
 ];
 
+/// Most characters in an abbreviation: lower-casing never makes fewer characters, so a longer
+/// word is none.
+const ABBREVIATION_CHARS: usize = 6;
+
 fn is_abbreviation(word: &str) -> bool {
-    // compared character by character, lower-cased on the way: no copy of the word
-    ABBREVIATIONS.iter().any(|a| word.chars().flat_map(char::to_lowercase).eq(a.chars()))
+    if word.chars().nth(ABBREVIATION_CHARS).is_some() {
+        return false;
+    }
+    // lower-cased once into a buffer on the stack (a character lower-cases to at most three, of
+    // at most four bytes each), then compared whole with each abbreviation
+    let mut buf = [0u8; ABBREVIATION_CHARS * 3 * 4];
+    let mut len = 0;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    let lower = &buf[..len];
+    ABBREVIATIONS.iter().any(|a| a.as_bytes() == lower)
 }
 
 /// The word just before byte `end` (letters, digits, inner dots).
@@ -112,6 +126,23 @@ mod tests {
 
     fn sentences(text: &str) -> Vec<&str> {
         split_sentences(text).into_iter().map(|s| &text[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn no_abbreviation_is_longer_than_the_bound() {
+        // is_abbreviation rejects longer words before comparing
+        let longest = ABBREVIATIONS.iter().map(|a| a.chars().count()).max();
+        assert_eq!(longest, Some(ABBREVIATION_CHARS));
+    }
+
+    #[test]
+    fn abbreviations_are_matched_whatever_their_case() {
+        for word in ["M", "mme", "MME", "Févr", "FÉVR", "Inc", "approx", "APPROX", "U.S", "N°"] {
+            assert!(is_abbreviation(word), "{word}");
+        }
+        for word in ["", "Mx", "approxi", "Dupont", "févrieR", "İnc", "\u{130}"] {
+            assert!(!is_abbreviation(word), "{word}");
+        }
     }
 
     #[test]

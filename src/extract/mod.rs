@@ -826,6 +826,14 @@ fn capitalized_inner_words<'t>(text: &'t str, spans: &[SentenceSpan]) -> BTreeSe
     for span in spans {
         let sentence = &text[span.start..span.end];
         for token in sentence.split(' ').skip(1) {
+            // most words start with a lower-case letter or a digit, and stay so trimmed
+            if token
+                .as_bytes()
+                .first()
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                continue;
+            }
             let word = token.trim_matches(|c: char| !c.is_alphanumeric());
             if word.chars().next().is_some_and(char::is_uppercase) {
                 words.insert(word);
