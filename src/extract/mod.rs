@@ -207,8 +207,7 @@ impl Costs {
 pub struct Scratch {
     /// What each stage and pattern cost, when asked for ([`Scratch::profiled`]).
     costs: Option<Box<Costs>>,
-    money: Found,
-    date: Found,
+    money_and_dates: Found,
     entity: Found,
     relation: Found,
     /// The folded copy of the sentence being read by stage 1.
@@ -277,8 +276,9 @@ struct View {
     /// The folded copy, when some pattern of the group reads it.
     folded: Option<FoldedSpan>,
     /// Where the first character that an alphabet may replace starts, in the masked text and in
-    /// the folded copy ([`Haystack`]): scanned once for all the patterns.
-    maybe_mapped: (Option<usize>, Option<usize>),
+    /// the folded copy ([`Haystack`]): scanned once for all the patterns, or not at all when the
+    /// pack has an alphabet of bytes (a pattern that keeps UTF-8 then scans for itself).
+    maybe_mapped: Option<(Option<usize>, Option<usize>)>,
     /// The masked text and the folded copy as one byte per character, when the pack has an
     /// alphabet of bytes: mapped once for all the patterns.
     bytes: (Option<ByteRow>, Option<ByteRow>),
@@ -330,10 +330,12 @@ impl Sheet {
                 .enumerate()
                 .map(|(i, &(applies, _))| applies && group.prefilter.may_match(i, found)),
         );
-        let maybe_mapped = (
-            Haystack::new(masked).maybe_mapped(),
-            folded.and_then(|f| Haystack::new(f).maybe_mapped()),
-        );
+        let maybe_mapped = group.alphabet.is_none().then(|| {
+            (
+                Haystack::new(masked).maybe_mapped(),
+                folded.and_then(|f| Haystack::new(f).maybe_mapped()),
+            )
+        });
         // mapped only for the patterns that run on the sentence
         let reads = |folds: bool| {
             let runs = self.runs[runs..].iter();
@@ -366,14 +368,18 @@ impl Sheet {
         fold: bool,
         alphabet: Option<&'a ByteAlphabet>,
     ) -> (Haystack<'a>, Option<MapRef<'a>>) {
+        let haystack = |text, scanned: Option<Option<usize>>| match scanned {
+            Some(maybe_mapped) => Haystack::scanned(text, maybe_mapped),
+            None => Haystack::unscanned(text),
+        };
         let (haystack, bytes, map) = match view.folded {
             Some(f) if fold => {
                 let (text, map) = self.folded.get(f);
-                (Haystack::scanned(text, view.maybe_mapped.1), view.bytes.1, Some(map))
+                (haystack(text, view.maybe_mapped.map(|m| m.1)), view.bytes.1, Some(map))
             }
             _ => {
                 let text = self.masked(view).text;
-                (Haystack::scanned(text, view.maybe_mapped.0), view.bytes.0, None)
+                (haystack(text, view.maybe_mapped.map(|m| m.0)), view.bytes.0, None)
             }
         };
         match (bytes, alphabet) {
@@ -685,13 +691,14 @@ fn lexical_mentions(
         Some(a) => {
             scratch.bytes.clear();
             let row = a.map_into(local, &mut scratch.bytes);
-            Haystack::new(local).with_bytes(scratch.bytes.get(row), a)
+            Haystack::unscanned(local).with_bytes(scratch.bytes.get(row), a)
         }
         None => Haystack::new(local),
     };
-    rules.prefilters.money.scan(local, &mut scratch.money);
+    let (prefilter, found) = (&rules.prefilters.money_and_dates, &mut scratch.money_and_dates);
+    prefilter.scan(local, found);
     for (i, p) in rules.money_patterns.iter().enumerate() {
-        if !rules.prefilters.money.may_match(i, &scratch.money) {
+        if !prefilter.may_match(i, found) {
             continue;
         }
         let mut matches = p.regex.captures(haystack, &mut scratch.slots);
@@ -708,9 +715,8 @@ fn lexical_mentions(
             candidates.push((whole.start(), whole.end(), 2, "Money", source));
         }
     }
-    rules.prefilters.date.scan(local, &mut scratch.date);
     for (i, p) in rules.date_patterns.iter().enumerate() {
-        if !rules.prefilters.date.may_match(i, &scratch.date) {
+        if !prefilter.may_match(rules.money_patterns.len() + i, found) {
             continue;
         }
         let mut matches = p.regex.captures(haystack, &mut scratch.slots);

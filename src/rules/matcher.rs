@@ -71,24 +71,32 @@ pub struct PatternError {
 }
 
 /// A text to match, with where its first character that a pattern's alphabet may replace
-/// starts: found once, for all the patterns that read the text.
+/// starts: found once, for all the patterns that read the text, or left for the patterns that
+/// need it to find (when all or nearly all read bytes, which do not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Haystack<'h> {
     text: &'h str,
-    maybe_mapped: Option<usize>,
+    /// `None` when not looked for yet ([`Haystack::unscanned`]).
+    maybe_mapped: Option<Option<usize>>,
     /// The text as one byte per character, and the alphabet it was mapped with.
     bytes: Option<(ByteView<'h>, &'h ByteAlphabet)>,
 }
 
 impl<'h> Haystack<'h> {
     pub fn new(text: &'h str) -> Self {
-        Haystack { text, maybe_mapped: first_maybe_mapped(text.as_bytes()), bytes: None }
+        Haystack { text, maybe_mapped: Some(first_maybe_mapped(text.as_bytes())), bytes: None }
     }
 
     /// A haystack whose scan was made before: `maybe_mapped` is what [`Haystack::new`] found.
     pub(crate) fn scanned(text: &'h str, maybe_mapped: Option<usize>) -> Self {
         debug_assert_eq!(maybe_mapped, first_maybe_mapped(text.as_bytes()));
-        Haystack { text, maybe_mapped, bytes: None }
+        Haystack { text, maybe_mapped: Some(maybe_mapped), bytes: None }
+    }
+
+    /// A haystack not scanned for characters an alphabet may replace: a pattern that reads
+    /// bytes needs no such scan, and one that does scans the text when it searches it.
+    pub(crate) fn unscanned(text: &'h str) -> Self {
+        Haystack { text, maybe_mapped: None, bytes: None }
     }
 
     /// The haystack with its text mapped by `alphabet` ([`ByteAlphabet::map_into`]), for the
@@ -99,7 +107,7 @@ impl<'h> Haystack<'h> {
 
     /// Where the first character that a pattern's alphabet may replace starts.
     pub(crate) fn maybe_mapped(&self) -> Option<usize> {
-        self.maybe_mapped
+        self.maybe_mapped.unwrap_or_else(|| first_maybe_mapped(self.text.as_bytes()))
     }
 
     pub fn as_str(&self) -> &'h str {
@@ -382,8 +390,8 @@ impl Matcher {
         let info = automata.regex.group_info();
         slots.groups.clear();
         slots.groups.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
-        let read = match (&automata.bytes, &automata.alphabet, haystack.maybe_mapped) {
-            (Some(alphabet), _, _) => match haystack.bytes {
+        let read = match (&automata.bytes, &automata.alphabet) {
+            (Some(alphabet), _) => match haystack.bytes {
                 Some((view, mapped_with)) if std::ptr::eq(mapped_with, &**alphabet) => {
                     Read::Given(view)
                 }
@@ -393,11 +401,12 @@ impl Matcher {
                     Read::Own(alphabet.map_into(haystack.text, &mut slots.bytes))
                 }
             },
-            (None, Some(alphabet), Some(from))
-                if alphabet.map_into(haystack.text, from, &mut slots.mapped) =>
-            {
-                Read::Mapped
-            }
+            (None, Some(alphabet)) => match haystack.maybe_mapped() {
+                Some(from) if alphabet.map_into(haystack.text, from, &mut slots.mapped) => {
+                    Read::Mapped
+                }
+                _ => Read::Text,
+            },
             _ => Read::Text,
         };
         Matches {
@@ -605,6 +614,25 @@ mod tests {
                 let whole: Vec<_> =
                     reference.find_iter(text).map(|m| (m.start(), m.end())).collect();
                 assert_eq!(spans, whole, "{pattern} on {text:?}");
+            }
+        }
+        // a haystack not scanned for stand-ins is scanned by a pattern that keeps UTF-8
+        let utf8 = Matcher::new(r"(?P<x>\p{Lu}\w*)").unwrap();
+        assert!(utf8.automata().alphabet.is_some());
+        let (bytes, _) = over_bytes(r"(?P<x>\p{Lu}\w*)");
+        for text in texts {
+            for m in [&utf8, &bytes] {
+                let mut slots = Slots::default();
+                let spans = |mut matches: Matches<'_, '_, '_>| {
+                    let mut all = Vec::new();
+                    while let Some(g) = matches.next() {
+                        all.push(g.get(1).map(|s| (s.start(), s.end())));
+                    }
+                    all
+                };
+                let scanned = spans(m.captures(Haystack::new(text), &mut slots));
+                let unscanned = spans(m.captures(Haystack::unscanned(text), &mut slots));
+                assert_eq!(scanned, unscanned, "{} on {text:?}", m.as_str());
             }
         }
         // a haystack mapped with another alphabet is mapped again

@@ -168,8 +168,8 @@ pub struct RelationExample {
 #[derive(Debug, Clone)]
 pub struct Prefilters {
     pub entity: Prefilter,
-    pub money: Prefilter,
-    pub date: Prefilter,
+    /// The money patterns, then the date patterns: one scan of a sentence serves both.
+    pub money_and_dates: Prefilter,
     pub relation: Prefilter,
 }
 
@@ -881,8 +881,12 @@ fn compile(
     }
     let prefilters = Prefilters {
         entity: Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str())),
-        money: Prefilter::new(money_patterns.iter().map(|p| p.regex.as_str())),
-        date: Prefilter::new(date_patterns.iter().map(|p| p.regex.as_str())),
+        money_and_dates: Prefilter::new(
+            money_patterns
+                .iter()
+                .map(|p| p.regex.as_str())
+                .chain(date_patterns.iter().map(|p| p.regex.as_str())),
+        ),
         relation: Prefilter::new(relation_rules.iter().map(|r| r.regex.as_str())),
     };
     Some(RulePack {
