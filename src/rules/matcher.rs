@@ -56,10 +56,18 @@ pub struct Matcher {
 #[derive(Debug, Clone)]
 struct Automata {
     regex: meta::Regex,
-    /// `None` when the pattern keeps all of Unicode.
-    alphabet: Option<Alphabet>,
-    /// When the automata read one byte per character (and `alphabet` is `None`).
-    bytes: Option<Arc<ByteAlphabet>>,
+    reads: Reads,
+}
+
+/// What a pattern's automata read.
+#[derive(Debug, Clone)]
+enum Reads {
+    /// The text, all of Unicode.
+    Text,
+    /// The text with the characters outside the pattern's alphabet replaced by their stand-ins.
+    Alphabet(Alphabet),
+    /// One byte per character of the pack's alphabet of bytes.
+    Bytes(Arc<ByteAlphabet>),
 }
 
 /// Why a pattern's regex does not parse: the parser's message, and the byte offset in the
@@ -351,7 +359,7 @@ impl Matcher {
             builder.configure(meta::Config::new().utf8_empty(false));
             let built = builder.build_from_hir(&bytes.translate(&hir));
             let regex = built.map_err(|e| last_line(&e.to_string()))?;
-            return Ok(Automata { regex, alphabet: None, bytes: Some(Arc::clone(bytes)) });
+            return Ok(Automata { regex, reads: Reads::Bytes(Arc::clone(bytes)) });
         }
         let alphabet = Alphabet::of(&hir);
         let built = match &alphabet {
@@ -359,7 +367,8 @@ impl Matcher {
             Some(alphabet) => builder.build_from_hir(&alphabet.restrict(&hir)),
         };
         let regex = built.map_err(|e| last_line(&e.to_string()))?;
-        Ok(Automata { regex, alphabet, bytes: None })
+        let reads = alphabet.map_or(Reads::Text, Reads::Alphabet);
+        Ok(Automata { regex, reads })
     }
 
     /// A cursor over the matches of `haystack`, with their spans only: no capture engine runs.
@@ -390,8 +399,8 @@ impl Matcher {
         let info = automata.regex.group_info();
         slots.groups.clear();
         slots.groups.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
-        let read = match (&automata.bytes, &automata.alphabet) {
-            (Some(alphabet), _) => match haystack.bytes {
+        let read = match &automata.reads {
+            Reads::Bytes(alphabet) => match haystack.bytes {
                 Some((view, mapped_with)) if std::ptr::eq(mapped_with, &**alphabet) => {
                     Read::Given(view)
                 }
@@ -401,13 +410,13 @@ impl Matcher {
                     Read::Own(alphabet.map_into(haystack.text, &mut slots.bytes))
                 }
             },
-            (None, Some(alphabet)) => match haystack.maybe_mapped() {
+            Reads::Alphabet(alphabet) => match haystack.maybe_mapped() {
                 Some(from) if alphabet.map_into(haystack.text, from, &mut slots.mapped) => {
                     Read::Mapped
                 }
                 _ => Read::Text,
             },
-            _ => Read::Text,
+            Reads::Text => Read::Text,
         };
         Matches {
             regex: &automata.regex,
@@ -490,7 +499,7 @@ mod tests {
         for text in ["Airbus et Thales, SAP and xAI", "Ωmega et Жuk, 中国 and xΣ, ок and 𝐀"]
         {
             assert_eq!(
-                m.automata().alphabet.as_ref().is_some_and(|a| a.map(text) != text),
+                matches!(&m.automata().reads, Reads::Alphabet(a) if a.map(text) != text),
                 text.starts_with('Ω')
             );
             // every group of every match, by index, and the group named `subject`
@@ -598,7 +607,7 @@ mod tests {
         ];
         for pattern in patterns {
             let (m, alphabet) = over_bytes(pattern);
-            assert!(m.automata().bytes.is_some(), "{pattern}");
+            assert!(matches!(m.automata().reads, Reads::Bytes(_)), "{pattern}");
             let reference = regex::Regex::new(pattern).unwrap();
             for text in texts {
                 let theirs: Vec<Vec<Option<(usize, usize)>>> = reference
@@ -618,7 +627,7 @@ mod tests {
         }
         // a haystack not scanned for stand-ins is scanned by a pattern that keeps UTF-8
         let utf8 = Matcher::new(r"(?P<x>\p{Lu}\w*)").unwrap();
-        assert!(utf8.automata().alphabet.is_some());
+        assert!(matches!(utf8.automata().reads, Reads::Alphabet(_)));
         let (bytes, _) = over_bytes(r"(?P<x>\p{Lu}\w*)");
         for text in texts {
             for m in [&utf8, &bytes] {
