@@ -79,8 +79,8 @@ pub struct PatternError {
 }
 
 /// A text to match, with where its first character that a pattern's alphabet may replace
-/// starts: found once, for all the patterns that read the text, or left for the patterns that
-/// need it to find (when all or nearly all read bytes, which do not).
+/// starts: found once for all the patterns that read the text, or not looked for when they read
+/// bytes, which need no such scan (a pattern that keeps UTF-8 then looks for itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Haystack<'h> {
     text: &'h str,
