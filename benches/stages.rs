@@ -1,7 +1,7 @@
-//! Criterion benchmarks per pipeline stage (BENCHMARKS.md): normalization, sentence splitting,
-//! lexical mentions, entity patterns, relation rules, graph building and each exporter, on the
-//! seeds and on a slice of the synthetic corpus (`scripts/gen-corpus.py`, skipped when python3 is
-//! missing). Throughput is in bytes of input text.
+//! Criterion benchmarks per pipeline stage (BENCHMARKS.md): normalization, language detection,
+//! sentence splitting, lexical mentions, entity patterns, relation rules, graph building and
+//! each exporter, on the seeds and on a slice of the synthetic corpus (`scripts/gen-corpus.py`,
+//! skipped when python3 is missing). Throughput is in bytes of input text.
 //!
 //!     cargo bench --bench stages
 //!     KGSMITH_BENCH_MB=4 cargo bench --bench stages -- corpus
@@ -61,6 +61,9 @@ fn stages_bench(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(size));
         g.bench_function("normalize", |b| {
             b.iter(|| documents.iter().map(|d| normalize(&d.text).text.len()).sum::<usize>())
+        });
+        g.bench_function("language", |b| {
+            b.iter(|| documents.iter().filter_map(|d| kgsmith::lang::detect(&d.text)).count())
         });
         g.bench_function("sentences", |b| {
             b.iter(|| {
