@@ -50,11 +50,12 @@ fn seeds_meet_the_quality_targets() {
 fn the_bundled_patterns_read_one_byte_per_character() {
     let pack = pack();
     assert!(pack.bytes.is_some());
-    let entity = pack.entity_patterns.iter().map(|p| (&p.id, &p.regex));
-    let money = pack.money_patterns.iter().map(|p| (&p.id, &p.regex));
-    let date = pack.date_patterns.iter().map(|p| (&p.id, &p.regex));
-    let relation = pack.relation_rules.iter().map(|r| (&r.id, &r.regex));
-    for (id, regex) in entity.chain(money).chain(date).chain(relation) {
+    let count = pack.entity_patterns.len()
+        + pack.money_patterns.len()
+        + pack.date_patterns.len()
+        + pack.relation_rules.len();
+    assert_eq!(pack.matchers().count(), count);
+    for (id, regex) in pack.matchers() {
         assert!(regex.char_sets().is_some(), "{id} keeps UTF-8");
     }
 }

@@ -659,8 +659,8 @@ fn lexical_mentions(
     let folded = &mut scratch.folded;
     fold_into(local, folded);
     let gaz = &rules.gazetteer;
-    // (start, end, rank, type, source): a mention is made only for the candidates kept
-    let mut candidates: Vec<(usize, usize, u8, &str, MentionSource)> = Vec::new();
+    // a mention is made only for the candidates kept
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for m in gaz.automaton.find_overlapping_iter(&folded.text) {
         let before = folded.text[..m.start()].chars().next_back();
         let after = folded.text[m.end()..].chars().next();
@@ -686,7 +686,13 @@ fn lexical_mentions(
         };
         candidates.push((s, e, rank, t, source));
     }
-    // scanned, and mapped to bytes, once for the money and date patterns
+    let (prefilter, found) = (&rules.prefilters.money_and_dates, &mut scratch.money_and_dates);
+    prefilter.scan(local, found);
+    let patterns = rules.money_patterns.len() + rules.date_patterns.len();
+    if !(0..patterns).any(|i| prefilter.may_match(i, found)) {
+        return accept(text, span, sentence, candidates);
+    }
+    // mapped to bytes (or scanned for stand-ins) once for the money and date patterns that run
     let haystack = match rules.bytes.as_deref() {
         Some(a) => {
             scratch.bytes.clear();
@@ -695,8 +701,6 @@ fn lexical_mentions(
         }
         None => Haystack::new(local),
     };
-    let (prefilter, found) = (&rules.prefilters.money_and_dates, &mut scratch.money_and_dates);
-    prefilter.scan(local, found);
     for (i, p) in rules.money_patterns.iter().enumerate() {
         if !prefilter.may_match(i, found) {
             continue;
@@ -731,6 +735,21 @@ fn lexical_mentions(
             candidates.push((whole.start(), whole.end(), 3, "Date", source));
         }
     }
+    accept(text, span, sentence, candidates)
+}
+
+/// A mention stage 1 may make in a sentence: start, end (in the sentence), rank, type, source.
+type Candidate<'t> = (usize, usize, u8, &'t str, MentionSource);
+
+/// Stage 1's candidates of a sentence that are kept: the longest first, then the earliest, then
+/// by rank (gazetteer, demonym, money, date), each unless it overlaps one kept before; as
+/// mentions, in text order.
+fn accept(
+    text: &str,
+    span: SentenceSpan,
+    sentence: usize,
+    mut candidates: Vec<Candidate<'_>>,
+) -> Vec<Mention> {
     candidates
         .sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)).then(a.2.cmp(&b.2)));
     let mut accepted: Vec<Mention> = Vec::new();

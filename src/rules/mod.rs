@@ -302,11 +302,16 @@ impl RulePack {
     /// Builds the automata of every pattern now, instead of on first use (for `rules profile`,
     /// which times building apart from searching).
     pub fn build_automata(&self) {
-        let entity = self.entity_patterns.iter().map(|p| &p.regex);
-        let money = self.money_patterns.iter().map(|p| &p.regex);
-        let date = self.date_patterns.iter().map(|p| &p.regex);
-        let relation = self.relation_rules.iter().map(|r| &r.regex);
-        entity.chain(money).chain(date).chain(relation).for_each(Matcher::build_if_needed);
+        self.matchers().for_each(|(_, m)| m.build_if_needed());
+    }
+
+    /// Every pattern of the pack with its id: entity, money and date patterns, relation rules.
+    pub fn matchers(&self) -> impl Iterator<Item = (&str, &Matcher)> {
+        let entity = self.entity_patterns.iter().map(|p| (p.id.as_str(), &p.regex));
+        let money = self.money_patterns.iter().map(|p| (p.id.as_str(), &p.regex));
+        let date = self.date_patterns.iter().map(|p| (p.id.as_str(), &p.regex));
+        let relation = self.relation_rules.iter().map(|r| (r.id.as_str(), &r.regex));
+        entity.chain(money).chain(date).chain(relation)
     }
 
     /// Loads every `*.toml` below `dir`.
@@ -866,19 +871,18 @@ fn compile(
     relation_rules.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
 
     let bytes = {
-        let matchers =
-            entity_patterns.iter().map(|p| &p.regex).chain(money_patterns.iter().map(|p| &p.regex));
-        let matchers = matchers.chain(date_patterns.iter().map(|p| &p.regex));
-        let matchers = matchers.chain(relation_rules.iter().map(|r| &r.regex));
-        ByteAlphabet::new(matchers.filter_map(|m| m.char_sets())).map(std::sync::Arc::new)
+        let mut matchers: Vec<&mut Matcher> = (entity_patterns.iter_mut().map(|p| &mut p.regex))
+            .chain(money_patterns.iter_mut().map(|p| &mut p.regex))
+            .chain(date_patterns.iter_mut().map(|p| &mut p.regex))
+            .chain(relation_rules.iter_mut().map(|r| &mut r.regex))
+            .collect();
+        let bytes = ByteAlphabet::new(matchers.iter().filter_map(|m| m.char_sets()));
+        let bytes = bytes.map(std::sync::Arc::new);
+        if let Some(alphabet) = &bytes {
+            matchers.iter_mut().for_each(|m| m.read_bytes(alphabet));
+        }
+        bytes
     };
-    if let Some(alphabet) = &bytes {
-        let matchers = entity_patterns.iter_mut().map(|p| &mut p.regex);
-        let matchers = matchers.chain(money_patterns.iter_mut().map(|p| &mut p.regex));
-        let matchers = matchers.chain(date_patterns.iter_mut().map(|p| &mut p.regex));
-        let matchers = matchers.chain(relation_rules.iter_mut().map(|r| &mut r.regex));
-        matchers.for_each(|m| m.read_bytes(alphabet));
-    }
     let prefilters = Prefilters {
         entity: Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str())),
         money_and_dates: Prefilter::new(
