@@ -59,3 +59,18 @@ fn the_bundled_patterns_read_one_byte_per_character() {
         assert!(regex.char_sets().is_some(), "{id} keeps UTF-8");
     }
 }
+
+/// Most bundled relation rules read their slots from a match's span, by the rank of their
+/// placeholders, with no capture engine (`rules::slots`; BENCHMARKS.md: more than half of the
+/// relation rules' search time went to resolving groups). A rule without a layout (a slot made
+/// optional, a list with a gap before it that may hold mentions of its types) still works,
+/// through its groups, but slower: the test lists them.
+#[test]
+fn most_bundled_relation_rules_read_their_slots_by_position() {
+    let pack = pack();
+    let without: Vec<&str> =
+        pack.relation_rules.iter().filter(|r| r.layout.is_none()).map(|r| r.id.as_str()).collect();
+    let with = pack.relation_rules.len() - without.len();
+    println!("{with} of {} rules with a layout; without: {without:?}", pack.relation_rules.len());
+    assert!(with >= 54, "{with} rules with a layout; without: {without:?}");
+}

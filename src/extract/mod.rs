@@ -218,6 +218,12 @@ pub struct Scratch {
     sheet: Sheet,
     /// Where searches write groups.
     slots: Slots,
+    /// The placeholders of a relation match, with their codes, when its slots are read by
+    /// position ([`crate::rules::slots`]).
+    opened: Vec<(usize, char)>,
+    /// Read every relation rule's slots from its groups, as if no rule had a layout (for tests
+    /// that compare both ways).
+    by_groups: bool,
     /// A word folded.
     word: String,
 }
@@ -1218,84 +1224,119 @@ fn relation_matches(
             let (haystack, map) = sheet.haystack(view, rule.fold, alphabet);
             cost.sentences += 1;
             cost.bytes += haystack.as_str().len();
-            let mut matches = rule.regex.captures(haystack, &mut scratch.slots);
-            while let Some(caps) = matches.next() {
-                cost.matches += 1;
-                let whole = caps.get(0).expect("group 0");
-                let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
-                let mut subjects = Vec::new();
-                let mut objects = Vec::new();
-                let mut parties = Vec::new();
-                let mut amount = None;
-                let mut date = None;
-                let mut bound_types = Vec::new();
-                for slot in &rule.slots {
-                    let Some(group) = caps.name(slot.role.group()) else {
-                        continue;
-                    };
-                    // the placeholders of the slot's types inside the group, by position
-                    let (group_start, group_end) = to_masked(map, group.start(), group.end());
-                    let ids: Vec<usize> =
-                        masked.mentions_of(group_start, group_end, &slot.codes).collect();
-                    for &id in &ids {
-                        let m = &mentions[id];
-                        let t = match m.mention_type.as_str() {
-                            "Name" => slot
-                                .types
-                                .iter()
-                                .find(|t| rules.vocabulary.entity_types.contains_key(*t))
-                                .cloned(),
-                            "Demonym" => Some("Place".to_string()),
-                            "Money" | "Date" => None,
-                            other => Some(other.to_string()),
-                        };
-                        if let Some(t) = t {
-                            bound_types.push((id, t));
-                        }
-                    }
-                    match slot.role {
-                        SlotRole::Subject => subjects = ids,
-                        SlotRole::Object => objects = ids,
-                        SlotRole::Parties => parties = ids,
-                        SlotRole::Amount => amount = ids.first().copied(),
-                        SlotRole::Date => date = ids.first().copied(),
-                    }
-                }
-                let mut pairs = Vec::new();
-                for &s in &subjects {
-                    for &o in &objects {
-                        if s != o {
-                            pairs.push((s, o));
-                        }
-                    }
-                }
-                for (i, &a) in parties.iter().enumerate() {
-                    for &b in &parties[i + 1..] {
-                        if a != b {
-                            pairs.push((a, b));
-                        }
-                    }
-                }
-                if pairs.is_empty() {
-                    continue;
-                }
-                let (ns, ne) = masked.span_widened(whole_start, whole_end);
-                let (ns, ne) = trim_span(&normalized.text, ns, ne);
-                let (os, oe) = normalized.map.span(ns, ne);
-                bound_types.sort();
-                bound_types.dedup();
-                let m = RelationMatch {
-                    rule: rule.id.clone(),
-                    relation: rule.relation.clone(),
-                    pairs,
-                    amount,
-                    date,
-                    bound_types,
-                    sentence,
-                    original_start: os,
-                    original_end: oe,
+            let before = out.len();
+            let mut layout = rule.layout.as_ref().filter(|_| !scratch.by_groups);
+            loop {
+                let mut matches = match layout {
+                    Some(_) => rule.regex.find(haystack, &mut scratch.slots),
+                    None => rule.regex.captures(haystack, &mut scratch.slots),
                 };
-                out.push((rule.priority, ns, ne, m));
+                let mut placed = true;
+                'matches: while let Some(caps) = matches.next() {
+                    cost.matches += 1;
+                    let whole = caps.get(0).expect("group 0");
+                    let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
+                    let opened = &mut scratch.opened;
+                    if layout.is_some() {
+                        opened.clear();
+                        opened.extend(masked.placeholders_opened(whole_start, whole_end));
+                    }
+                    let mut subjects = Vec::new();
+                    let mut objects = Vec::new();
+                    let mut parties = Vec::new();
+                    let mut amount = None;
+                    let mut date = None;
+                    let mut bound_types = Vec::new();
+                    for (k, slot) in rule.slots.iter().enumerate() {
+                        // the placeholders of the slot's types inside its group, by position
+                        let ids: Vec<usize> = match layout {
+                            Some(layout) => {
+                                let Some(ranks) = layout.slot(k, opened.len()) else {
+                                    placed = false;
+                                    break 'matches;
+                                };
+                                opened[ranks]
+                                    .iter()
+                                    .filter(|(_, code)| slot.codes.contains(code))
+                                    .map(|&(id, _)| id)
+                                    .collect()
+                            }
+                            None => {
+                                let Some(group) = caps.name(slot.role.group()) else {
+                                    continue;
+                                };
+                                let (start, end) = to_masked(map, group.start(), group.end());
+                                masked.mentions_of(start, end, &slot.codes).collect()
+                            }
+                        };
+                        for &id in &ids {
+                            let m = &mentions[id];
+                            let t = match m.mention_type.as_str() {
+                                "Name" => slot
+                                    .types
+                                    .iter()
+                                    .find(|t| rules.vocabulary.entity_types.contains_key(*t))
+                                    .cloned(),
+                                "Demonym" => Some("Place".to_string()),
+                                "Money" | "Date" => None,
+                                other => Some(other.to_string()),
+                            };
+                            if let Some(t) = t {
+                                bound_types.push((id, t));
+                            }
+                        }
+                        match slot.role {
+                            SlotRole::Subject => subjects = ids,
+                            SlotRole::Object => objects = ids,
+                            SlotRole::Parties => parties = ids,
+                            SlotRole::Amount => amount = ids.first().copied(),
+                            SlotRole::Date => date = ids.first().copied(),
+                        }
+                    }
+                    let mut pairs = Vec::new();
+                    for &s in &subjects {
+                        for &o in &objects {
+                            if s != o {
+                                pairs.push((s, o));
+                            }
+                        }
+                    }
+                    for (i, &a) in parties.iter().enumerate() {
+                        for &b in &parties[i + 1..] {
+                            if a != b {
+                                pairs.push((a, b));
+                            }
+                        }
+                    }
+                    if pairs.is_empty() {
+                        continue;
+                    }
+                    let (ns, ne) = masked.span_widened(whole_start, whole_end);
+                    let (ns, ne) = trim_span(&normalized.text, ns, ne);
+                    let (os, oe) = normalized.map.span(ns, ne);
+                    bound_types.sort();
+                    bound_types.dedup();
+                    let m = RelationMatch {
+                        rule: rule.id.clone(),
+                        relation: rule.relation.clone(),
+                        pairs,
+                        amount,
+                        date,
+                        bound_types,
+                        sentence,
+                        original_start: os,
+                        original_end: oe,
+                    };
+                    out.push((rule.priority, ns, ne, m));
+                }
+                if placed {
+                    break;
+                }
+                // the layout is read from the regex, so its matches always fit it; were one not
+                // to, the sentence is read again with groups
+                debug_assert!(false, "{}: a match does not fit the slots' layout", rule.id);
+                out.truncate(before);
+                layout = None;
             }
         }
         Costs::add(scratch.costs.as_deref_mut(), |c| &mut c.relation_rules, i, started, &cost);
@@ -1325,6 +1366,45 @@ fn relation_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Slots read by their rank among a match's placeholders (the rules with a
+    /// [`crate::rules::slots::SlotLayout`]) are the ones their groups give, on every document of
+    /// the seeds, the article sets and the rules' examples.
+    #[test]
+    fn slots_read_by_position_are_those_of_the_groups() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
+            .expect("the bundled rules load");
+        assert!(rules.relation_rules.iter().any(|r| r.layout.is_some()));
+        let mut paths = vec![root.join("seeds")];
+        for set in std::fs::read_dir(root.join("tests/articles")).expect("article sets") {
+            paths.push(set.expect("an entry").path().join("docs"));
+        }
+        let mut documents =
+            crate::input::read_inputs(&paths, crate::input::InputOptions::default()).documents;
+        let examples =
+            rules.relation_rules.iter().flat_map(|r| r.examples.iter().map(move |x| (r, x)));
+        documents.extend(examples.enumerate().map(|(i, (rule, example))| Document {
+            info: DocumentInfo {
+                id: format!("example-{i}").into(),
+                title: None,
+                url: None,
+                date: None,
+            },
+            text: example.text.clone(),
+            source: "example".into(),
+            lang: example.lang.clone().or_else(|| Some(rule.lang.clone()).filter(|l| l != "any")),
+        }));
+        assert!(documents.len() > 100, "{} documents", documents.len());
+        let by_position = extract_batch_with(documents.clone(), &rules, &mut Scratch::default());
+        let by_groups = Scratch { by_groups: true, ..Scratch::default() };
+        let by_groups = extract_batch_with(documents, &rules, &mut { by_groups });
+        let relations: usize = by_position.iter().map(|e| e.relations.len()).sum();
+        assert!(relations > 100, "{relations} relations");
+        for (a, b) in by_position.iter().zip(&by_groups) {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+    }
 
     #[test]
     fn a_profile_counts_what_each_pattern_did_and_changes_nothing() {

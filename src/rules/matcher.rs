@@ -273,6 +273,15 @@ impl Matcher {
 
     /// [`Matcher::new`], with where in `source` the error is.
     pub fn parse(source: &str) -> Result<Matcher, PatternError> {
+        Matcher::parse_reading(source, |_| ()).map(|(matcher, ())| matcher)
+    }
+
+    /// [`Matcher::parse`], and what `read` makes of the pattern's syntax tree, which is parsed
+    /// once for both.
+    pub fn parse_reading<T>(
+        source: &str,
+        read: impl FnOnce(&Hir) -> T,
+    ) -> Result<(Matcher, T), PatternError> {
         let hir = regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| {
             let (message, offset) = match &e {
                 regex_syntax::Error::Parse(e) => (e.kind().to_string(), e.span().start.offset),
@@ -284,13 +293,15 @@ impl Matcher {
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
         let sets = sets_of(&hir);
-        Ok(Matcher {
+        let read = read(&hir);
+        let matcher = Matcher {
             source: source.to_string(),
             names,
             sets,
             bytes: None,
             automata: OnceLock::new(),
-        })
+        };
+        Ok((matcher, read))
     }
 
     /// The pattern's sets of characters from U+0080 up, for its pack's [`ByteAlphabet`];

@@ -13,6 +13,7 @@ pub mod matcher;
 pub mod pattern;
 pub mod prefilter;
 pub mod raw;
+pub mod slots;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ use crate::normalize::fold_str;
 use crate::vocab::{ns, EntityTypeDecl, RelationDecl, Rgb, Vocabulary};
 use pattern::{Definitions, Expanded, Slot, TypeCodes};
 use raw::RawFile;
+use slots::SlotLayout;
 
 /// A gazetteer entry: a known entity with its aliases.
 #[derive(Debug, Clone)]
@@ -150,6 +152,9 @@ pub struct RelationRule {
     /// Matched against the folded sentence (lower case, no accents).
     pub fold: bool,
     pub slots: Vec<Slot>,
+    /// Where the slots are among a match's placeholders, when the regex tells it: then a match's
+    /// span is enough to read them, and no capture engine runs ([`slots`]).
+    pub layout: Option<SlotLayout>,
     pub location: Location,
     pub examples: Vec<RelationExample>,
 }
@@ -747,7 +752,8 @@ fn compile(
             if !options.wants(&p.lang) {
                 continue;
             }
-            if let Some((regex, _)) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
+            if let Some((regex, ..)) =
+                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
             {
                 let names: Vec<_> = regex.group_names().collect();
                 let has_number = names.contains(&"num") || names.contains(&"word");
@@ -773,7 +779,8 @@ fn compile(
             if !options.wants(&p.lang) {
                 continue;
             }
-            if let Some((regex, _)) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
+            if let Some((regex, ..)) =
+                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
             {
                 if !regex.has_group("year") {
                     loader.error(
@@ -809,7 +816,7 @@ fn compile(
                 loader.error(file, at, format!("rule {}: unknown relation '{}'", r.id, r.relation));
                 continue;
             };
-            let Some((regex, expanded)) =
+            let Some((regex, expanded, layout)) =
                 compile_pattern(loader, file, &r.id, &r.pattern, &defs, true)
             else {
                 continue;
@@ -853,6 +860,7 @@ fn compile(
                 relaxed,
                 fold: r.fold,
                 slots: expanded.slots,
+                layout,
                 location: Location::at(&file.path, &file.text, at),
                 examples: r
                     .example
@@ -920,7 +928,7 @@ fn compile_pattern(
     pattern: &Spanned<String>,
     defs: &Definitions<'_>,
     allow_slots: bool,
-) -> Option<(Matcher, Expanded)> {
+) -> Option<(Matcher, Expanded, Option<SlotLayout>)> {
     let content = string_content_start(&file.text, pattern.span().start);
     let expanded = match pattern::expand(pattern.get_ref(), defs, allow_slots) {
         Ok(e) => e,
@@ -930,15 +938,17 @@ fn compile_pattern(
         }
     };
     // a syntax or class error is reported where it is; a pattern too large, at its start
-    let built =
-        Matcher::parse(&expanded.regex).map_err(|e| (Some(e.offset), e.message)).and_then(|m| {
+    let layout = |hir: &_| allow_slots.then(|| SlotLayout::of(hir, &expanded.slots)).flatten();
+    let built = Matcher::parse_reading(&expanded.regex, layout)
+        .map_err(|e| (Some(e.offset), e.message))
+        .and_then(|(m, layout)| {
             if loader.build_all {
                 m.build_now().map_err(|message| (None, message))?;
             }
-            Ok(m)
+            Ok((m, layout))
         });
     match built {
-        Ok(regex) => Some((regex, expanded)),
+        Ok((regex, layout)) => Some((regex, expanded, layout)),
         Err((offset, message)) => {
             let at = offset.map_or(content, |o| content + expanded.original_offset(o));
             loader.error(file, at, format!("{id}: regex error: {message}"));
