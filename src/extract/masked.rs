@@ -212,9 +212,8 @@ impl<'a> Masked<'a> {
             .filter_map(|s| Some((s, s.mention?)))
     }
 
-    /// The placeholders whose `⟨` is inside the masked span, in order: their mention indices and
-    /// type codes (a placeholder cut by the span's end is one of them, as its `⟨` is inside).
-    pub fn placeholders_opened(
+    /// The placeholders inside the masked span, in order: their mention indices and type codes.
+    pub fn placeholders_within(
         &self,
         start: usize,
         end: usize,
@@ -222,7 +221,7 @@ impl<'a> Masked<'a> {
         let open = PLACEHOLDER_OPEN.len_utf8();
         let text = self.text;
         let first = self.segments.partition_point(|s| s.masked_start < start);
-        self.segments[first..].iter().take_while(move |s| s.masked_start < end).filter_map(
+        self.segments[first..].iter().take_while(move |s| s.masked_end <= end).filter_map(
             move |s| {
                 let mention = s.mention?;
                 Some((mention, text[s.masked_start + open..].chars().next()?))
@@ -288,16 +287,15 @@ mod tests {
         assert_eq!(m.mentions_of(0, all, &both[..1]).collect::<Vec<_>>(), vec![4]);
         assert_eq!(m.mentions_of(0, all, &both[1..]).collect::<Vec<_>>(), vec![9]);
         assert_eq!(m.mentions_of(0, q - 1, &both).collect::<Vec<_>>(), vec![4]);
-        // by their `⟨`: the second is cut by the span's end, the first by its start
+        // with their codes; the second is cut by the span's end, the first by its start
         let w = PLACEHOLDER_OPEN.len_utf8();
         let second = p + w + m.text[p + w..].find(PLACEHOLDER_OPEN).unwrap();
-        let opened = |s, e| m.placeholders_opened(s, e).collect::<Vec<_>>();
-        assert_eq!(opened(0, all), vec![(4, org), (9, name)]);
-        assert_eq!(opened(0, second + w), vec![(4, org), (9, name)]);
-        assert_eq!(opened(0, second), vec![(4, org)]);
-        assert_eq!(opened(p, p + w), vec![(4, org)]);
-        assert_eq!(opened(p + w, all), vec![(9, name)]);
-        assert_eq!(opened(second + w, all), vec![]);
+        let within = |s, e| m.placeholders_within(s, e).collect::<Vec<_>>();
+        assert_eq!(within(0, all), vec![(4, org), (9, name)]);
+        assert_eq!(within(p, second + 3 * w), vec![(4, org), (9, name)]);
+        assert_eq!(within(0, second + w), vec![(4, org)]);
+        assert_eq!(within(p + w, all), vec![(9, name)]);
+        assert_eq!(within(p, p + w), vec![]);
     }
 
     /// A sentence pushed onto a sheet after others reads as the sentence built alone: its text,

@@ -31,6 +31,7 @@ use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
 use crate::rules::matcher::{Haystack, Slots};
 use crate::rules::pattern::{SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
+use crate::rules::slots::Counted;
 use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
@@ -219,8 +220,9 @@ pub struct Scratch {
     /// Where searches write groups.
     slots: Slots,
     /// The placeholders of a relation match, with their codes, when its slots are read by
-    /// position ([`crate::rules::slots`]).
-    opened: Vec<(usize, char)>,
+    /// position ([`crate::rules::slots`]), and those a slot counts.
+    within: Vec<(usize, char)>,
+    counted: Vec<(usize, char)>,
     /// Read every relation rule's slots from its groups, as if no rule had a layout (for tests
     /// that compare both ways).
     by_groups: bool,
@@ -1236,10 +1238,10 @@ fn relation_matches(
                     cost.matches += 1;
                     let whole = caps.get(0).expect("group 0");
                     let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
-                    let opened = &mut scratch.opened;
+                    let within = &mut scratch.within;
                     if layout.is_some() {
-                        opened.clear();
-                        opened.extend(masked.placeholders_opened(whole_start, whole_end));
+                        within.clear();
+                        within.extend(masked.placeholders_within(whole_start, whole_end));
                     }
                     let mut subjects = Vec::new();
                     let mut objects = Vec::new();
@@ -1251,15 +1253,21 @@ fn relation_matches(
                         // the placeholders of the slot's types inside its group, by position
                         let ids: Vec<usize> = match layout {
                             Some(layout) => {
-                                let Some(ranks) = layout.slot(k, opened.len()) else {
+                                let of_type =
+                                    |(_, code): &&(usize, char)| slot.codes.contains(code);
+                                let counted = &mut scratch.counted;
+                                counted.clear();
+                                match layout.counted(k) {
+                                    Counted::All => counted.extend_from_slice(within),
+                                    Counted::OfItsTypes => {
+                                        counted.extend(within.iter().filter(of_type))
+                                    }
+                                }
+                                let Some(ranks) = layout.slot(k, counted.len()) else {
                                     placed = false;
                                     break 'matches;
                                 };
-                                opened[ranks]
-                                    .iter()
-                                    .filter(|(_, code)| slot.codes.contains(code))
-                                    .map(|&(id, _)| id)
-                                    .collect()
+                                counted[ranks].iter().filter(of_type).map(|&(id, _)| id).collect()
                             }
                             None => {
                                 let Some(group) = caps.name(slot.role.group()) else {

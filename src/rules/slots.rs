@@ -1,30 +1,45 @@
 //! Where a relation rule's slots are in its matches, told from the regex alone, so that most
 //! rules need no capture engine.
 //!
-//! A relation rule matches a masked sentence, where every mention is a placeholder `⟨c⟩`, and the
-//! normalized text holds no `⟨` of its own (`crate::normalize`), so every `⟨` of a match opens a
-//! placeholder. A slot's group is placeholders (`⟨[codes]⟩`, or a list of them that begins and
-//! ends with one). Cut the regex into its spine, the parts that every match goes through in
-//! order (the items of its top concatenation, through groups); when every slot is one of those
-//! parts, each part matches a count of `⟨` within bounds that the regex gives. A slot whose parts
-//! before it, or after it, all match a fixed count of `⟨` then holds the placeholders at a known
-//! rank among those of the match, counted from its start or from its end; a slot with a count
-//! that varies (a list) needs fixed counts on both sides. When every slot of a rule is placed so,
-//! the span of a match is all that is needed to read its slots: the lazy DFAs give it without
-//! the bounded backtracker that resolves groups, which took more than half of the relation
-//! rules' search time (BENCHMARKS.md).
+//! A relation rule matches a masked sentence, where every mention is a placeholder `⟨c⟩` (`c`
+//! the code of its type), and nothing else: the normalized text holds no `⟨`, `⟩` or code of
+//! its own (`crate::normalize`). A slot's group is placeholders: `⟨[codes]⟩`, or a list of them
+//! that begins and ends with one. Cut the regex into its spine, the parts that every match goes
+//! through in order (the items of its top concatenation, through groups that are no slot); a
+//! slot is one part, or inside one part whose other placeholders are never of its types (an
+//! optional group around a date slot, say). Reading the regex over the only texts it can meet,
+//! where `⟨` is always followed by a code and a code by `⟩` (an automaton of six states, run
+//! over the regex's syntax tree), gives how many whole placeholders each part may hold: all of
+//! them, or those of the slot's types. A slot whose parts before it, or after it, hold a fixed
+//! count then holds the placeholders at a known rank among those of the match, counted from its
+//! start or from its end; a slot whose own count varies (a list, an optional slot) needs fixed
+//! counts on both sides. When every slot of a rule is placed so, the span of a match is all
+//! that is needed to read its slots: the lazy DFAs give it without the bounded backtracker that
+//! resolves groups, which took more than half of the relation rules' search time
+//! (BENCHMARKS.md).
 //!
-//! The slots read so are those the groups give: a group holds whole placeholders (it starts and
-//! ends with one), so the placeholders inside its span are the ones whose `⟨` it matched, and
-//! the caller keeps those of the slot's types, as it does with a group. A regex this analysis
-//! cannot read (a slot inside a repetition or an alternation, a byte class that may match part
-//! of a `⟨`) gets no layout, and its slots are read from its groups.
+//! The slots read so are the ones the groups give: the placeholders of a slot's types inside its
+//! group are those at its ranks. A rule this analysis cannot place (a list after a gap that may
+//! hold mentions of its types, a slot inside a repetition) gets no layout, and its slots are read
+//! from its groups.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::pattern::{Slot, PLACEHOLDER_OPEN};
+use super::pattern::{Slot, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
 
-/// A rank among the placeholders of a match.
+/// The codes of the placeholders' types: the private use area.
+const CODES: std::ops::RangeInclusive<char> = '\u{E000}'..='\u{F8FF}';
+
+/// Which placeholders a slot's ranks count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// All the placeholders of the match.
+    All,
+    /// Those of the slot's types.
+    OfItsTypes,
+}
+
+/// A rank among the placeholders of a match that are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rank {
     /// The `k`-th from the start (0 is the first).
@@ -42,151 +57,494 @@ impl Rank {
     }
 }
 
+/// Where one slot is among a match's placeholders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    counted: Counted,
+    start: Rank,
+    end: Rank,
+    /// Fewest and most counted placeholders a match holds (`None`: no bound).
+    total: Count,
+}
+
 /// Where each slot of a relation rule is among the placeholders of a match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotLayout {
-    /// By slot, in the order of the rule's slots: the ranks its placeholders start and end at.
-    ranks: Vec<(Rank, Rank)>,
-    /// Fewest and most placeholders a match holds (`None`: no bound).
-    count: (usize, Option<usize>),
+    /// By slot, in the order of the rule's slots.
+    places: Vec<Place>,
 }
 
 impl SlotLayout {
     /// The layout of `hir`, a relation rule's regex whose slots are `slots`; `None` when some
-    /// slot is not at a rank that its matches' placeholders tell.
+    /// slot is not at a rank that the placeholders of its matches tell.
     pub fn of(hir: &Hir, slots: &[Slot]) -> Option<SlotLayout> {
         let mut spine = Vec::new();
-        flatten(hir, slots, &mut spine)?;
-        let counts: Vec<(usize, Option<usize>)> = spine.iter().map(|p| p.count).collect();
-        let fixed = |parts: &[(usize, Option<usize>)]| {
-            parts.iter().map(|&(min, max)| (Some(min) == max).then_some(min)).sum::<Option<usize>>()
-        };
-        let mut ranks = vec![None; slots.len()];
-        for (at, part) in spine.iter().enumerate() {
-            let Some(slot) = part.slot else { continue };
-            if ranks[slot].is_some() {
-                return None; // a group met twice: not a pattern that `pattern::expand` writes
-            }
-            let (min, max) = part.count;
-            let before = fixed(&counts[..at]);
-            let after = fixed(&counts[at + 1..]);
-            ranks[slot] = Some(match (before, after, max) {
-                (Some(b), _, Some(max)) if max == min => {
-                    (Rank::FromStart(b), Rank::FromStart(b + min))
-                }
-                (_, Some(a), Some(max)) if max == min => (Rank::FromEnd(a + min), Rank::FromEnd(a)),
-                (Some(b), Some(a), _) => (Rank::FromStart(b), Rank::FromEnd(a)),
+        flatten(hir, &mut spine);
+        let special = Special::of(hir);
+        let groups: Vec<&str> = slots.iter().map(|s| s.role.group()).collect();
+        let mut parts: Vec<Option<usize>> = Vec::with_capacity(spine.len());
+        for part in &spine {
+            let mut inside = Vec::new();
+            captures_of(part, &groups, &mut inside);
+            match inside[..] {
+                [] => parts.push(None),
+                [slot] => parts.push(Some(slot)),
                 _ => return None,
-            });
+            }
         }
-        let ranks = ranks.into_iter().collect::<Option<Vec<_>>>()?;
-        let min = counts.iter().map(|c| c.0).sum();
-        let max = counts.iter().map(|c| c.1).sum::<Option<usize>>();
-        Some(SlotLayout { ranks, count: (min, max) })
+        let places = (0..slots.len())
+            .map(|slot| {
+                let at = parts.iter().position(|&p| p == Some(slot))?;
+                let own = [Counted::All, Counted::OfItsTypes];
+                own.into_iter().find_map(|counted| {
+                    let codes = match counted {
+                        Counted::All => Codes::All,
+                        Counted::OfItsTypes => Codes::These(&slots[slot].codes),
+                    };
+                    place(&spine, &special, at, groups[slot], codes, counted)
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(SlotLayout { places })
     }
 
-    /// The ranks of slot `slot`'s placeholders among the `count` placeholders of a match (those
-    /// whose `⟨` the match holds, in order); `None` when `count` is not one a match can hold.
+    /// Which placeholders slot `slot`'s ranks count.
+    pub fn counted(&self, slot: usize) -> Counted {
+        self.places[slot].counted
+    }
+
+    /// The ranks of slot `slot`'s placeholders among the `count` placeholders of a match that it
+    /// counts (whole placeholders inside the match, in order); `None` when `count` is not one a
+    /// match can hold.
     pub fn slot(&self, slot: usize, count: usize) -> Option<std::ops::Range<usize>> {
-        if count < self.count.0 || self.count.1.is_some_and(|max| count > max) {
+        let place = &self.places[slot];
+        let (min, max) = place.total;
+        if count < min as usize || max.is_some_and(|max| count > max as usize) {
             return None;
         }
-        let (start, end) = self.ranks[slot];
-        let (start, end) = (start.resolve(count)?, end.resolve(count)?);
+        let (start, end) = (place.start.resolve(count)?, place.end.resolve(count)?);
         (start <= end).then_some(start..end)
     }
 }
 
-/// A part of a regex's spine: how many `⟨` it matches, and the slot it is, if one.
-#[derive(Debug)]
-struct Part {
-    count: (usize, Option<usize>),
-    slot: Option<usize>,
-}
-
-/// Appends the spine of `hir` to `spine`: concatenations and groups that are no slot are cut
-/// through, anything else is one part. `None` when a slot is found inside a part.
-fn flatten(hir: &Hir, slots: &[Slot], spine: &mut Vec<Part>) -> Option<()> {
-    match hir.kind() {
-        HirKind::Concat(items) => {
-            items.iter().try_for_each(|item| flatten(item, slots, spine))?;
-        }
-        HirKind::Capture(c) => {
-            let slot =
-                c.name.as_deref().and_then(|n| slots.iter().position(|s| s.role.group() == n));
-            match slot {
-                Some(slot) => {
-                    let count = opens(&c.sub, slots)?;
-                    if count.0 == 0 {
-                        return None; // a slot is placeholders, so it opens at least one
-                    }
-                    spine.push(Part { count, slot: Some(slot) });
-                }
-                None => flatten(&c.sub, slots, spine)?,
-            }
-        }
-        _ => spine.push(Part { count: opens(hir, slots)?, slot: None }),
+/// Where the slot `group`, in part `at` of `spine`, is among the placeholders that `codes`
+/// counts; `None` when no rank tells it.
+fn place(
+    spine: &[&Hir],
+    special: &Special,
+    at: usize,
+    group: &str,
+    codes: Codes<'_>,
+    counted: Counted,
+) -> Option<Place> {
+    let part = |hir: &Hir, muted: Option<&str>| relation(hir, special, codes, muted);
+    // the slot's part holds no counted placeholder but the slot's
+    if part(spine[at], Some(group))?.most() != Some(0) {
+        return None;
     }
-    Some(())
+    let mut before = Relation::identity();
+    for hir in &spine[..at] {
+        before = before.then(&part(hir, None)?);
+    }
+    let own = part(spine[at], None)?;
+    let mut after = Relation::identity();
+    for hir in &spine[at + 1..] {
+        after = after.then(&part(hir, None)?);
+    }
+    // the states a match may start in: outside a placeholder, or inside one begun before it
+    let starts = [State::Out, State::OpenedBefore, State::CodedBefore];
+    let (mut b, mut o, mut a) = (None, None, None);
+    for s in starts {
+        for m in State::ALL {
+            let Some(x) = before.get(s, m) else { continue };
+            for n in State::ALL {
+                let Some(y) = own.get(m, n) else { continue };
+                for e in State::ALL {
+                    let Some(z) = after.get(n, e) else { continue };
+                    b = Some(hull(b, x));
+                    o = Some(hull(o, y));
+                    a = Some(hull(a, z));
+                }
+            }
+        }
+    }
+    let (b, o, a) = (b?, o?, a?);
+    let fixed = |c: Count| (Some(c.0) == c.1).then_some(c.0 as usize);
+    let (start, end) = match (fixed(b), fixed(o), fixed(a)) {
+        (Some(b), Some(o), _) => (Rank::FromStart(b), Rank::FromStart(b + o)),
+        (_, Some(o), Some(a)) => (Rank::FromEnd(a + o), Rank::FromEnd(a)),
+        (Some(b), None, Some(a)) => (Rank::FromStart(b), Rank::FromEnd(a)),
+        _ => return None,
+    };
+    Some(Place { counted, start, end, total: add(add(b, o), a) })
 }
 
-/// Fewest and most `⟨` that `hir` matches (`None` for the most: no bound). `None` when it holds a
-/// slot's group, or a class of bytes that may match the first byte of a `⟨`.
-fn opens(hir: &Hir, slots: &[Slot]) -> Option<(usize, Option<usize>)> {
-    let mut utf8 = [0; 4];
-    let open = PLACEHOLDER_OPEN.encode_utf8(&mut utf8).as_bytes();
-    Some(match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => (0, Some(0)),
-        HirKind::Literal(l) => {
-            let n = l.0.windows(open.len()).filter(|w| *w == open).count();
-            (n, Some(n))
-        }
-        HirKind::Class(Class::Unicode(c)) => {
-            let any = c.ranges().iter().any(|r| (r.start()..=r.end()).contains(&PLACEHOLDER_OPEN));
-            (0, Some(usize::from(any)))
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            if c.ranges().iter().any(|r| r.end() >= 0x80) {
-                return None;
-            }
-            (0, Some(0))
-        }
-        HirKind::Repetition(r) => {
-            let (min, max) = opens(&r.sub, slots)?;
-            let most = match (max, r.max) {
-                (Some(0), _) => Some(0),
-                (Some(m), Some(times)) => m.checked_mul(times as usize),
-                _ => None,
-            };
-            (min.saturating_mul(r.min as usize), most)
-        }
+/// The spine of `hir`: concatenations and groups that are no slot are cut through, anything
+/// else is one part.
+fn flatten<'h>(hir: &'h Hir, spine: &mut Vec<&'h Hir>) {
+    match hir.kind() {
+        HirKind::Concat(items) => items.iter().for_each(|item| flatten(item, spine)),
+        HirKind::Capture(c) if c.name.is_none() => flatten(&c.sub, spine),
+        _ => spine.push(hir),
+    }
+}
+
+/// The slots, by index in `groups`, whose groups are inside `hir`.
+fn captures_of(hir: &Hir, groups: &[&str], found: &mut Vec<usize>) {
+    match hir.kind() {
         HirKind::Capture(c) => {
-            let name = c.name.as_deref();
-            if slots.iter().any(|s| Some(s.role.group()) == name) {
+            if let Some(i) = groups.iter().position(|g| Some(*g) == c.name.as_deref()) {
+                found.push(i);
+            }
+            captures_of(&c.sub, groups, found);
+        }
+        HirKind::Repetition(r) => captures_of(&r.sub, groups, found),
+        HirKind::Concat(items) | HirKind::Alternation(items) => {
+            items.iter().for_each(|item| captures_of(item, groups, found));
+        }
+        _ => {}
+    }
+}
+
+/// Fewest and most placeholders (`None`: no bound).
+type Count = (u32, Option<u32>);
+
+fn hull(a: Option<Count>, b: Count) -> Count {
+    match a {
+        None => b,
+        Some(a) => (a.0.min(b.0), a.1.zip(b.1).map(|(x, y)| x.max(y))),
+    }
+}
+
+fn add(a: Count, b: Count) -> Count {
+    (a.0.saturating_add(b.0), a.1.zip(b.1).map(|(x, y)| x.saturating_add(y)))
+}
+
+/// Where a text is with respect to placeholders, as an automaton reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Outside a placeholder.
+    Out,
+    /// After a `⟨` read in the match.
+    Opened,
+    /// After a counted code.
+    Counted,
+    /// After a code that is not counted.
+    Uncounted,
+    /// After a `⟨` read before the match began.
+    OpenedBefore,
+    /// After a code, in a placeholder begun before the match.
+    CodedBefore,
+}
+
+impl State {
+    const ALL: [State; 6] = [
+        State::Out,
+        State::Opened,
+        State::Counted,
+        State::Uncounted,
+        State::OpenedBefore,
+        State::CodedBefore,
+    ];
+}
+
+/// The codes whose placeholders are counted.
+#[derive(Debug, Clone, Copy)]
+enum Codes<'a> {
+    All,
+    These(&'a [char]),
+    None,
+}
+
+impl Codes<'_> {
+    fn counts(self, code: char) -> bool {
+        match self {
+            Codes::All => true,
+            Codes::These(codes) => codes.contains(&code),
+            Codes::None => false,
+        }
+    }
+}
+
+/// For each state a piece of regex may start in and each it may end in, the counted whole
+/// placeholders it may read on the way (`None`: it cannot go from the one to the other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Relation([[Option<Count>; 6]; 6]);
+
+impl Relation {
+    fn empty() -> Relation {
+        Relation([[None; 6]; 6])
+    }
+
+    fn identity() -> Relation {
+        let mut r = Relation::empty();
+        for s in 0..6 {
+            r.0[s][s] = Some((0, Some(0)));
+        }
+        r
+    }
+
+    /// What a text without `⟨`, `⟩` or a code reads (one character or more).
+    fn plain() -> Relation {
+        let mut r = Relation::empty();
+        r.put(State::Out, State::Out, (0, Some(0)));
+        r
+    }
+
+    fn get(&self, from: State, to: State) -> Option<Count> {
+        self.0[from as usize][to as usize]
+    }
+
+    fn put(&mut self, from: State, to: State, count: Count) {
+        let cell = &mut self.0[from as usize][to as usize];
+        *cell = Some(hull(*cell, count));
+    }
+
+    /// The most placeholders read over every way (`None`: no bound); `Some(0)` when none can
+    /// be read, or no way exists.
+    fn most(&self) -> Option<u32> {
+        let mut most = 0;
+        for cell in self.0.iter().flatten().flatten() {
+            most = most.max(cell.1?);
+        }
+        Some(most)
+    }
+
+    /// This, then `next`.
+    fn then(&self, next: &Relation) -> Relation {
+        let mut r = Relation::empty();
+        for s in 0..6 {
+            for m in 0..6 {
+                let Some(x) = self.0[s][m] else { continue };
+                for e in 0..6 {
+                    if let Some(y) = next.0[m][e] {
+                        r.0[s][e] = Some(hull(r.0[s][e], add(x, y)));
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    /// This or `other`.
+    fn or(&self, other: &Relation) -> Relation {
+        let mut r = *self;
+        for s in 0..6 {
+            for e in 0..6 {
+                if let Some(y) = other.0[s][e] {
+                    r.0[s][e] = Some(hull(r.0[s][e], y));
+                }
+            }
+        }
+        r
+    }
+
+    /// One character of a class that holds `⟨` (`open`), `⟩` (`close`), a counted code
+    /// (`counted`), a code not counted (`uncounted`), any other character (`other`).
+    fn one(open: bool, close: bool, counted: bool, uncounted: bool, other: bool) -> Relation {
+        use State::*;
+        let mut r = Relation::empty();
+        let zero = (0, Some(0));
+        if open {
+            r.put(Out, Opened, zero);
+        }
+        if other {
+            r.put(Out, Out, zero);
+        }
+        if counted {
+            r.put(Opened, Counted, zero);
+        }
+        if uncounted {
+            r.put(Opened, Uncounted, zero);
+        }
+        if counted || uncounted {
+            r.put(OpenedBefore, CodedBefore, zero);
+        }
+        if close {
+            r.put(Counted, Out, (1, Some(1)));
+            r.put(Uncounted, Out, zero);
+            r.put(CodedBefore, Out, zero);
+        }
+        r
+    }
+
+    fn char(c: char, codes: Codes<'_>) -> Relation {
+        let code = CODES.contains(&c);
+        let (counted, uncounted) = (code && codes.counts(c), code && !codes.counts(c));
+        let other = !code && c != PLACEHOLDER_OPEN && c != PLACEHOLDER_CLOSE;
+        Relation::one(c == PLACEHOLDER_OPEN, c == PLACEHOLDER_CLOSE, counted, uncounted, other)
+    }
+
+    /// `count` times this, at least `min` of them.
+    fn repeat(&self, min: u32, max: Option<u32>) -> Relation {
+        let mut r = Relation::identity();
+        for _ in 0..min {
+            r = r.then(self);
+        }
+        let maybe = self.or(&Relation::identity());
+        match max {
+            Some(max) => {
+                for _ in min..max {
+                    let next = r.then(&maybe);
+                    if next == r {
+                        break;
+                    }
+                    r = next;
+                }
+                r
+            }
+            None => {
+                // six states: a way of more than six steps goes round a loop, so twelve steps
+                // hold every way without one, and a count that still grows from twelve to
+                // twenty-four steps grows without bound
+                let (mut twelve, mut more) = (r, r);
+                for step in 0..24 {
+                    more = more.then(&maybe);
+                    if step == 11 {
+                        twelve = more;
+                    }
+                }
+                let mut star = twelve;
+                for s in 0..6 {
+                    for e in 0..6 {
+                        if let (Some(a), Some(b)) = (twelve.0[s][e], more.0[s][e]) {
+                            star.0[s][e] = Some((a.0, a.1.filter(|&m| Some(m) == b.1)));
+                        }
+                    }
+                }
+                star
+            }
+        }
+    }
+}
+
+/// What `hir` reads, as a [`Relation`], counting the placeholders of `codes`, but none inside
+/// the group `muted`. `None` for a class of bytes beyond ASCII, which may read part of a
+/// character.
+fn relation(
+    hir: &Hir,
+    special: &Special,
+    codes: Codes<'_>,
+    muted: Option<&str>,
+) -> Option<Relation> {
+    if !special.contains(hir) {
+        // most of a rule: word lists, words and gaps of letters
+        return Some(match hir.properties().minimum_len() {
+            None => Relation::empty(),
+            Some(0) => Relation::plain().or(&Relation::identity()),
+            Some(_) => Relation::plain(),
+        });
+    }
+    Some(match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Relation::identity(),
+        HirKind::Literal(l) => {
+            let text = std::str::from_utf8(&l.0).ok()?;
+            let mut r = Relation::identity();
+            for c in text.chars() {
+                r = r.then(&Relation::char(c, codes));
+            }
+            r
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let ranges = class.ranges();
+            let has = |c: char| ranges.iter().any(|r| (r.start()..=r.end()).contains(&c));
+            let in_codes: u32 = ranges
+                .iter()
+                .map(|r| {
+                    let (s, e) = (r.start().max(*CODES.start()), r.end().min(*CODES.end()));
+                    if s <= e {
+                        e as u32 - s as u32 + 1
+                    } else {
+                        0
+                    }
+                })
+                .sum();
+            let (counted, uncounted) = match codes {
+                Codes::All => (in_codes > 0, false),
+                Codes::None => (false, in_codes > 0),
+                Codes::These(these) => {
+                    let held = these.iter().filter(|&&c| has(c)).count() as u32;
+                    (held > 0, in_codes > held)
+                }
+            };
+            let special = u32::from(has(PLACEHOLDER_OPEN)) + u32::from(has(PLACEHOLDER_CLOSE));
+            let all: u32 = ranges.iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
+            let other = all > in_codes + special;
+            Relation::one(has(PLACEHOLDER_OPEN), has(PLACEHOLDER_CLOSE), counted, uncounted, other)
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            if class.ranges().iter().any(|r| r.end() >= 0x80) {
                 return None;
             }
-            opens(&c.sub, slots)?
+            Relation::one(false, false, false, false, !class.ranges().is_empty())
         }
-        HirKind::Concat(items) => {
-            let mut sum = (0usize, Some(0usize));
-            for item in items {
-                let (min, max) = opens(item, slots)?;
-                sum = (sum.0 + min, sum.1.zip(max).map(|(a, b)| a + b));
+        HirKind::Repetition(r) => relation(&r.sub, special, codes, muted)?.repeat(r.min, r.max),
+        HirKind::Capture(c) => match muted {
+            Some(group) if c.name.as_deref() == Some(group) => {
+                relation(&c.sub, special, Codes::None, None)?
             }
-            sum
+            _ => relation(&c.sub, special, codes, muted)?,
+        },
+        HirKind::Concat(items) => {
+            let mut r = Relation::identity();
+            for item in items {
+                r = r.then(&relation(item, special, codes, muted)?);
+            }
+            r
         }
         HirKind::Alternation(items) => {
-            let mut all: Option<(usize, Option<usize>)> = None;
+            let mut r = Relation::empty();
             for item in items {
-                let (min, max) = opens(item, slots)?;
-                all = Some(match all {
-                    None => (min, max),
-                    Some((a, b)) => (a.min(min), b.zip(max).map(|(b, m)| b.max(m))),
-                });
+                r = r.or(&relation(item, special, codes, muted)?);
             }
-            all.unwrap_or((0, Some(0)))
+            r
         }
     })
+}
+
+/// The nodes of a syntax tree that may read a `⟨`, a `⟩`, a code, or a byte beyond ASCII on its
+/// own; every other node is plain (word lists, words, gaps of letters: most of a rule).
+#[derive(Debug, Default)]
+struct Special(std::collections::HashSet<*const Hir>);
+
+impl Special {
+    fn of(hir: &Hir) -> Special {
+        let mut special = Special::default();
+        special.visit(hir);
+        special
+    }
+
+    fn contains(&self, hir: &Hir) -> bool {
+        self.0.contains(&(hir as *const Hir))
+    }
+
+    /// Whether `hir` is special; records it and its special nodes.
+    fn visit(&mut self, hir: &Hir) -> bool {
+        let special =
+            |c: char| c == PLACEHOLDER_OPEN || c == PLACEHOLDER_CLOSE || CODES.contains(&c);
+        let found = match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => false,
+            // `⟨` and `⟩` start with the byte E2, the codes with EE or EF
+            HirKind::Literal(l) => l.0.iter().any(|b| matches!(b, 0xE2 | 0xEE | 0xEF)),
+            HirKind::Class(Class::Unicode(class)) => class.ranges().iter().any(|r| {
+                special(r.start())
+                    || special(r.end())
+                    || (r.start()..=r.end()).contains(&PLACEHOLDER_OPEN)
+                    || (r.start()..=r.end()).contains(&PLACEHOLDER_CLOSE)
+                    || (r.start() < *CODES.start() && r.end() > *CODES.end())
+            }),
+            HirKind::Class(Class::Bytes(class)) => class.ranges().iter().any(|r| r.end() >= 0x80),
+            HirKind::Repetition(r) => self.visit(&r.sub),
+            HirKind::Capture(c) => self.visit(&c.sub),
+            HirKind::Concat(items) | HirKind::Alternation(items) => {
+                items.iter().fold(false, |found, item| self.visit(item) | found)
+            }
+        };
+        if found {
+            self.0.insert(hir as *const Hir);
+        }
+        found
+    }
 }
 
 #[cfg(test)]
@@ -194,80 +552,148 @@ mod tests {
     use super::*;
     use crate::rules::pattern::SlotRole;
 
-    fn slot(role: SlotRole, list: bool) -> Slot {
-        Slot { role, types: vec!["Organization".into()], codes: vec!['\u{E001}'], list }
+    const ORG: char = '\u{E001}';
+    const PLACE: char = '\u{E002}';
+    const DATE: char = '\u{E003}';
+
+    fn slot(role: SlotRole, codes: &[char], list: bool) -> Slot {
+        let types = codes.iter().map(|c| format!("{c}")).collect();
+        Slot { role, types, codes: codes.to_vec(), list }
     }
 
     fn layout(pattern: &str, slots: &[Slot]) -> Option<SlotLayout> {
-        let hir =
-            regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern).expect("a regex");
-        SlotLayout::of(&hir, slots)
+        let parser = regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern);
+        SlotLayout::of(&parser.expect("a regex"), slots)
     }
 
-    const ONE: &str = "⟨[\u{E001}\u{E002}]⟩";
+    fn one(codes: &[char]) -> String {
+        let codes: String = codes.iter().collect();
+        format!("⟨[{codes}]⟩")
+    }
 
     fn directed() -> Vec<Slot> {
-        vec![slot(SlotRole::Subject, false), slot(SlotRole::Object, false)]
+        vec![slot(SlotRole::Subject, &[ORG], false), slot(SlotRole::Object, &[ORG, PLACE], false)]
     }
 
     #[test]
     fn slots_with_fixed_placeholders_around_them_are_placed_from_either_end() {
         let slots = directed();
+        let (s, o, any) = (one(&[ORG]), one(&[ORG, PLACE]), one(&[ORG, PLACE, DATE]));
         // the subject first; the object after a gap that may hold placeholders, so counted
         // from the end
-        let p = format!("(?P<subject>{ONE}) a (?:[^,⟨⟩]|{ONE}){{0,80}} avec (?P<object>{ONE})!");
+        let p = format!("(?P<subject>{s}) a (?:[^,⟨⟩]|{any}){{0,80}} avec (?P<object>{o})!");
         let l = layout(&p, &slots).expect("a layout");
-        assert_eq!(l.slot(0, 2), Some(0..1));
-        assert_eq!(l.slot(1, 2), Some(1..2));
-        assert_eq!(l.slot(0, 5), Some(0..1));
-        assert_eq!(l.slot(1, 5), Some(4..5));
+        assert_eq!((l.counted(0), l.counted(1)), (Counted::All, Counted::All));
+        assert_eq!((l.slot(0, 2), l.slot(1, 2)), (Some(0..1), Some(1..2)));
+        assert_eq!((l.slot(0, 5), l.slot(1, 5)), (Some(0..1), Some(4..5)));
         assert_eq!(l.slot(0, 1), None, "a match holds at least its two slots");
+        assert_eq!(l.slot(0, 83), None, "and at most 82 placeholders");
         // a placeholder before the subject, at a fixed count
-        let p = format!("{ONE} et (?P<subject>{ONE}), (?P<object>{ONE})");
+        let p = format!("{any} et (?P<subject>{s}), (?P<object>{o})");
         let l = layout(&p, &slots).expect("a layout");
         assert_eq!((l.slot(0, 3), l.slot(1, 3)), (Some(1..2), Some(2..3)));
         assert_eq!(l.slot(0, 4), None, "exactly three");
     }
 
     #[test]
-    fn a_list_takes_the_placeholders_between_fixed_counts() {
-        let slots = vec![slot(SlotRole::Parties, true)];
-        let p = format!("^(?:{ONE} )?(?P<parties>{ONE}(?:(?:, | et ){ONE})*) signent");
-        assert_eq!(layout(&p, &slots), None, "an optional placeholder before the list");
-        let p = format!("(?P<parties>{ONE}(?:(?:, | et ){ONE})*) signent (?:avec )?{ONE}");
+    fn a_class_that_cannot_make_a_whole_placeholder_counts_none() {
+        let slots = directed();
+        let (s, o) = (one(&[ORG]), one(&[ORG, PLACE]));
+        // a word boundary as a class may read a `⟨` at the start (never followed by a letter)
+        // or cut one at the end; neither is a whole placeholder
+        let p = format!(
+            "(?:^|[^\\p{{L}}])le (?P<subject>{s}) (?:de (?:la )?)?(?P<object>{o})(?:[^\\p{{L}}]|$)"
+        );
         let l = layout(&p, &slots).expect("a layout");
+        assert_eq!((l.slot(0, 2), l.slot(1, 2)), (Some(0..1), Some(1..2)));
+        // but any character, any number of times, may make whole placeholders
+        let p = format!(".*(?P<subject>{s}).* (?P<object>{o}).*");
+        assert_eq!(layout(&p, &slots), None);
+    }
+
+    #[test]
+    fn a_list_takes_the_placeholders_between_fixed_counts() {
+        let parties = [slot(SlotRole::Parties, &[ORG], true)];
+        let (p1, any) = (one(&[ORG]), one(&[ORG, PLACE, DATE]));
+        let list = format!("(?P<parties>{p1}(?:(?:, | et ){p1})*)");
+        let p = format!("^(?:{any} )?{list} signent");
+        assert_eq!(layout(&p, &parties), None, "an optional placeholder of its type before it");
+        let p = format!("{list} signent (?:avec )?{any}");
+        let l = layout(&p, &parties).expect("a layout");
+        assert_eq!(l.counted(0), Counted::All);
         assert_eq!(l.slot(0, 4), Some(0..3));
         assert_eq!(l.slot(0, 1), None);
+        // placeholders of other types before it: counted among its types only
+        let p = format!("^(?:(?:le |la ){{0,2}}⟨{PLACE}⟩ ){{0,3}}{list} signent");
+        let l = layout(&p, &parties).expect("a layout");
+        assert_eq!(l.counted(0), Counted::OfItsTypes);
+        assert_eq!(l.slot(0, 2), Some(0..2));
+    }
+
+    #[test]
+    fn an_optional_slot_holds_its_types_when_nothing_else_can() {
+        let slots = [slot(SlotRole::Date, &[DATE], false), slot(SlotRole::Parties, &[ORG], true)];
+        let (d, p1) = (one(&[DATE]), one(&[ORG]));
+        let p = format!(
+            "(?:(?P<date>{d}),? [^.;⟨⟩]{{0,60}}?)?(?P<parties>{p1}(?:(?:, | et ){p1})*),? signent"
+        );
+        let l = layout(&p, &slots).expect("a layout");
+        assert_eq!((l.counted(0), l.counted(1)), (Counted::OfItsTypes, Counted::OfItsTypes));
+        assert_eq!((l.slot(0, 0), l.slot(0, 1)), (Some(0..0), Some(0..1)));
+        assert_eq!(l.slot(0, 2), None);
+        assert_eq!(l.slot(1, 3), Some(0..3));
+        // an optional part that may hold other placeholders of the slot's types
+        let p = format!("(?:(?P<date>{d}) {d})?(?P<parties>{p1}(?:(?:, | et ){p1})*)");
+        assert_eq!(layout(&p, &slots), None);
     }
 
     #[test]
     fn slots_that_no_rank_tells_get_no_layout() {
         let slots = directed();
-        // a gap with placeholders on both sides of the object
-        let p = format!("(?P<subject>{ONE})(?: {ONE})? a (?P<object>{ONE})(?: {ONE})?");
-        let l = layout(&p, &slots);
-        assert_eq!(l, None);
-        // a slot inside an alternation or a repetition
-        let p = format!("(?:(?P<subject>{ONE}) x|y) (?P<object>{ONE})");
+        let (s, o, any) = (one(&[ORG]), one(&[ORG, PLACE]), one(&[ORG, PLACE]));
+        // placeholders of the object's types on both sides of it
+        let p = format!("(?P<subject>{s})(?: {any})? a (?P<object>{o})(?: {any})?");
         assert_eq!(layout(&p, &slots), None);
-        let p = format!("(?:(?P<subject>{ONE}) x)? (?P<object>{ONE})");
+        // a slot inside an alternation or a repetition, alone or with another
+        let p = format!("(?:(?P<subject>{s}) x|y)? (?P<object>{o}) (?:{any} )?");
         assert_eq!(layout(&p, &slots), None);
-        // any character, so any count of placeholders, on both sides of the subject
-        let p = format!(".*(?P<subject>{ONE}).* (?P<object>{ONE})");
+        let p = format!("(?:(?P<subject>{s}) (?P<object>{o}))?");
         assert_eq!(layout(&p, &slots), None);
-        // bytes that may start a `⟨`
-        let p = format!("(?-u:[\\x80-\\xFF])(?P<subject>{ONE}) (?P<object>{ONE})");
+        // bytes that may be part of a character
+        let p = format!("(?-u:[\\x80-\\xFF])(?P<subject>{s}) (?P<object>{o})");
         assert_eq!(layout(&p, &slots), None);
-        // a gap that cannot hold a placeholder keeps both slots placed
-        let p = format!("(?-u:[a-z])(?P<subject>{ONE}) [^⟨]* (?P<object>{ONE})");
+        let p = format!("(?-u:[a-z])(?P<subject>{s}) [^⟨]* (?P<object>{o})");
         assert!(layout(&p, &slots).is_some());
     }
 
     #[test]
     fn a_literal_counts_its_placeholders() {
         let slots = directed();
-        let p = format!("(?P<subject>{ONE}) ⟨\u{E003}⟩ et ⟨\u{E003}⟩ (?P<object>{ONE})");
+        let (s, o) = (one(&[ORG]), one(&[ORG, PLACE]));
+        let p = format!("(?P<subject>{s}) ⟨{DATE}⟩ et ⟨{DATE}⟩ (?P<object>{o})");
         let l = layout(&p, &slots).expect("a layout");
         assert_eq!((l.slot(0, 4), l.slot(1, 4)), (Some(0..1), Some(3..4)));
+    }
+
+    #[test]
+    fn the_automaton_reads_only_whole_placeholders() {
+        let count = |pattern: &str, codes| {
+            let hir = regex_syntax::Parser::new().parse(pattern).unwrap();
+            let r = relation(&hir, &Special::of(&hir), codes, None).unwrap();
+            r.get(State::Out, State::Out)
+        };
+        let all = Codes::All;
+        assert_eq!(count(&format!("a⟨{ORG}⟩b"), all), Some((1, Some(1))));
+        assert_eq!(count(&format!("a⟨{ORG}⟩b"), Codes::These(&[PLACE])), Some((0, Some(0))));
+        assert_eq!(count(&format!("(?:⟨{ORG}⟩ ){{2,5}}"), all), Some((2, Some(5))));
+        assert_eq!(count(&format!("(?:⟨{ORG}⟩ )+"), all), Some((1, None)));
+        assert_eq!(count("[^,]{0,9}", all), Some((0, Some(3))));
+        // a placeholder begun before, then whole ones, then one begun: three characters at
+        // least, any number of placeholders
+        let hir = regex_syntax::Parser::new().parse("[^,]*").unwrap();
+        let r = relation(&hir, &Special::of(&hir), all, None).unwrap();
+        assert_eq!(r.get(State::OpenedBefore, State::Opened), Some((0, None)));
+        assert_eq!(count("a⟨b", all), None, "a `⟨` is followed by a code");
+        assert_eq!(count("⟨", all), None, "and does not end outside a placeholder");
     }
 }
