@@ -27,6 +27,7 @@ use crate::normalize::{
     fold_into, fold_str, fold_str_into, normalize, Folded, FoldedSheet, FoldedSpan, MapRef,
     NormalizedText,
 };
+use crate::rules::bounds::NameBounds;
 use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
 use crate::rules::matcher::{Haystack, Slots};
 use crate::rules::pattern::{SlotRole, TypeCodes};
@@ -219,6 +220,9 @@ pub struct Scratch {
     sheet: Sheet,
     /// Where searches write groups.
     slots: Slots,
+    /// The spans of the `name` groups of an entity pattern's matches in one sentence (`None`: the
+    /// match has none).
+    names: Vec<Option<(usize, usize)>>,
     /// The placeholders of a relation match, with their codes, when its slots are read by
     /// position ([`crate::rules::slots`]), and those a slot counts.
     within: Vec<(usize, char)>,
@@ -961,18 +965,49 @@ fn pattern_mentions(
             let (haystack, map) = sheet.haystack(view, p.fold, alphabet);
             cost.sentences += 1;
             cost.bytes += haystack.as_str().len();
-            // a pattern that is its name group needs no capture resolution
-            let is_name = prefilter.is_name(i);
-            let mut matches = if is_name {
-                p.regex.find(haystack, &mut scratch.slots)
+            // a pattern that is its name group needs no capture resolution, nor one whose
+            // name the parts around it tell
+            let mut name_of = if prefilter.is_name(i) {
+                NameOf::Match
             } else {
-                p.regex.captures(haystack, &mut scratch.slots)
+                p.bounds
+                    .as_ref()
+                    .filter(|_| !scratch.by_groups)
+                    .map_or(NameOf::Group, NameOf::Bounds)
             };
-            while let Some(groups) = matches.next() {
-                cost.matches += 1;
-                let name = if is_name { groups.get(0) } else { groups.name("name") };
-                let Some(name) = name else { continue };
-                let (name_start, name_end) = to_masked(map, name.start(), name.end());
+            let names = &mut scratch.names;
+            loop {
+                names.clear();
+                let mut matches = match name_of {
+                    NameOf::Group => p.regex.captures(haystack, &mut scratch.slots),
+                    NameOf::Match | NameOf::Bounds(_) => p.regex.find(haystack, &mut scratch.slots),
+                };
+                let mut told = true;
+                while let Some(groups) = matches.next() {
+                    let whole = groups.get(0).expect("group 0");
+                    let name = match name_of {
+                        NameOf::Match => Some((whole.start(), whole.end())),
+                        NameOf::Group => groups.name("name").map(|n| (n.start(), n.end())),
+                        NameOf::Bounds(bounds) => {
+                            let name = bounds.name(haystack.as_str(), whole.start(), whole.end());
+                            told &= name.is_some();
+                            if !told {
+                                break; // read again with groups
+                            }
+                            name
+                        }
+                    };
+                    names.push(name);
+                }
+                if told {
+                    break;
+                }
+                name_of = NameOf::Group;
+            }
+            cost.matches += names.len();
+            for &name in names.iter() {
+                let Some((name_start, name_end)) = name else { continue };
+                let (name_start, name_end) = to_masked(map, name_start, name_end);
                 let (Some(mut s), Some(mut e)) =
                     (masked.start_of(name_start), masked.end_of(name_end))
                 else {
@@ -1023,6 +1058,17 @@ fn pattern_mentions(
         doc[start..].sort_by_key(|m| m.start);
     }
     all
+}
+
+/// How an entity pattern's name is read from its matches.
+#[derive(Clone, Copy)]
+enum NameOf<'p> {
+    /// The pattern is its `name` group.
+    Match,
+    /// By the parts around the group, when they leave one choice ([`NameBounds`]).
+    Bounds(&'p NameBounds),
+    /// From the group, by the capture engine.
+    Group,
 }
 
 /// Narrows a match to its words: boundaries consume the character before or after a word,
@@ -1376,32 +1422,41 @@ mod tests {
     use super::*;
 
     /// Slots read by their rank among a match's placeholders (the rules with a
-    /// [`crate::rules::slots::SlotLayout`]) are the ones their groups give, on every document of
-    /// the seeds, the article sets and the rules' examples.
+    /// [`crate::rules::slots::SlotLayout`]) and names read by the parts around them (the entity
+    /// patterns with [`NameBounds`]) are the ones the groups give, on every document of the
+    /// seeds, the article sets and the examples of the rules and entity patterns.
     #[test]
-    fn slots_read_by_position_are_those_of_the_groups() {
+    fn slots_and_names_read_without_groups_are_those_of_the_groups() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
             .expect("the bundled rules load");
         assert!(rules.relation_rules.iter().any(|r| r.layout.is_some()));
+        assert!(rules.entity_patterns.iter().any(|p| p.bounds.is_some()));
         let mut paths = vec![root.join("seeds")];
         for set in std::fs::read_dir(root.join("tests/articles")).expect("article sets") {
             paths.push(set.expect("an entry").path().join("docs"));
         }
         let mut documents =
             crate::input::read_inputs(&paths, crate::input::InputOptions::default()).documents;
-        let examples =
-            rules.relation_rules.iter().flat_map(|r| r.examples.iter().map(move |x| (r, x)));
-        documents.extend(examples.enumerate().map(|(i, (rule, example))| Document {
+        let relation_examples = rules
+            .relation_rules
+            .iter()
+            .flat_map(|r| r.examples.iter().map(move |x| (&r.lang, &x.text, &x.lang)));
+        let entity_examples = rules
+            .entity_patterns
+            .iter()
+            .flat_map(|p| p.examples.iter().map(move |x| (&p.lang, &x.text, &x.lang)));
+        let examples = relation_examples.chain(entity_examples);
+        documents.extend(examples.enumerate().map(|(i, (rule_lang, text, lang))| Document {
             info: DocumentInfo {
                 id: format!("example-{i}").into(),
                 title: None,
                 url: None,
                 date: None,
             },
-            text: example.text.clone(),
+            text: text.clone(),
             source: "example".into(),
-            lang: example.lang.clone().or_else(|| Some(rule.lang.clone()).filter(|l| l != "any")),
+            lang: lang.clone().or_else(|| Some(rule_lang.clone()).filter(|l| l != "any")),
         }));
         assert!(documents.len() > 100, "{} documents", documents.len());
         let by_position = extract_batch_with(documents.clone(), &rules, &mut Scratch::default());

@@ -7,6 +7,7 @@
 //! sorted by priority then id so that extraction is deterministic.
 
 pub mod alphabet;
+pub mod bounds;
 pub mod bytes;
 pub mod examples;
 pub mod matcher;
@@ -33,6 +34,7 @@ use toml::Spanned;
 use crate::error::{Location, RuleError, RuleErrors};
 use crate::normalize::fold_str;
 use crate::vocab::{ns, EntityTypeDecl, RelationDecl, Rgb, Vocabulary};
+use bounds::NameBounds;
 use pattern::{Definitions, Expanded, Slot, TypeCodes};
 use raw::RawFile;
 use slots::SlotLayout;
@@ -90,6 +92,10 @@ pub struct EntityPattern {
     pub regex: Matcher,
     pub trim: Option<BTreeSet<String>>,
     pub not_sentence_initial: bool,
+    /// Where the `name` group is in a match, told without the capture engine when the parts
+    /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
+    /// pattern's spine.
+    pub bounds: Option<NameBounds>,
     /// Names the nearest preceding entity of its type (see `raw::RawEntityPattern::antecedent`).
     pub antecedent: bool,
     /// Matched against the folded sentence (lower case, no accents).
@@ -712,10 +718,13 @@ fn compile(
                 },
                 None => None,
             };
-            let Some(regex) = compile_pattern(loader, file, &p.id, &p.pattern, &defs, false) else {
+            let name_bounds = |hir: &_, _: &_| NameBounds::of(hir, "name");
+            let Some((regex, _, bounds)) =
+                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false, name_bounds)
+            else {
                 continue;
             };
-            if !regex.0.has_group("name") {
+            if !regex.has_group("name") {
                 loader.error(file, at, format!("entity pattern {}: no (?P<name>...) group", p.id));
             }
             entity_patterns.push(EntityPattern {
@@ -723,9 +732,10 @@ fn compile(
                 entity_type: p.entity_type.clone(),
                 lang: p.lang.clone(),
                 priority: p.priority,
-                regex: regex.0,
+                regex,
                 trim,
                 not_sentence_initial: p.not_sentence_initial,
+                bounds,
                 antecedent: p.antecedent,
                 fold: p.fold,
                 location: Location::at(&file.path, &file.text, at),
@@ -753,7 +763,7 @@ fn compile(
                 continue;
             }
             if let Some((regex, ..)) =
-                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
+                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false, |_, _| ())
             {
                 let names: Vec<_> = regex.group_names().collect();
                 let has_number = names.contains(&"num") || names.contains(&"word");
@@ -780,7 +790,7 @@ fn compile(
                 continue;
             }
             if let Some((regex, ..)) =
-                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false)
+                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false, |_, _| ())
             {
                 if !regex.has_group("year") {
                     loader.error(
@@ -816,8 +826,9 @@ fn compile(
                 loader.error(file, at, format!("rule {}: unknown relation '{}'", r.id, r.relation));
                 continue;
             };
+            let slot_layout = |hir: &_, e: &Expanded| SlotLayout::of(hir, &e.slots);
             let Some((regex, expanded, layout)) =
-                compile_pattern(loader, file, &r.id, &r.pattern, &defs, true)
+                compile_pattern(loader, file, &r.id, &r.pattern, &defs, true, slot_layout)
             else {
                 continue;
             };
@@ -921,14 +932,15 @@ fn compile(
 }
 
 /// Expands and compiles one pattern; reports errors at their position in the file.
-fn compile_pattern(
+fn compile_pattern<T>(
     loader: &mut Loader,
     file: &SourceFile,
     id: &str,
     pattern: &Spanned<String>,
     defs: &Definitions<'_>,
     allow_slots: bool,
-) -> Option<(Matcher, Expanded, Option<SlotLayout>)> {
+    read: impl FnOnce(&regex_syntax::hir::Hir, &Expanded) -> T,
+) -> Option<(Matcher, Expanded, T)> {
     let content = string_content_start(&file.text, pattern.span().start);
     let expanded = match pattern::expand(pattern.get_ref(), defs, allow_slots) {
         Ok(e) => e,
@@ -938,17 +950,16 @@ fn compile_pattern(
         }
     };
     // a syntax or class error is reported where it is; a pattern too large, at its start
-    let layout = |hir: &_| allow_slots.then(|| SlotLayout::of(hir, &expanded.slots)).flatten();
-    let built = Matcher::parse_reading(&expanded.regex, layout)
+    let built = Matcher::parse_reading(&expanded.regex, |hir| read(hir, &expanded))
         .map_err(|e| (Some(e.offset), e.message))
-        .and_then(|(m, layout)| {
+        .and_then(|(m, read)| {
             if loader.build_all {
                 m.build_now().map_err(|message| (None, message))?;
             }
-            Ok((m, layout))
+            Ok((m, read))
         });
     match built {
-        Ok((regex, layout)) => Some((regex, expanded, layout)),
+        Ok((regex, read)) => Some((regex, expanded, read)),
         Err((offset, message)) => {
             let at = offset.map_or(content, |o| content + expanded.original_offset(o));
             loader.error(file, at, format!("{id}: regex error: {message}"));
