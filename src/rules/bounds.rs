@@ -36,8 +36,16 @@ pub struct NameBounds {
 }
 
 impl Clone for NameBounds {
+    /// The parts and edges; the automata are built again on first use.
     fn clone(&self) -> Self {
-        NameBounds { automata: OnceLock::new(), ..self.shallow() }
+        NameBounds {
+            before: self.before.clone(),
+            after: self.after.clone(),
+            first: self.first.clone(),
+            last: self.last.clone(),
+            nullable: self.nullable,
+            automata: OnceLock::new(),
+        }
     }
 }
 
@@ -56,17 +64,6 @@ impl std::fmt::Debug for Automata {
 }
 
 impl NameBounds {
-    fn shallow(&self) -> NameBounds {
-        NameBounds {
-            before: self.before.clone(),
-            after: self.after.clone(),
-            first: self.first.clone(),
-            last: self.last.clone(),
-            nullable: self.nullable,
-            automata: OnceLock::new(),
-        }
-    }
-
     /// The parts of `hir` before and after its group `group`, when the group is on its spine
     /// (reached through concatenations and unnamed groups) and is not the whole pattern.
     pub fn of(hir: &Hir, group: &str) -> Option<NameBounds> {
@@ -124,12 +121,18 @@ impl NameBounds {
         let mut caches = automata.caches.get();
         let (before_cache, after_cache) = &mut *caches;
         let input = Input::new(text).span(start..end).anchored(Anchored::Yes);
-        let may_start = |p: usize| {
-            self.nullable || text[p..end].chars().next().is_some_and(|c| holds(&self.first, c))
+        // (an offset inside a character, which a class of bytes could give, rules nothing out)
+        let may_start = |p: usize| match text.get(p..end) {
+            Some(rest) => {
+                self.nullable || rest.chars().next().is_some_and(|c| holds(&self.first, c))
+            }
+            None => true,
         };
-        let may_end = |r: usize| {
-            self.nullable
-                || text[start..r].chars().next_back().is_some_and(|c| holds(&self.last, c))
+        let may_end = |r: usize| match text.get(start..r) {
+            Some(head) => {
+                self.nullable || head.chars().next_back().is_some_and(|c| holds(&self.last, c))
+            }
+            None => true,
         };
         let name_start = only(may_start, |state| {
             automata.before.try_search_overlapping_fwd(before_cache, &input, state)
