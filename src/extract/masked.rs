@@ -200,18 +200,6 @@ impl<'a> Masked<'a> {
         (s, e.max(s))
     }
 
-    /// The placeholders inside the masked span, with their mention indices.
-    fn placeholders_in(
-        &self,
-        start: usize,
-        end: usize,
-    ) -> impl Iterator<Item = (&'a Segment, usize)> + 'a {
-        self.segments
-            .iter()
-            .filter(move |s| s.masked_start >= start && s.masked_end <= end)
-            .filter_map(|s| Some((s, s.mention?)))
-    }
-
     /// The placeholders inside the masked span, in order: their mention indices and type codes.
     pub fn placeholders_within(
         &self,
@@ -231,7 +219,7 @@ impl<'a> Masked<'a> {
 
     /// Mention indices of the placeholders inside the masked span.
     pub fn mentions_in(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + 'a {
-        self.placeholders_in(start, end).map(|(_, mention)| mention)
+        self.placeholders_within(start, end).map(|(mention, _)| mention)
     }
 
     /// Mention indices of the placeholders of the given type codes inside the masked span
@@ -246,12 +234,8 @@ impl<'a> Masked<'a> {
     where
         'a: 's,
     {
-        let open = PLACEHOLDER_OPEN.len_utf8();
-        let text = self.text;
-        self.placeholders_in(start, end).filter_map(move |(s, mention)| {
-            let code = text[s.masked_start + open..].chars().next()?;
-            codes.contains(&code).then_some(mention)
-        })
+        let placeholders = self.placeholders_within(start, end);
+        placeholders.filter_map(move |(mention, code)| codes.contains(&code).then_some(mention))
     }
 }
 

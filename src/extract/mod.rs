@@ -30,9 +30,9 @@ use crate::normalize::{
 use crate::rules::bounds::NameBounds;
 use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
 use crate::rules::matcher::{Haystack, Slots};
-use crate::rules::pattern::{SlotRole, TypeCodes};
+use crate::rules::pattern::{Slot, SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
-use crate::rules::slots::Counted;
+use crate::rules::slots::{Counted, SlotLayout};
 use crate::rules::{applies_to, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
@@ -224,11 +224,10 @@ pub struct Scratch {
     /// match has none).
     names: Vec<Option<(usize, usize)>>,
     /// The placeholders of a relation match, with their codes, when its slots are read by
-    /// position ([`crate::rules::slots`]), and those a slot counts.
+    /// position ([`crate::rules::slots`]).
     within: Vec<(usize, char)>,
-    counted: Vec<(usize, char)>,
-    /// Read every relation rule's slots from its groups, as if no rule had a layout (for tests
-    /// that compare both ways).
+    /// Read every relation rule's slots and every entity pattern's name from the groups, as if
+    /// no rule had a layout nor any pattern bounds (for tests that compare both ways).
     by_groups: bool,
     /// A word folded.
     word: String,
@@ -1060,6 +1059,29 @@ fn pattern_mentions(
     all
 }
 
+/// The mentions slot `k` of a relation rule binds in a match: the placeholders of the slot's types
+/// at its ranks among the match's placeholders (`within`) when the rule's `layout` places it,
+/// else those inside its group (`group`, as masked offsets; none when the group took no part).
+/// `None` when the match's placeholders do not fit the layout.
+fn slot_mentions(
+    layout: Option<&SlotLayout>,
+    k: usize,
+    slot: &Slot,
+    within: &[(usize, char)],
+    group: impl FnOnce() -> Option<(usize, usize)>,
+    masked: Masked<'_>,
+) -> Option<Vec<usize>> {
+    let of_type = |(_, code): &&(usize, char)| slot.codes.contains(code);
+    let Some(layout) = layout else {
+        let ids = group().map(|(start, end)| masked.mentions_of(start, end, &slot.codes).collect());
+        return Some(ids.unwrap_or_default());
+    };
+    let counted = |p: &&(usize, char)| layout.counted(k) == Counted::All || of_type(p);
+    let ranks = layout.slot(k, within.iter().filter(counted).count())?;
+    let at_ranks = within.iter().filter(counted).skip(ranks.start).take(ranks.len());
+    Some(at_ranks.filter(of_type).map(|&(id, _)| id).collect())
+}
+
 /// How an entity pattern's name is read from its matches.
 #[derive(Clone, Copy)]
 enum NameOf<'p> {
@@ -1296,32 +1318,13 @@ fn relation_matches(
                     let mut date = None;
                     let mut bound_types = Vec::new();
                     for (k, slot) in rule.slots.iter().enumerate() {
-                        // the placeholders of the slot's types inside its group, by position
-                        let ids: Vec<usize> = match layout {
-                            Some(layout) => {
-                                let of_type =
-                                    |(_, code): &&(usize, char)| slot.codes.contains(code);
-                                let counted = &mut scratch.counted;
-                                counted.clear();
-                                match layout.counted(k) {
-                                    Counted::All => counted.extend_from_slice(within),
-                                    Counted::OfItsTypes => {
-                                        counted.extend(within.iter().filter(of_type))
-                                    }
-                                }
-                                let Some(ranks) = layout.slot(k, counted.len()) else {
-                                    placed = false;
-                                    break 'matches;
-                                };
-                                counted[ranks].iter().filter(of_type).map(|&(id, _)| id).collect()
-                            }
-                            None => {
-                                let Some(group) = caps.name(slot.role.group()) else {
-                                    continue;
-                                };
-                                let (start, end) = to_masked(map, group.start(), group.end());
-                                masked.mentions_of(start, end, &slot.codes).collect()
-                            }
+                        let group = || {
+                            caps.name(slot.role.group()).map(|g| to_masked(map, g.start(), g.end()))
+                        };
+                        let Some(ids) = slot_mentions(layout, k, slot, within, group, masked)
+                        else {
+                            placed = false;
+                            break 'matches;
                         };
                         for &id in &ids {
                             let m = &mentions[id];

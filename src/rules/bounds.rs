@@ -67,8 +67,7 @@ impl NameBounds {
     /// The parts of `hir` before and after its group `group`, when the group is on its spine
     /// (reached through concatenations and unnamed groups) and is not the whole pattern.
     pub fn of(hir: &Hir, group: &str) -> Option<NameBounds> {
-        let mut spine = Vec::new();
-        flatten(hir, &mut spine);
+        let spine = spine(hir);
         let named =
             |h: &&Hir| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some(group));
         let at = spine.iter().position(named)?;
@@ -227,13 +226,19 @@ fn edge(hir: &Hir, side: Edge) -> (ClassUnicode, bool) {
     }
 }
 
-/// The spine of `hir`: concatenations and unnamed groups are cut through.
-fn flatten<'h>(hir: &'h Hir, spine: &mut Vec<&'h Hir>) {
-    match hir.kind() {
-        HirKind::Concat(items) => items.iter().for_each(|item| flatten(item, spine)),
-        HirKind::Capture(c) if c.name.is_none() => flatten(&c.sub, spine),
-        _ => spine.push(hir),
+/// The spine of `hir`, the parts every match goes through in order: its concatenations and
+/// unnamed groups are cut through, anything else is one part.
+pub(super) fn spine(hir: &Hir) -> Vec<&Hir> {
+    fn flatten<'h>(hir: &'h Hir, spine: &mut Vec<&'h Hir>) {
+        match hir.kind() {
+            HirKind::Concat(items) => items.iter().for_each(|item| flatten(item, spine)),
+            HirKind::Capture(c) if c.name.is_none() => flatten(&c.sub, spine),
+            _ => spine.push(hir),
+        }
     }
+    let mut parts = Vec::new();
+    flatten(hir, &mut parts);
+    parts
 }
 
 #[cfg(test)]

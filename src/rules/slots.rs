@@ -5,7 +5,7 @@
 //! the code of its type), and nothing else: the normalized text holds no `⟨`, `⟩` or code of
 //! its own (`crate::normalize`). A slot's group is placeholders: `⟨[codes]⟩`, or a list of them
 //! that begins and ends with one. Cut the regex into its spine, the parts that every match goes
-//! through in order (the items of its top concatenation, through groups that are no slot); a
+//! through in order (the items of its top concatenation, through unnamed groups); a
 //! slot is one part, or inside one part whose other placeholders are never of its types (an
 //! optional group around a date slot, say). Reading the regex over the only texts it can meet,
 //! where `⟨` is always followed by a code and a code by `⟩` (an automaton of six states, run
@@ -25,6 +25,7 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
+use super::bounds::spine;
 use super::pattern::{Slot, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
 
 /// The codes of the placeholders' types: the private use area.
@@ -78,8 +79,7 @@ impl SlotLayout {
     /// The layout of `hir`, a relation rule's regex whose slots are `slots`; `None` when some
     /// slot is not at a rank that the placeholders of its matches tell.
     pub fn of(hir: &Hir, slots: &[Slot]) -> Option<SlotLayout> {
-        let mut spine = Vec::new();
-        flatten(hir, &mut spine);
+        let spine = spine(hir);
         let special = Special::of(hir);
         let groups: Vec<&str> = slots.iter().map(|s| s.role.group()).collect();
         let mut parts: Vec<Option<usize>> = Vec::with_capacity(spine.len());
@@ -177,16 +177,6 @@ fn place(
         _ => return None,
     };
     Some(Place { counted, start, end, total: add(add(b, o), a) })
-}
-
-/// The spine of `hir`: concatenations and groups that are no slot are cut through, anything
-/// else is one part.
-fn flatten<'h>(hir: &'h Hir, spine: &mut Vec<&'h Hir>) {
-    match hir.kind() {
-        HirKind::Concat(items) => items.iter().for_each(|item| flatten(item, spine)),
-        HirKind::Capture(c) if c.name.is_none() => flatten(&c.sub, spine),
-        _ => spine.push(hir),
-    }
 }
 
 /// The slots, by index in `groups`, whose groups are inside `hir`.
