@@ -67,28 +67,82 @@ struct FoldedScanner {
 }
 
 /// The automaton of a group's literals (ASCII case ignored): a DFA, or an NFA when a DFA would
-/// be too large.
+/// be too large, over the bytes of the literals and of the haystack as [`Scanner::map`] codes
+/// them.
+///
+/// The codes keep the DFA's rows short. Built over the bytes themselves, ignoring case, it would
+/// have a column per upper- and lower-case letter and per byte of the accented letters, over 64
+/// in all, so rows of 128 transitions (aho-corasick rounds the row up to a power of two); coded,
+/// at most 64, and a scan walks half the memory.
 #[derive(Debug, Clone)]
-enum Scanner {
+struct Scanner {
+    /// Each byte's code: 0 for the bytes that occur in no literal, else a code of its own, the
+    /// same for an ASCII letter's two cases; past [`MAX_CODE`] distinct bytes, the least used
+    /// share the last code. Coding maps a literal found in a haystack to one found in the coded
+    /// haystack, so the scan finds every literal it would find without codes (and, where bytes
+    /// share a code, perhaps more: a regex may run where it cannot match, never the reverse).
+    map: Box<[u8; 256]>,
+    walker: Walker,
+}
+
+/// The highest code of a [`Scanner`]: with 0, 64 columns at most.
+const MAX_CODE: usize = 63;
+
+#[derive(Debug, Clone)]
+enum Walker {
     Dfa(dfa::DFA),
     Nfa(noncontiguous::NFA),
 }
 
 impl Scanner {
     fn new(literals: &[Vec<u8>]) -> Option<Scanner> {
+        let map = Self::codes(literals);
+        let coded: Vec<Vec<u8>> =
+            literals.iter().map(|l| l.iter().map(|&b| map[usize::from(b)]).collect()).collect();
         let dfa = dfa::DFA::builder()
             .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(true)
             .start_kind(aho_corasick::StartKind::Unanchored)
-            .build(literals);
-        match dfa {
-            Ok(a) => Some(Scanner::Dfa(a)),
+            .build(&coded);
+        let walker = match dfa {
+            Ok(a) => Walker::Dfa(a),
             Err(_) => noncontiguous::NFA::builder()
                 .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .build(literals)
+                .build(&coded)
                 .ok()
-                .map(Scanner::Nfa),
+                .map(Walker::Nfa)?,
+        };
+        Some(Scanner { map, walker })
+    }
+
+    /// The code of each byte: the bytes of the literals (an ASCII letter as its lower case)
+    /// numbered from 1, the most used first (by how many literals hold them).
+    fn codes(literals: &[Vec<u8>]) -> Box<[u8; 256]> {
+        let mut holders = [0usize; 256];
+        for literal in literals {
+            let mut seen = [false; 256];
+            for &b in literal {
+                let b = usize::from(b.to_ascii_lowercase());
+                if !std::mem::replace(&mut seen[b], true) {
+                    holders[b] += 1;
+                }
+            }
+        }
+        let mut used: Vec<usize> = (0..256).filter(|&b| holders[b] > 0).collect();
+        used.sort_by_key(|&b| (std::cmp::Reverse(holders[b]), b));
+        let mut map = Box::new([0u8; 256]);
+        for (rank, &b) in used.iter().enumerate() {
+            map[b] = u8::try_from((rank + 1).min(MAX_CODE)).expect("a code fits a byte");
+        }
+        for upper in b'A'..=b'Z' {
+            map[usize::from(upper)] = map[usize::from(upper.to_ascii_lowercase())];
+        }
+        map
+    }
+
+    fn every_literal(&self, haystack: &[u8], mark: &mut impl FnMut(usize)) {
+        match &self.walker {
+            Walker::Dfa(a) => every_literal(a, &self.map, haystack, mark),
+            Walker::Nfa(a) => every_literal(a, &self.map, haystack, mark),
         }
     }
 }
@@ -96,10 +150,15 @@ impl Scanner {
 /// Calls `mark` with every literal that occurs in `haystack`, once per occurrence: one walk of
 /// the automaton, reading the literals of each match state in place (what an overlapping
 /// search does, without stopping at every match).
-fn every_literal<A: Automaton>(automaton: &A, haystack: &[u8], mark: &mut impl FnMut(usize)) {
+fn every_literal<A: Automaton>(
+    automaton: &A,
+    map: &[u8; 256],
+    haystack: &[u8],
+    mark: &mut impl FnMut(usize),
+) {
     let Ok(mut sid) = automaton.start_state(Anchored::No) else { return };
     for &byte in haystack {
-        sid = automaton.next_state(Anchored::No, sid, byte);
+        sid = automaton.next_state(Anchored::No, sid, map[byte as usize]);
         if automaton.is_special(sid) {
             if automaton.is_dead(sid) {
                 return;
@@ -263,10 +322,8 @@ impl Prefilter {
         };
         always.iter().for_each(|&l| mark(l));
         let mut mark = |i: usize| mark(id(i));
-        match automaton {
-            Some(Scanner::Dfa(a)) => every_literal(a, haystack.as_bytes(), &mut mark),
-            Some(Scanner::Nfa(a)) => every_literal(a, haystack.as_bytes(), &mut mark),
-            None => {}
+        if let Some(a) = automaton {
+            a.every_literal(haystack.as_bytes(), &mut mark);
         }
     }
 
@@ -848,5 +905,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn coded_bytes_fit_a_short_row_and_keep_every_literal() {
+        // 26 letters, then 60 accented ones (two bytes each, 61 distinct bytes): more bytes than
+        // codes, so the least used share the last one
+        let accented: Vec<char> = ('\u{100}'..'\u{13c}').collect();
+        let mut literals: Vec<Vec<u8>> = (b'a'..=b'z').map(|b| vec![b'q', b]).collect();
+        literals.extend(accented.iter().map(|c| format!("x{c}").into_bytes()));
+        let map = Scanner::codes(&literals);
+        assert!(map.iter().all(|&c| usize::from(c) <= MAX_CODE));
+        assert_eq!(map[usize::from(b'Q')], map[usize::from(b'q')]);
+        assert_eq!(map[usize::from(b'!')], 0, "a byte of no literal has code 0");
+        let letters: std::collections::BTreeSet<u8> =
+            (b'a'..=b'z').map(|b| map[usize::from(b)]).collect();
+        assert_eq!(letters.len(), 26, "the most used bytes keep codes of their own");
+        let scanner = Scanner::new(&literals).expect("a scanner");
+        let marks = |text: &str| {
+            let mut marked = Vec::new();
+            scanner.every_literal(text.as_bytes(), &mut |l| marked.push(l));
+            marked
+        };
+        for (i, literal) in literals.iter().enumerate() {
+            let literal = std::str::from_utf8(literal).unwrap();
+            assert!(marks(&format!("«{literal}» !")).contains(&i), "{literal}");
+            if literal.is_ascii() {
+                let upper = literal.to_ascii_uppercase();
+                assert!(marks(&format!("«{upper}» !")).contains(&i), "{upper}");
+            }
+        }
+        assert_eq!(marks("Qz, et xĀ."), [25, 26]);
+        assert_eq!(marks("rien de cela"), Vec::<usize>::new());
     }
 }
