@@ -190,10 +190,12 @@ fn write_outputs(
 
 fn build(args: BuildArgs) -> Result<ExitCode> {
     let output = args.output.into_config()?;
-    let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
+    let pool = worker_pool(&args.read)?;
+    // the rules compile on the workers too
+    let Some(rules) = pool.install(|| load_rules(&args.rules.rules, args.rules.lang.clone()))?
+    else {
         return Ok(ExitCode::from(2));
     };
-    let pool = worker_pool(&args.read)?;
     let started = std::time::Instant::now();
     let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
     let (mut stats, input_errors) =
@@ -208,10 +210,12 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
 }
 
 fn extract_partial(args: ExtractArgs) -> Result<ExitCode> {
-    let Some(rules) = load_rules(&args.rules.rules, args.rules.lang.clone())? else {
+    let pool = worker_pool(&args.read)?;
+    // the rules compile on the workers too
+    let Some(rules) = pool.install(|| load_rules(&args.rules.rules, args.rules.lang.clone()))?
+    else {
         return Ok(ExitCode::from(2));
     };
-    let pool = worker_pool(&args.read)?;
     let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
     let (stats, input_errors) =
         extract_into(&rules, &args.inputs, &args.read, &pool, args.quiet, &mut builder)?;

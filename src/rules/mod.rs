@@ -688,9 +688,20 @@ fn compile(
             ids.insert(id.to_string(), loc);
         }
     };
+    let items: Vec<_> =
+        files.iter().flat_map(|f| f.raw.entity_pattern.iter().map(move |i| (f, i))).collect();
+    let name_bounds = |hir: &_, _: &_| NameBounds::of(hir, "name");
+    let mut compiled = compile_all(&items, |file, item| {
+        let p = item.get_ref();
+        options.wants(&p.lang).then(|| {
+            compiled_pattern(file, &p.id, &p.pattern, &defs, false, loader.build_all, name_bounds)
+        })
+    })
+    .into_iter();
     let mut entity_patterns = Vec::new();
     for file in files {
         for item in &file.raw.entity_pattern {
+            let compiled = compiled.next().expect("one result per entity pattern");
             let at = item.span().start;
             let p = item.get_ref();
             check_id(loader, file, at, &p.id);
@@ -718,9 +729,8 @@ fn compile(
                 },
                 None => None,
             };
-            let name_bounds = |hir: &_, _: &_| NameBounds::of(hir, "name");
             let Some((regex, _, bounds)) =
-                compile_pattern(loader, file, &p.id, &p.pattern, &defs, false, name_bounds)
+                compiled.and_then(|compiled| reported(loader, file, compiled))
             else {
                 continue;
             };
@@ -813,9 +823,19 @@ fn compile(
         }
     }
 
+    let items: Vec<_> = files.iter().flat_map(|f| f.raw.rule.iter().map(move |i| (f, i))).collect();
+    let slot_layout = |hir: &_, e: &Expanded| SlotLayout::of(hir, &e.slots);
+    let mut compiled = compile_all(&items, |file, item| {
+        let r = item.get_ref();
+        options.wants(&r.lang).then(|| {
+            compiled_pattern(file, &r.id, &r.pattern, &defs, true, loader.build_all, slot_layout)
+        })
+    })
+    .into_iter();
     let mut relation_rules = Vec::new();
     for file in files {
         for item in &file.raw.rule {
+            let compiled = compiled.next().expect("one result per relation rule");
             let at = item.span().start;
             let r = item.get_ref();
             check_id(loader, file, at, &r.id);
@@ -826,9 +846,8 @@ fn compile(
                 loader.error(file, at, format!("rule {}: unknown relation '{}'", r.id, r.relation));
                 continue;
             };
-            let slot_layout = |hir: &_, e: &Expanded| SlotLayout::of(hir, &e.slots);
             let Some((regex, expanded, layout)) =
-                compile_pattern(loader, file, &r.id, &r.pattern, &defs, true, slot_layout)
+                compiled.and_then(|compiled| reported(loader, file, compiled))
             else {
                 continue;
             };
@@ -902,16 +921,20 @@ fn compile(
         }
         bytes
     };
-    let prefilters = Prefilters {
-        entity: Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str())),
-        money_and_dates: Prefilter::new(
-            money_patterns
-                .iter()
-                .map(|p| p.regex.as_str())
-                .chain(date_patterns.iter().map(|p| p.regex.as_str())),
-        ),
-        relation: Prefilter::new(relation_rules.iter().map(|r| r.regex.as_str())),
-    };
+    let ((entity, money_and_dates), relation) = rayon::join(
+        || {
+            let entity = Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str()));
+            let money_and_dates = Prefilter::new(
+                money_patterns
+                    .iter()
+                    .map(|p| p.regex.as_str())
+                    .chain(date_patterns.iter().map(|p| p.regex.as_str())),
+            );
+            (entity, money_and_dates)
+        },
+        || Prefilter::new(relation_rules.iter().map(|r| r.regex.as_str())),
+    );
+    let prefilters = Prefilters { entity, money_and_dates, relation };
     Some(RulePack {
         prefilters,
         bytes,
@@ -931,6 +954,10 @@ fn compile(
     })
 }
 
+/// A pattern expanded and compiled, with what its reader made of it; or where its error is in
+/// its file, and the message.
+type Compiled<T> = Result<(Matcher, Expanded, T), (usize, String)>;
+
 /// Expands and compiles one pattern; reports errors at their position in the file.
 fn compile_pattern<T>(
     loader: &mut Loader,
@@ -941,29 +968,56 @@ fn compile_pattern<T>(
     allow_slots: bool,
     read: impl FnOnce(&regex_syntax::hir::Hir, &Expanded) -> T,
 ) -> Option<(Matcher, Expanded, T)> {
+    let compiled = compiled_pattern(file, id, pattern, defs, allow_slots, loader.build_all, read);
+    reported(loader, file, compiled)
+}
+
+/// The pattern of a [`Compiled`] result, its error reported.
+fn reported<T>(
+    loader: &mut Loader,
+    file: &SourceFile,
+    compiled: Compiled<T>,
+) -> Option<(Matcher, Expanded, T)> {
+    compiled.map_err(|(at, message)| loader.error(file, at, message)).ok()
+}
+
+/// Compiles the patterns of `items` (each with its file) that `pattern` gives, in parallel on
+/// the current rayon pool, in their order; `None` for those it does not give.
+fn compile_all<'f, I: Sync, T: Send>(
+    items: &[(&'f SourceFile, &'f I)],
+    compile: impl Fn(&'f SourceFile, &'f I) -> Option<Compiled<T>> + Sync,
+) -> Vec<Option<Compiled<T>>> {
+    use rayon::prelude::*;
+    items.par_iter().map(|&(file, item)| compile(file, item)).collect()
+}
+
+/// [`compile_pattern`] without reporting: the error's offset in the file and its message.
+fn compiled_pattern<T>(
+    file: &SourceFile,
+    id: &str,
+    pattern: &Spanned<String>,
+    defs: &Definitions<'_>,
+    allow_slots: bool,
+    build_all: bool,
+    read: impl FnOnce(&regex_syntax::hir::Hir, &Expanded) -> T,
+) -> Compiled<T> {
     let content = string_content_start(&file.text, pattern.span().start);
-    let expanded = match pattern::expand(pattern.get_ref(), defs, allow_slots) {
-        Ok(e) => e,
-        Err(e) => {
-            loader.error(file, content + e.offset, format!("{id}: {}", e.message));
-            return None;
-        }
-    };
+    let expanded = pattern::expand(pattern.get_ref(), defs, allow_slots)
+        .map_err(|e| (content + e.offset, format!("{id}: {}", e.message)))?;
     // a syntax or class error is reported where it is; a pattern too large, at its start
     let built = Matcher::parse_reading(&expanded.regex, |hir| read(hir, &expanded))
         .map_err(|e| (Some(e.offset), e.message))
         .and_then(|(m, read)| {
-            if loader.build_all {
+            if build_all {
                 m.build_now().map_err(|message| (None, message))?;
             }
             Ok((m, read))
         });
     match built {
-        Ok((regex, read)) => Some((regex, expanded, read)),
+        Ok((regex, read)) => Ok((regex, expanded, read)),
         Err((offset, message)) => {
             let at = offset.map_or(content, |o| content + expanded.original_offset(o));
-            loader.error(file, at, format!("{id}: regex error: {message}"));
-            None
+            Err((at, format!("{id}: regex error: {message}")))
         }
     }
 }
