@@ -194,7 +194,9 @@ impl<'r> Resolver<'r> {
     /// Records another name of an entity without counting a mention.
     fn add_surface(&mut self, key: &EntityKey, surface: &str) {
         if let Some(acc) = self.entities.get_mut(key) {
-            acc.surfaces.entry(surface.to_string()).or_insert(0);
+            if !acc.surfaces.contains_key(surface) {
+                acc.surfaces.insert(surface.to_string(), 0);
+            }
         }
     }
 
@@ -205,17 +207,34 @@ impl<'r> Resolver<'r> {
         surface: Option<&str>,
         lang: Option<&str>,
     ) {
-        let acc = self.entities.entry(key.clone()).or_default();
-        if let Some(l) = lang {
-            *acc.languages.entry(l.to_string()).or_insert(0) += 1;
+        // most adds meet an entity, a language and a name seen before: nothing is copied then
+        if !self.entities.contains_key(key) {
+            self.entities.insert(key.clone(), EntityAcc::default());
         }
-        acc.entity_type = match key {
-            EntityKey::Gazetteer(i) => self.rules.gazetteer.entries[*i].entity_type.clone(),
-            EntityKey::Named { .. } => entity_type.to_string(),
+        let acc = self.entities.get_mut(key).expect("inserted above");
+        if let Some(l) = lang {
+            count(&mut acc.languages, l);
+        }
+        let entity_type = match key {
+            EntityKey::Gazetteer(i) => self.rules.gazetteer.entries[*i].entity_type.as_str(),
+            EntityKey::Named { .. } => entity_type,
         };
+        if acc.entity_type != entity_type {
+            acc.entity_type = entity_type.to_string();
+        }
         acc.mentions += 1;
         if let Some(s) = surface {
-            *acc.surfaces.entry(s.to_string()).or_insert(0) += 1;
+            count(&mut acc.surfaces, s);
+        }
+    }
+}
+
+/// Counts one more `key` in `counts`, copying it only the first time.
+fn count(counts: &mut BTreeMap<String, u32>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
         }
     }
 }
