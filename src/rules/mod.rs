@@ -981,8 +981,8 @@ fn reported<T>(
     compiled.map_err(|(at, message)| loader.error(file, at, message)).ok()
 }
 
-/// Compiles the patterns of `items` (each with its file) that `pattern` gives, in parallel on
-/// the current rayon pool, in their order; `None` for those it does not give.
+/// `compile` over `items` (each with its file), in parallel on the current rayon pool: the
+/// results in the items' order, `None` where `compile` skips an item (a language not loaded).
 fn compile_all<'f, I: Sync, T: Send>(
     items: &[(&'f SourceFile, &'f I)],
     compile: impl Fn(&'f SourceFile, &'f I) -> Option<Compiled<T>> + Sync,

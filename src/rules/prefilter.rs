@@ -147,9 +147,10 @@ impl Scanner {
     }
 }
 
-/// Calls `mark` with every literal that occurs in `haystack`, once per occurrence: one walk of
-/// the automaton, reading the literals of each match state in place (what an overlapping
-/// search does, without stopping at every match).
+/// Calls `mark` with every literal that occurs in `haystack` read through `map` (the codes the
+/// automaton was built over), once per occurrence: one walk of the automaton, reading the
+/// literals of each match state in place (what an overlapping search does, without stopping at
+/// every match).
 fn every_literal<A: Automaton>(
     automaton: &A,
     map: &[u8; 256],
@@ -158,7 +159,7 @@ fn every_literal<A: Automaton>(
 ) {
     let Ok(mut sid) = automaton.start_state(Anchored::No) else { return };
     for &byte in haystack {
-        sid = automaton.next_state(Anchored::No, sid, map[byte as usize]);
+        sid = automaton.next_state(Anchored::No, sid, map[usize::from(byte)]);
         if automaton.is_special(sid) {
             if automaton.is_dead(sid) {
                 return;
