@@ -33,7 +33,7 @@ use crate::rules::matcher::{Haystack, Slots};
 use crate::rules::pattern::{Slot, SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::slots::{Counted, SlotLayout};
-use crate::rules::{applies_to, LexicalTarget, RulePack};
+use crate::rules::{applies_to, FoldGate, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
 
@@ -482,17 +482,19 @@ fn extract_texts(
     let started = scratch.lap(started, |c| &mut c.prepare);
     let inner_words: Vec<BTreeSet<&str>> =
         prepared.iter().map(|p| capitalized_inner_words(&p.normalized.text, &p.spans)).collect();
+    let mut folds: Vec<Vec<bool>> = Vec::with_capacity(prepared.len());
     let entity_docs = prepared
         .iter()
         .zip(&inner_words)
         .map(|(p, inner_words)| {
             let text = &p.normalized.text;
-            let lexical = p
+            let (lexical, sentence_folds) = p
                 .spans
                 .iter()
                 .enumerate()
                 .map(|(i, span)| lexical_mentions(text, *span, i, rules, scratch))
-                .collect();
+                .unzip();
+            folds.push(sentence_folds);
             EntityDoc { text, spans: &p.spans, lexical, inner_words, lang: p.lang.as_deref() }
         })
         .collect::<Vec<_>>();
@@ -512,10 +514,12 @@ fn extract_texts(
     let relation_docs: Vec<RelationDoc<'_>> = prepared
         .iter()
         .zip(&mentions)
-        .map(|(p, mentions)| RelationDoc {
+        .zip(&folds)
+        .map(|((p, mentions), folds)| RelationDoc {
             normalized: &p.normalized,
             spans: &p.spans,
             mentions,
+            folds,
             lang: p.lang.as_deref(),
         })
         .collect();
@@ -570,6 +574,8 @@ pub mod stages {
         pub normalized: NormalizedText,
         pub spans: Vec<SentenceSpan>,
         pub lexical: Vec<Vec<Mention>>,
+        /// Per sentence, whether a relation rule that reads the folded copy may match it.
+        pub folds: Vec<bool>,
         pub mentions: Vec<Mention>,
     }
 
@@ -577,12 +583,13 @@ pub mod stages {
         let ex = extract(document, rules);
         let spans = split_sentences(&ex.normalized.text);
         let mut scratch = Scratch::default();
-        let lexical = spans
+        let (lexical, folds) = spans
             .iter()
             .enumerate()
             .map(|(i, span)| lexical_mentions(&ex.normalized.text, *span, i, rules, &mut scratch))
-            .collect();
-        Prepared { lang: ex.lang, normalized: ex.normalized, spans, lexical, mentions: ex.mentions }
+            .unzip();
+        let (lang, normalized, mentions) = (ex.lang, ex.normalized, ex.mentions);
+        Prepared { lang, normalized, spans, lexical, folds, mentions }
     }
 
     /// Stage 1 over every sentence; returns the number of mentions.
@@ -592,7 +599,7 @@ pub mod stages {
         p.spans
             .iter()
             .enumerate()
-            .map(|(i, span)| lexical_mentions(text, *span, i, rules, &mut scratch).len())
+            .map(|(i, span)| lexical_mentions(text, *span, i, rules, &mut scratch).0.len())
             .sum()
     }
 
@@ -618,6 +625,7 @@ pub mod stages {
             normalized: &p.normalized,
             spans: &p.spans,
             mentions: &p.mentions,
+            folds: &p.folds,
             lang: p.lang.as_deref(),
         };
         relation_matches(&[doc], rules, &mut scratch).iter().map(Vec::len).sum()
@@ -658,21 +666,30 @@ fn is_participle_suffix(rest: &str) -> bool {
     word.len() > 3 && word.ends_with("ed") && word.chars().all(char::is_lowercase)
 }
 
-/// Stage 1: gazetteer entries, demonyms and money, longest first, without overlaps.
+/// Stage 1: gazetteer entries, demonyms and money, longest first, without overlaps; and whether
+/// a relation rule that reads the folded copy may match the sentence, told by the same walk of
+/// the folded sentence ([`FoldGate`]), so that stage 3 folds only the sentences where such a
+/// rule may match.
 fn lexical_mentions(
     text: &str,
     span: SentenceSpan,
     sentence: usize,
     rules: &RulePack,
     scratch: &mut Scratch,
-) -> Vec<Mention> {
+) -> (Vec<Mention>, bool) {
     let local = &text[span.start..span.end];
     let folded = &mut scratch.folded;
     fold_into(local, folded);
     let gaz = &rules.gazetteer;
+    let mut folds = matches!(rules.prefilters.relation_fold, FoldGate::Always);
     // a mention is made only for the candidates kept
     let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for m in gaz.automaton.find_overlapping_iter(&folded.text) {
+        let pattern = &gaz.patterns[m.pattern().as_usize()];
+        if pattern.target == LexicalTarget::FoldWord {
+            folds = true;
+            continue;
+        }
         let before = folded.text[..m.start()].chars().next_back();
         let after = folded.text[m.end()..].chars().next();
         if is_word_char(before)
@@ -682,7 +699,6 @@ fn lexical_mentions(
         }
         let (s, e) = folded.map.span(m.start(), m.end());
         let surface = &local[s..e];
-        let pattern = &gaz.patterns[m.pattern().as_usize()];
         if pattern.exact && surface != pattern.form {
             continue;
         }
@@ -694,6 +710,7 @@ fn lexical_mentions(
                 (gaz.entries[entry].entity_type.as_str(), MentionSource::Gazetteer { entry }, 0)
             }
             LexicalTarget::Demonym(place) => ("Demonym", MentionSource::Demonym { place }, 1),
+            LexicalTarget::FoldWord => continue,
         };
         candidates.push((s, e, rank, t, source));
     }
@@ -701,7 +718,7 @@ fn lexical_mentions(
     prefilter.scan(local, found);
     let patterns = rules.money_patterns.len() + rules.date_patterns.len();
     if !(0..patterns).any(|i| prefilter.may_match(i, found)) {
-        return accept(text, span, sentence, candidates);
+        return (accept(text, span, sentence, candidates), folds);
     }
     // mapped to bytes (or scanned for stand-ins) once for the money and date patterns that run
     let haystack = match rules.bytes.as_deref() {
@@ -746,7 +763,7 @@ fn lexical_mentions(
             candidates.push((whole.start(), whole.end(), 3, "Date", source));
         }
     }
-    accept(text, span, sentence, candidates)
+    (accept(text, span, sentence, candidates), folds)
 }
 
 /// A mention stage 1 may make in a sentence: start, end (in the sentence), rank, type, source.
@@ -1245,6 +1262,8 @@ struct RelationDoc<'a> {
     normalized: &'a NormalizedText,
     spans: &'a [SentenceSpan],
     mentions: &'a [Mention],
+    /// Per sentence, whether a relation rule that reads the folded copy may match it.
+    folds: &'a [bool],
     lang: Option<&'a str>,
 }
 
@@ -1267,6 +1286,14 @@ fn relation_matches(
             applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
         let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
         let group = Group { prefilter, patterns: &patterns, any_folds, alphabet };
+        // where no rule that reads the folded copy may match, the sentence is not folded, its
+        // text is scanned instead, and those rules do not run
+        let unfolded_patterns: Vec<(bool, bool)> = match any_folds {
+            true => patterns.iter().map(|&(applies, fold)| (applies && !fold, fold)).collect(),
+            false => Vec::new(),
+        };
+        let unfolded =
+            Group { prefilter, patterns: &unfolded_patterns, any_folds: false, alphabet };
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {
             let count = d.mentions[first..].iter().take_while(|m| m.sentence == index).count();
@@ -1276,8 +1303,9 @@ fn relation_matches(
                 continue; // a relation binds two mentions of the sentence
             }
             let items = mask_items(d.mentions, range, &rules.type_codes);
+            let group = if any_folds && !d.folds[index] { &unfolded } else { &group };
             let view =
-                scratch.sheet.push(&d.normalized.text, *span, items, &group, &mut scratch.relation);
+                scratch.sheet.push(&d.normalized.text, *span, items, group, &mut scratch.relation);
             sentences.push(RelationSentence { doc, index, view, out: Vec::new() });
         }
     }
@@ -1423,6 +1451,40 @@ fn relation_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stage 3 folds a sentence only where a rule that reads the folded copy may match: the
+    /// bundled pack's one such rule (`fr.located.based-in`) needs a word of its verb list, which
+    /// the gazetteer's walk looks for; the sentences where it matches are folded and it finds
+    /// its relations there, in any case and with or without accents.
+    #[test]
+    fn only_the_sentences_where_a_folded_rule_may_match_are_folded() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
+            .expect("the bundled rules load");
+        let FoldGate::Words(words) = &rules.prefilters.relation_fold else {
+            panic!("{:?}", rules.prefilters.relation_fold)
+        };
+        // the clause of the verbs, not the one of the prepositions (" a ", " en ")
+        assert!(words.iter().any(|w| w == "instal"), "{words:?}");
+        assert!(words.iter().all(|w| w.trim().len() >= 3), "{words:?}");
+        let text = "La société Exosens SAS est basée à Brive. Exosens SAS a signé un accord avec \
+                    Orange. La société Lumibird SA EST INSTALLEE A Lyon.";
+        let document = Document {
+            info: DocumentInfo { id: "d".into(), title: None, url: None, date: None },
+            text: text.to_string(),
+            source: "d.txt".into(),
+            lang: Some("fr".into()),
+        };
+        assert_eq!(stages::prepare(&document, &rules).folds, [true, false, true]);
+        let ex = extract(&document, &rules);
+        let located: Vec<usize> = ex
+            .relations
+            .iter()
+            .filter(|r| r.rule == "fr.located.based-in")
+            .map(|r| r.sentence)
+            .collect();
+        assert_eq!(located, [0, 2], "{:?}", ex.relations);
+    }
 
     /// Slots read by their rank among a match's placeholders (the rules with a
     /// [`crate::rules::slots::SlotLayout`]) and names read by the parts around them (the entity

@@ -58,6 +58,9 @@ pub enum LexicalTarget {
     Entry(usize),
     /// A demonym or nationality adjective of the place in gazetteer entry `i`.
     Demonym(usize),
+    /// A word of a rule that reads the folded copy ([`FoldGate`]), anywhere in a word: not a
+    /// mention, it tells that stage 3 must fold the sentence.
+    FoldWord,
 }
 
 /// One pattern of the gazetteer automaton.
@@ -182,6 +185,48 @@ pub struct Prefilters {
     /// The money patterns, then the date patterns: one scan of a sentence serves both.
     pub money_and_dates: Prefilter,
     pub relation: Prefilter,
+    /// Whether a relation rule that reads the folded copy (`fold`) may match a sentence.
+    pub relation_fold: FoldGate,
+}
+
+/// Whether some rule that reads the folded copy may match a sentence, told by the gazetteer's
+/// walk of the folded sentence in stage 1, so that stage 3 folds only the sentences where one
+/// may. Each such rule gives its most selective clause of words
+/// ([`Prefilter::folded_clause`]): a clause met in a folded masked sentence is met in the folded
+/// sentence, as masking keeps the text between the placeholders as it is and folding goes
+/// character by character; clauses with a part of a placeholder are left out, as the sentence
+/// of stage 1 has none.
+#[derive(Debug, Clone)]
+pub enum FoldGate {
+    /// No rule reads the folded copy.
+    Never,
+    /// Some rule that reads it has no clause of words worth looking for.
+    Always,
+    /// The words of the clauses, one of which a sentence must hold: the gazetteer's automaton
+    /// looks for them too ([`LexicalTarget::FoldWord`]).
+    Words(Vec<String>),
+}
+
+impl FoldGate {
+    fn new<'r>(
+        prefilter: &Prefilter,
+        rules: impl Iterator<Item = (usize, &'r RelationRule)>,
+        codes: &TypeCodes,
+    ) -> FoldGate {
+        let mut words = Vec::new();
+        for (i, _) in rules.filter(|(_, r)| r.fold) {
+            match prefilter.folded_clause(i, |literal| !codes.in_literal(literal)) {
+                Some(clause) => words.extend(clause),
+                None => return FoldGate::Always,
+            }
+        }
+        words.sort();
+        words.dedup();
+        if words.is_empty() {
+            return FoldGate::Never;
+        }
+        FoldGate::Words(words)
+    }
 }
 
 /// A loaded, checked and compiled rule pack.
@@ -581,24 +626,6 @@ fn compile(
             }
         }
     }
-    let folded: Vec<String> = patterns.iter().map(|p| fold_str(&p.form)).collect();
-    // A DFA, not the NFA that the builder picks for this many names: every sentence is scanned,
-    // and on real articles the DFA made whole runs 4 to 5 % faster (1.3 MB against 0.1 MB for
-    // the bundled 1,130 names).
-    let mut builder = AhoCorasickBuilder::new();
-    builder.match_kind(MatchKind::Standard);
-    if folded.len() <= GAZETTEER_DFA_NAMES {
-        builder.kind(Some(aho_corasick::AhoCorasickKind::DFA));
-    }
-    let automaton = builder
-        .build(&folded)
-        .map_err(|e| {
-            loader.errors.push(RuleError {
-                location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
-                message: format!("cannot build the gazetteer automaton: {e}"),
-            })
-        })
-        .ok();
 
     // 3. money tables, lexicons and macros
     let mut money_words = MoneyWords::default();
@@ -932,9 +959,42 @@ fn compile(
             );
             (entity, money_and_dates)
         },
-        || Prefilter::new(relation_rules.iter().map(|r| r.regex.as_str())),
+        || {
+            let relation = Prefilter::new(relation_rules.iter().map(|r| r.regex.as_str()));
+            let gate = FoldGate::new(&relation, relation_rules.iter().enumerate(), &type_codes);
+            (relation, gate)
+        },
     );
-    let prefilters = Prefilters { entity, money_and_dates, relation };
+    let (relation, relation_fold) = relation;
+    // the gazetteer's walk of each folded sentence also looks for the words of the rules that
+    // read the folded copy
+    if let FoldGate::Words(words) = &relation_fold {
+        patterns.extend(words.iter().map(|w| LexicalPattern {
+            target: LexicalTarget::FoldWord,
+            form: w.clone(),
+            capitalized: false,
+            exact: false,
+        }));
+    }
+    let folded: Vec<String> = patterns.iter().map(|p| fold_str(&p.form)).collect();
+    // A DFA, not the NFA that the builder picks for this many names: every sentence is scanned,
+    // and on real articles the DFA made whole runs 4 to 5 % faster (1.3 MB against 0.1 MB for
+    // the bundled 1,130 names).
+    let mut builder = AhoCorasickBuilder::new();
+    builder.match_kind(MatchKind::Standard);
+    if folded.len() <= GAZETTEER_DFA_NAMES {
+        builder.kind(Some(aho_corasick::AhoCorasickKind::DFA));
+    }
+    let automaton = builder
+        .build(&folded)
+        .map_err(|e| {
+            loader.errors.push(RuleError {
+                location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
+                message: format!("cannot build the gazetteer automaton: {e}"),
+            })
+        })
+        .ok();
+    let prefilters = Prefilters { entity, money_and_dates, relation, relation_fold };
     Some(RulePack {
         prefilters,
         bytes,

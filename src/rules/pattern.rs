@@ -100,6 +100,28 @@ impl TypeCodes {
         char::from_u32(FIRST_CODE + i as u32).expect("a private-use character")
     }
 
+    /// Whether `literal` (the bytes of a regex's literal, perhaps cut inside its last character)
+    /// may hold a part of a placeholder `⟨c⟩`: its brackets or a code, whole or cut.
+    pub fn in_literal(&self, literal: &[u8]) -> bool {
+        let (whole, cut) = match std::str::from_utf8(literal) {
+            Ok(whole) => (whole, &[][..]),
+            Err(e) if e.error_len().is_none() => {
+                let (whole, cut) = literal.split_at(e.valid_up_to());
+                (std::str::from_utf8(whole).expect("valid up to the cut"), cut)
+            }
+            Err(_) => return true,
+        };
+        let codes = FIRST_CODE..=FIRST_CODE + self.names.len() as u32;
+        let placeholder = |c: char| {
+            c == PLACEHOLDER_OPEN || c == PLACEHOLDER_CLOSE || codes.contains(&(c as u32))
+        };
+        // every code is in U+E000..=U+FFFF, whose UTF-8 forms open with 0xEE or 0xEF, and both
+        // brackets open with 0xE2 0x9F
+        whole.chars().any(placeholder)
+            || cut.first().is_some_and(|&b| b == 0xEE || b == 0xEF)
+            || (!cut.is_empty() && [0xE2, 0x9F].starts_with(cut))
+    }
+
     /// Regex of one placeholder of the given types, optionally captured whole (its position
     /// tells which mention it stands for).
     pub fn placeholder_regex(&self, types: &[String], capture: Option<&str>) -> String {
@@ -419,6 +441,28 @@ mod tests {
             rest = &rest[close + 1..];
         }
         out + rest
+    }
+
+    #[test]
+    fn a_literal_with_a_part_of_a_placeholder_is_told() {
+        let codes = TypeCodes::new(&["Organization".to_string()]);
+        let code = codes.code("Organization").to_string();
+        let cut = |s: &str, n: usize| s.as_bytes()[..s.len() - n].to_vec();
+        for literal in [
+            "⟨".as_bytes().to_vec(),
+            " ⟩ et".as_bytes().to_vec(),
+            code.as_bytes().to_vec(),
+            format!("a ⟨{code}").into_bytes(),
+            cut(&format!("ab{code}"), 1),
+            cut("ab⟨", 1),
+            cut("ab⟩", 2),
+        ] {
+            assert!(codes.in_literal(&literal), "{literal:?}");
+        }
+        for literal in ["instal", " a ", "€ 5", "société"] {
+            assert!(!codes.in_literal(literal.as_bytes()), "{literal}");
+        }
+        assert!(!codes.in_literal(&cut("5 €", 1)), "a cut euro sign is not a bracket");
     }
 
     #[test]

@@ -147,6 +147,15 @@ impl Scanner {
     }
 }
 
+/// A literal folded, without the character it may be cut in.
+fn fold_literal(literal: &[u8]) -> String {
+    let whole = match std::str::from_utf8(literal) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&literal[..e.valid_up_to()]).expect("valid prefix"),
+    };
+    fold_str(whole)
+}
+
 /// Calls `mark` with every literal that occurs in `haystack` read through `map` (the codes the
 /// automaton was built over), once per occurrence: one walk of the automaton, reading the
 /// literals of each match state in place (what an overlapping search does, without stopping at
@@ -265,11 +274,7 @@ impl Prefilter {
     fn folded_scanner(&self) -> FoldedScanner {
         let (mut literals, mut ids, mut always) = (Vec::new(), Vec::new(), Vec::new());
         for (id, literal) in self.literals.iter().enumerate() {
-            let whole = match std::str::from_utf8(literal) {
-                Ok(s) => s,
-                Err(e) => std::str::from_utf8(&literal[..e.valid_up_to()]).expect("valid prefix"),
-            };
-            let folded = fold_str(whole);
+            let folded = fold_literal(literal);
             if too_common(folded.as_bytes()) {
                 // found in nearly every folded copy ("à" folds to "a"): counted as found, so
                 // that the scan does not stop at every occurrence
@@ -326,6 +331,24 @@ impl Prefilter {
         if let Some(a) = automaton {
             a.every_literal(haystack.as_bytes(), &mut mark);
         }
+    }
+
+    /// The literals of regex `i`'s most selective clause whose literals `keep` accepts (the one
+    /// whose shortest literal, folded and without spaces around it, is longest), folded
+    /// ([`crate::normalize::fold_str`]): a folded copy of any text that the regex's
+    /// folded-copy match holds one of them. `None` when no such clause is worth looking for (a
+    /// literal folds to a letter, say).
+    pub fn folded_clause(&self, i: usize, keep: impl Fn(&[u8]) -> bool) -> Option<Vec<String>> {
+        self.regex_clauses[i]
+            .iter()
+            .map(|&c| &self.clauses[c])
+            .filter(|clause| clause.iter().all(|&l| keep(&self.literals[l])))
+            .filter_map(|clause| {
+                let folded: Vec<String> =
+                    clause.iter().map(|&l| fold_literal(&self.literals[l])).collect();
+                (!folded.iter().any(|f| too_common(f.as_bytes()))).then_some(folded)
+            })
+            .max_by_key(|folded| folded.iter().map(|f| f.trim().len()).min())
     }
 
     /// Whether regex `i` may match the scanned haystack (every one of its clauses met).
