@@ -335,9 +335,8 @@ impl Prefilter {
 
     /// The literals of regex `i`'s most selective clause whose literals `keep` accepts (the one
     /// whose shortest literal, folded and without spaces around it, is longest), folded
-    /// ([`crate::normalize::fold_str`]): a folded copy of any text that the regex's
-    /// folded-copy match holds one of them. `None` when no such clause is worth looking for (a
-    /// literal folds to a letter, say).
+    /// ([`crate::normalize::fold_str`]): a folded text that the regex matches holds one of them.
+    /// `None` when no such clause is worth looking for (a literal folds to a letter, say).
     pub fn folded_clause(&self, i: usize, keep: impl Fn(&[u8]) -> bool) -> Option<Vec<String>> {
         self.regex_clauses[i]
             .iter()
