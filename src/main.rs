@@ -71,6 +71,11 @@ fn load_rules(dir: &std::path::Path, languages: Option<Vec<String>>) -> Result<O
     load_rules_with(dir, &LoadOptions { languages, ..LoadOptions::default() })
 }
 
+/// [`load_rules`] on the workers of `--jobs`, where the rules compile in parallel.
+fn load_rules_on(pool: &rayon::ThreadPool, rules: &cli::RulesArgs) -> Result<Option<RulePack>> {
+    pool.install(|| load_rules(&rules.rules, rules.lang.clone()))
+}
+
 fn load_rules_with(dir: &std::path::Path, options: &LoadOptions) -> Result<Option<RulePack>> {
     match RulePack::load(dir, options) {
         Ok(pack) => Ok(Some(pack)),
@@ -191,9 +196,7 @@ fn write_outputs(
 fn build(args: BuildArgs) -> Result<ExitCode> {
     let output = args.output.into_config()?;
     let pool = worker_pool(&args.read)?;
-    // the rules compile on the workers too
-    let Some(rules) = pool.install(|| load_rules(&args.rules.rules, args.rules.lang.clone()))?
-    else {
+    let Some(rules) = load_rules_on(&pool, &args.rules)? else {
         return Ok(ExitCode::from(2));
     };
     let started = std::time::Instant::now();
@@ -211,9 +214,7 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
 
 fn extract_partial(args: ExtractArgs) -> Result<ExitCode> {
     let pool = worker_pool(&args.read)?;
-    // the rules compile on the workers too
-    let Some(rules) = pool.install(|| load_rules(&args.rules.rules, args.rules.lang.clone()))?
-    else {
+    let Some(rules) = load_rules_on(&pool, &args.rules)? else {
         return Ok(ExitCode::from(2));
     };
     let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
