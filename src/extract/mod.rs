@@ -684,36 +684,36 @@ fn lexical_mentions(
     let mut folds = matches!(rules.prefilters.relation_fold, FoldGate::Always);
     // a mention is made only for the candidates kept
     let mut candidates: Vec<Candidate<'_>> = Vec::new();
-    for m in gaz.automaton.find_overlapping_iter(&folded.text) {
-        let pattern = &gaz.patterns[m.pattern().as_usize()];
+    gaz.automaton.every_match(folded.text.as_bytes(), &mut |p, start, end| {
+        let pattern = &gaz.patterns[p];
         if pattern.target == LexicalTarget::FoldWord {
             folds = true;
-            continue;
+            return;
         }
-        let before = folded.text[..m.start()].chars().next_back();
-        let after = folded.text[m.end()..].chars().next();
+        let before = folded.text[..start].chars().next_back();
+        let after = folded.text[end..].chars().next();
         if is_word_char(before)
-            || (is_word_char(after) && !is_participle_suffix(&folded.text[m.end()..]))
+            || (is_word_char(after) && !is_participle_suffix(&folded.text[end..]))
         {
-            continue;
+            return;
         }
-        let (s, e) = folded.map.span(m.start(), m.end());
+        let (s, e) = folded.map.span(start, end);
         let surface = &local[s..e];
         if pattern.exact && surface != pattern.form {
-            continue;
+            return;
         }
         if pattern.capitalized && !surface.chars().next().is_some_and(char::is_uppercase) {
-            continue;
+            return;
         }
         let (t, source, rank) = match pattern.target {
             LexicalTarget::Entry(entry) => {
                 (gaz.entries[entry].entity_type.as_str(), MentionSource::Gazetteer { entry }, 0)
             }
             LexicalTarget::Demonym(place) => ("Demonym", MentionSource::Demonym { place }, 1),
-            LexicalTarget::FoldWord => continue,
+            LexicalTarget::FoldWord => return,
         };
         candidates.push((s, e, rank, t, source));
-    }
+    });
     let (prefilter, found) = (&rules.prefilters.money_and_dates, &mut scratch.money_and_dates);
     prefilter.scan(local, found);
     let patterns = rules.money_patterns.len() + rules.date_patterns.len();

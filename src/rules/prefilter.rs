@@ -12,13 +12,11 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::nfa::noncontiguous;
-use aho_corasick::{dfa, Anchored, MatchKind};
 use regex_syntax::ast::{self, Ast, RepetitionKind, RepetitionRange};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
 
+use super::literals::{Case, Scanner};
 use crate::normalize::fold_str;
 
 /// A clause with a one-byte literal that is this common in text (letters, digits, white space,
@@ -66,196 +64,6 @@ struct FoldedScanner {
     always: Vec<usize>,
 }
 
-/// The automaton of a group's literals (ASCII case ignored), over the bytes of the literals and
-/// of the haystack as [`Scanner::map`] codes them: a table of 16-bit transitions when its states
-/// fit one ([`Table`]), else aho-corasick's DFA, or its NFA when a DFA would be too large.
-///
-/// The codes keep the rows short. Built over the bytes themselves, ignoring case, the automaton
-/// would have a column per upper- and lower-case letter and per byte of the accented letters, over
-/// 64 in all, so rows of 128 transitions (aho-corasick rounds the row up to a power of two); coded,
-/// at most 64.
-#[derive(Debug, Clone)]
-struct Scanner {
-    /// Each byte's code: 0 for the bytes that occur in no literal, else a code of its own, the
-    /// same for an ASCII letter's two cases; past [`MAX_CODE`] distinct bytes, the least used
-    /// share the last code. Coding maps a literal found in a haystack to one found in the coded
-    /// haystack, so the scan finds every literal it would find without codes (and, where bytes
-    /// share a code, perhaps more: a regex may run where it cannot match, never the reverse).
-    map: Box<[u8; 256]>,
-    walker: Walker,
-}
-
-/// The highest code of a [`Scanner`]: with 0, 64 columns at most.
-const MAX_CODE: usize = 63;
-
-#[derive(Debug, Clone)]
-enum Walker {
-    Table(Table),
-    Dfa(dfa::DFA),
-    Nfa(noncontiguous::NFA),
-}
-
-/// An Aho-Corasick automaton as a table of 16-bit transitions, a row of `MAX_CODE + 1` per
-/// state, each transition the next state's row with [`Table::ENDS`] set when literals end there.
-///
-/// A scan is bound by the time it waits for the next transition, which is mostly not in the
-/// nearest caches (the scanners of the bundled pack's stages have 1,100 to 3,600 states): at
-/// half the size of aho-corasick's 32-bit DFA, the table keeps more of its rows there, and the
-/// flag in the transition tells whether literals end without a look at the state.
-#[derive(Debug, Clone)]
-struct Table {
-    next: Box<[u16]>,
-    /// Where the literals that end at each state are in `literals`: state `s`'s from
-    /// `ends[s]` to `ends[s + 1]`.
-    ends: Box<[u32]>,
-    literals: Box<[u32]>,
-    /// The length of the longest literal, in bytes.
-    longest: usize,
-}
-
-impl Table {
-    /// Set on a transition to a state where literals end.
-    const ENDS: u16 = 1 << 15;
-    /// A row's length is `1 << ROW_BITS`.
-    const ROW_BITS: u32 = 6;
-
-    /// The table of `nfa`'s unanchored search, read from its transitions, with its states in the
-    /// order a breadth-first walk from the start meets them (the start is state 0); `None` when
-    /// it has more states than 15 bits tell, or a dead state.
-    fn of(nfa: &noncontiguous::NFA, longest: usize) -> Option<Table> {
-        const ROW: usize = MAX_CODE + 1;
-        const _: () = assert!(MAX_CODE + 1 == 1 << Table::ROW_BITS);
-        let start = nfa.start_state(Anchored::No).ok()?;
-        // each NFA state's row, by its id
-        let mut rows: Vec<Option<u16>> = Vec::new();
-        let row_of = |rows: &mut Vec<Option<u16>>, order: &mut Vec<_>, sid: StateID| {
-            let id = sid.as_usize();
-            if rows.len() <= id {
-                rows.resize(id + 1, None);
-            }
-            if let Some(row) = rows[id] {
-                return Some(row);
-            }
-            let row = u16::try_from(order.len()).ok().filter(|&r| r < Table::ENDS)?;
-            rows[id] = Some(row);
-            order.push(sid);
-            Some(row)
-        };
-        let mut order = Vec::new();
-        row_of(&mut rows, &mut order, start)?;
-        let (mut next, mut ends, mut literals) = (Vec::new(), vec![0u32], Vec::new());
-        let mut at = 0;
-        while let Some(&sid) = order.get(at) {
-            for code in 0..ROW {
-                let to = nfa.next_state(Anchored::No, sid, u8::try_from(code).ok()?);
-                if nfa.is_dead(to) {
-                    return None;
-                }
-                let row = row_of(&mut rows, &mut order, to)?;
-                next.push(if nfa.is_match(to) { row | Table::ENDS } else { row });
-            }
-            literals.extend((0..nfa.match_len(sid)).map(|i| nfa.match_pattern(sid, i).as_u32()));
-            ends.push(u32::try_from(literals.len()).ok()?);
-            at += 1;
-        }
-        Some(Table { next: next.into(), ends: ends.into(), literals: literals.into(), longest })
-    }
-
-    fn every_literal(&self, map: &[u8; 256], haystack: &[u8], mark: &mut impl FnMut(usize)) {
-        // Two walks side by side, each waiting for its transitions while the other's load: the
-        // first half, and the second from `longest - 1` bytes before it, so that a literal that
-        // ends in the second half lies whole in the second walk. A literal found twice is
-        // marked twice, which marks it once. (Four walks measured no faster.)
-        let split = haystack.len() / 2;
-        if split < self.longest.max(16) {
-            let mut row = 0;
-            for &byte in haystack {
-                self.step(map, byte, &mut row, mark);
-            }
-            return;
-        }
-        let first = &haystack[..split];
-        let second = &haystack[split + 1 - self.longest..];
-        let (mut row1, mut row2) = (0, 0);
-        for (&byte1, &byte2) in first.iter().zip(second) {
-            self.step(map, byte1, &mut row1, mark);
-            self.step(map, byte2, &mut row2, mark);
-        }
-        for &byte in &second[first.len()..] {
-            self.step(map, byte, &mut row2, mark);
-        }
-    }
-
-    #[inline(always)]
-    fn step(&self, map: &[u8; 256], byte: u8, row: &mut usize, mark: &mut impl FnMut(usize)) {
-        let next = self.next[*row + usize::from(map[usize::from(byte)])];
-        let state = usize::from(next & !Table::ENDS);
-        *row = state << Table::ROW_BITS;
-        if next & Table::ENDS != 0 {
-            let (from, to) = (self.ends[state], self.ends[state + 1]);
-            for &literal in &self.literals[from as usize..to as usize] {
-                mark(literal as usize);
-            }
-        }
-    }
-}
-
-impl Scanner {
-    fn new(literals: &[Vec<u8>]) -> Option<Scanner> {
-        let map = Self::codes(literals);
-        let coded: Vec<Vec<u8>> =
-            literals.iter().map(|l| l.iter().map(|&b| map[usize::from(b)]).collect()).collect();
-        let nfa =
-            noncontiguous::NFA::builder().match_kind(MatchKind::Standard).build(&coded).ok()?;
-        let longest = literals.iter().map(Vec::len).max().unwrap_or(0);
-        let walker = match Table::of(&nfa, longest) {
-            Some(table) => Walker::Table(table),
-            None => match dfa::DFA::builder()
-                .match_kind(MatchKind::Standard)
-                .start_kind(aho_corasick::StartKind::Unanchored)
-                .build(&coded)
-            {
-                Ok(a) => Walker::Dfa(a),
-                Err(_) => Walker::Nfa(nfa),
-            },
-        };
-        Some(Scanner { map, walker })
-    }
-
-    /// The code of each byte: the bytes of the literals (an ASCII letter as its lower case)
-    /// numbered from 1, the most used first (by how many literals hold them).
-    fn codes(literals: &[Vec<u8>]) -> Box<[u8; 256]> {
-        let mut holders = [0usize; 256];
-        for literal in literals {
-            let mut seen = [false; 256];
-            for &b in literal {
-                let b = usize::from(b.to_ascii_lowercase());
-                if !std::mem::replace(&mut seen[b], true) {
-                    holders[b] += 1;
-                }
-            }
-        }
-        let mut used: Vec<usize> = (0..256).filter(|&b| holders[b] > 0).collect();
-        used.sort_by_key(|&b| (std::cmp::Reverse(holders[b]), b));
-        let mut map = Box::new([0u8; 256]);
-        for (rank, &b) in used.iter().enumerate() {
-            map[b] = u8::try_from((rank + 1).min(MAX_CODE)).expect("a code fits a byte");
-        }
-        for upper in b'A'..=b'Z' {
-            map[usize::from(upper)] = map[usize::from(upper.to_ascii_lowercase())];
-        }
-        map
-    }
-
-    fn every_literal(&self, haystack: &[u8], mark: &mut impl FnMut(usize)) {
-        match &self.walker {
-            Walker::Table(t) => t.every_literal(&self.map, haystack, mark),
-            Walker::Dfa(a) => every_literal(a, &self.map, haystack, mark),
-            Walker::Nfa(a) => every_literal(a, &self.map, haystack, mark),
-        }
-    }
-}
-
 /// A literal folded, without the character it may be cut in.
 fn fold_literal(literal: &[u8]) -> String {
     let whole = match std::str::from_utf8(literal) {
@@ -263,32 +71,6 @@ fn fold_literal(literal: &[u8]) -> String {
         Err(e) => std::str::from_utf8(&literal[..e.valid_up_to()]).expect("valid prefix"),
     };
     fold_str(whole)
-}
-
-/// Calls `mark` with every literal that occurs in `haystack` read through `map` (the codes the
-/// automaton was built over), once per occurrence: one walk of the automaton, reading the
-/// literals of each match state in place (what an overlapping search does, without stopping at
-/// every match).
-fn every_literal<A: Automaton>(
-    automaton: &A,
-    map: &[u8; 256],
-    haystack: &[u8],
-    mark: &mut impl FnMut(usize),
-) {
-    let Ok(mut sid) = automaton.start_state(Anchored::No) else { return };
-    for &byte in haystack {
-        sid = automaton.next_state(Anchored::No, sid, map[usize::from(byte)]);
-        if automaton.is_special(sid) {
-            if automaton.is_dead(sid) {
-                return;
-            }
-            if automaton.is_match(sid) {
-                for i in 0..automaton.match_len(sid) {
-                    mark(automaton.match_pattern(sid, i).as_usize());
-                }
-            }
-        }
-    }
 }
 
 /// Which literals and clauses a scan found; reused from one sentence to the next without
@@ -330,7 +112,11 @@ impl Prefilter {
             own.dedup();
             regex_literal_clauses.push(own);
         }
-        let automaton = if literals.is_empty() { None } else { Scanner::new(&literals) };
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            Scanner::new(&literals, Case::IgnoreAscii, usize::MAX).ok()
+        };
         if automaton.is_none() {
             regex_literal_clauses.iter_mut().for_each(Vec::clear);
         }
@@ -396,7 +182,7 @@ impl Prefilter {
         if literals.is_empty() {
             return FoldedScanner { automaton: None, ids, always };
         }
-        match Scanner::new(&literals) {
+        match Scanner::new(&literals, Case::IgnoreAscii, usize::MAX).ok() {
             Some(automaton) => FoldedScanner { automaton: Some(automaton), ids, always },
             None => FoldedScanner {
                 automaton: None,
@@ -457,6 +243,12 @@ impl Prefilter {
                 (!folded.iter().any(|f| too_common(f.as_bytes()))).then_some(folded)
             })
             .max_by_key(|folded| folded.iter().map(|f| f.trim().len()).min())
+    }
+
+    /// Whether the scan walks a table of 16-bit transitions ([`Scanner`]).
+    #[cfg(test)]
+    pub(crate) fn walks_a_table(&self) -> bool {
+        self.automaton.as_ref().is_some_and(Scanner::is_table)
     }
 
     /// Whether regex `i` may match the scanned haystack (every one of its clauses met).
@@ -952,67 +744,6 @@ mod tests {
         }
     }
 
-    /// The literals of `scanner` that occur in `haystack`, as a scan marks them, and as a
-    /// search of each coded literal in the coded haystack finds them.
-    fn marked_and_present(
-        scanner: &Scanner,
-        literals: &[Vec<u8>],
-        haystack: &[u8],
-    ) -> (Vec<usize>, Vec<usize>) {
-        let mut marked = Vec::new();
-        scanner.every_literal(haystack, &mut |l| marked.push(l));
-        marked.sort_unstable();
-        marked.dedup();
-        let code = |bytes: &[u8]| bytes.iter().map(|&b| scanner.map[usize::from(b)]).collect();
-        let coded: Vec<u8> = code(haystack);
-        let present = (0..literals.len())
-            .filter(|&i| coded.windows(literals[i].len()).any(|w| *w == code(&literals[i])[..]))
-            .collect();
-        (marked, present)
-    }
-
-    #[test]
-    fn a_scan_in_two_walks_finds_a_literal_wherever_it_is() {
-        let literals: Vec<Vec<u8>> = ["ab", "abcdef", "é", "xé", "⟨o⟩", "de", "cdef"]
-            .iter()
-            .map(|l| l.as_bytes().to_vec())
-            .collect();
-        let scanner = Scanner::new(&literals).expect("a scanner");
-        assert!(matches!(scanner.walker, Walker::Table(_)));
-        for len in 0..90 {
-            for literal in &literals {
-                for at in 0..=len {
-                    let mut haystack = vec![b'-'; len];
-                    haystack.splice(at..at, literal.iter().copied());
-                    let (marked, present) = marked_and_present(&scanner, &literals, &haystack);
-                    assert_eq!(marked, present, "{:?}", String::from_utf8_lossy(&haystack));
-                    assert!(!marked.is_empty());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn literals_with_more_states_than_a_table_holds_are_scanned_by_a_dfa() {
-        // 9,000 distinct six-letter words: over 32,767 states
-        let word = |i: u64| {
-            let mut n = i * 104_729 % 26u64.pow(6);
-            let mut letters = Vec::new();
-            for _ in 0..6 {
-                letters.push(b'a' + u8::try_from(n % 26).unwrap());
-                n /= 26;
-            }
-            letters
-        };
-        let literals: Vec<Vec<u8>> = (0..9000).map(word).collect();
-        let scanner = Scanner::new(&literals).expect("a scanner");
-        assert!(matches!(scanner.walker, Walker::Dfa(_)));
-        let haystack = [b"...".as_slice(), &literals[17], b" et ", &literals[8999]].concat();
-        let (marked, present) = marked_and_present(&scanner, &literals, &haystack);
-        assert_eq!(marked, present);
-        assert!(marked.contains(&17) && marked.contains(&8999));
-    }
-
     #[test]
     fn a_literal_that_folds_to_nothing_is_in_every_folded_copy() {
         // a lone combining mark: folding drops it, so no folded copy shows it
@@ -1098,37 +829,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn coded_bytes_fit_a_short_row_and_keep_every_literal() {
-        // 26 letters, then 60 accented ones (two bytes each, 61 distinct bytes): more bytes than
-        // codes, so the least used share the last one
-        let accented: Vec<char> = ('\u{100}'..'\u{13c}').collect();
-        let mut literals: Vec<Vec<u8>> = (b'a'..=b'z').map(|b| vec![b'q', b]).collect();
-        literals.extend(accented.iter().map(|c| format!("x{c}").into_bytes()));
-        let map = Scanner::codes(&literals);
-        assert!(map.iter().all(|&c| usize::from(c) <= MAX_CODE));
-        assert_eq!(map[usize::from(b'Q')], map[usize::from(b'q')]);
-        assert_eq!(map[usize::from(b'!')], 0, "a byte of no literal has code 0");
-        let letters: std::collections::BTreeSet<u8> =
-            (b'a'..=b'z').map(|b| map[usize::from(b)]).collect();
-        assert_eq!(letters.len(), 26, "the most used bytes keep codes of their own");
-        let scanner = Scanner::new(&literals).expect("a scanner");
-        let marks = |text: &str| {
-            let mut marked = Vec::new();
-            scanner.every_literal(text.as_bytes(), &mut |l| marked.push(l));
-            marked
-        };
-        for (i, literal) in literals.iter().enumerate() {
-            let literal = std::str::from_utf8(literal).unwrap();
-            assert!(marks(&format!("«{literal}» !")).contains(&i), "{literal}");
-            if literal.is_ascii() {
-                let upper = literal.to_ascii_uppercase();
-                assert!(marks(&format!("«{upper}» !")).contains(&i), "{upper}");
-            }
-        }
-        assert_eq!(marks("Qz, et xĀ."), [25, 26]);
-        assert_eq!(marks("rien de cela"), Vec::<usize>::new());
     }
 }
