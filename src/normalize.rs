@@ -241,8 +241,20 @@ fn normalize_with(original: &str, runs: bool) -> NormalizedText {
     while let Some((i, c)) = chars.next() {
         if runs && !nfc_needed && is_plain(c) {
             // a run of ASCII characters that stay as they are, copied at once (in a text that
-            // needs NFC, a character may compose with marks after it, so each is looked at)
-            let run = original.as_bytes()[i..].iter().take_while(|&&b| is_plain(b as char)).count();
+            // needs NFC, a character may compose with marks after it, so each is looked at),
+            // with the single spaces between two of them on one line, which stay as they are too
+            let rest = &original.as_bytes()[i..];
+            let plain =
+                |at: usize| rest.get(at).is_some_and(|&b| is_plain(b as char) && b != b'\n');
+            let mut run = 0;
+            loop {
+                run += rest[run..].iter().take_while(|&&b| is_plain(b as char)).count();
+                if run > 0 && plain(run - 1) && rest.get(run) == Some(&b' ') && plain(run + 1) {
+                    run += 1;
+                    continue;
+                }
+                break;
+            }
             text.push_str(&original[i..i + run]);
             map.push_identity(i, run);
             if run > 1 {
@@ -544,6 +556,28 @@ mod tests {
         (starts, ends)
     }
 
+    #[test]
+    fn single_spaces_between_plain_characters_are_copied_with_their_run() {
+        for original in [
+            "a b",
+            "a  b",
+            "a \nb",
+            "a\n b",
+            " a b ",
+            "a \"b\" c",
+            "« a » b",
+            "a\t b",
+            "x , y",
+            "l'a b",
+            "a b\r\nc d",
+            "a \u{a0}b",
+            "a b\u{2019}c d",
+        ] {
+            assert_eq!(normalize(original), normalize_with(original, false), "{original:?}");
+        }
+        assert_eq!(normalize("Le groupe  investit ").text, "Le groupe investit");
+    }
+
     proptest! {
         #[test]
         fn runs_answer_like_a_per_byte_map(units in proptest::collection::vec((0usize..4, 0usize..4, proptest::bool::ANY), 0..40), q in 0usize..200) {
@@ -568,7 +602,7 @@ mod tests {
         }
 
         #[test]
-        fn runs_of_plain_ascii_normalize_as_character_by_character(original in "([ -~\t\r\n]|\u{a0}|\u{2019}|«|»|é|\u{200b}){0,60}") {
+        fn runs_of_plain_ascii_normalize_as_character_by_character(original in "( |[a-z]{1,3}|[ -~\t\r\n]|\u{a0}|\u{2019}|«|»|é|\u{200b}){0,60}") {
             prop_assert_eq!(normalize(&original), normalize_with(&original, false));
         }
 
