@@ -61,8 +61,15 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut in_quote = false;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    // only line breaks, quotes and end marks matter: the bytes they start with are looked for,
+    // and the characters between are not decoded
+    let mut at = 0;
+    while let Some(found) =
+        bytes[at..].iter().position(|&b| matches!(b, b'\n' | b'"' | b'.' | b'!' | b'?' | 0xE2))
+    {
+        let i = at + found;
+        let c = text[i..].chars().next().expect("a character starts at a marked byte");
+        at = i + c.len_utf8();
         match c {
             '\n' => {
                 push_trimmed(text, start, i, &mut out);
@@ -71,19 +78,18 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
             }
             '"' => in_quote = !in_quote,
             '.' | '!' | '?' | '…' => {
-                let mut end = i + c.len_utf8();
                 // absorb repeated marks and a closing quote or bracket
-                while let Some(&(j, n)) = iter.peek() {
+                for n in text[at..].chars() {
                     if matches!(n, '.' | '!' | '?' | '…' | ')') || (n == '"' && in_quote) {
                         if n == '"' {
                             in_quote = false;
                         }
-                        end = j + n.len_utf8();
-                        iter.next();
+                        at += n.len_utf8();
                     } else {
                         break;
                     }
                 }
+                let end = at;
                 if in_quote || end >= bytes.len() || bytes[end] != b' ' {
                     continue;
                 }
