@@ -812,7 +812,7 @@ fn trim_words(
     text: &str,
     mut start: usize,
     mut end: usize,
-    trim: &std::collections::BTreeSet<String>,
+    trim: &std::collections::HashSet<String>,
     word: &mut String,
 ) -> Option<(usize, usize)> {
     let mut trimmed = |w: &str| {

@@ -94,7 +94,9 @@ pub struct EntityPattern {
     pub lang: String,
     pub priority: i32,
     pub regex: Matcher,
-    pub trim: Option<BTreeSet<String>>,
+    /// The words (folded) trimmed from both ends of a name: a hash set, as every match of the
+    /// patterns with `trim` looks up two words in it.
+    pub trim: Option<std::collections::HashSet<String>>,
     pub not_sentence_initial: bool,
     /// Where the `name` group is in a match, told without the capture engine when the parts
     /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
