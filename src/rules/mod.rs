@@ -571,6 +571,14 @@ fn compile(
                     );
                 }
             }
+            let forms = std::iter::once(&e.name).chain(&e.aliases).chain(e.labels.values());
+            for form in forms.filter(|f| fold_str(f).is_empty()) {
+                loader.error(
+                    file,
+                    at,
+                    format!("gazetteer entry '{}': '{form}' is empty once folded", e.name),
+                );
+            }
             if seen_entries.insert((e.entity_type.clone(), e.name.clone()), ()).is_some() {
                 loader.error(
                     file,
@@ -610,6 +618,12 @@ fn compile(
             match entries.iter().position(|e| e.name == d.place && e.entity_type == "Place") {
                 Some(i) => {
                     for form in &d.forms {
+                        if fold_str(form).is_empty() {
+                            let message =
+                                format!("demonym of '{}': '{form}' is empty once folded", d.place);
+                            loader.error(file, at, message);
+                            continue;
+                        }
                         patterns.push(LexicalPattern {
                             target: LexicalTarget::Demonym(i),
                             form: form.replace(['\u{2019}', '\u{2018}'], "'"),
@@ -1235,5 +1249,22 @@ pattern = '{parties:Organization+} \\p{Nope}'
             "[[rule]]\nid = \"x\"\nrelation = \"partnerOf\"\npatern = 'x'\n",
         )]);
         assert!(got[0].contains("unknown field `patern`"), "{got:?}");
+    }
+
+    #[test]
+    fn a_name_that_folds_to_nothing_is_an_error() {
+        // the gazetteer's automaton looks for names folded: an empty one would be everywhere
+        let got = messages(&[(
+            "g.toml",
+            "[[entity]]\nname = \"Paris\"\ntype = \"Place\"\naliases = [\"\", \"\u{301}\"]\n\n\
+             [[demonym]]\nplace = \"Paris\"\nforms = [\"parisien\", \"\"]\n",
+        )]);
+        for expected in [
+            "g.toml:1:1: gazetteer entry 'Paris': '' is empty once folded",
+            "g.toml:1:1: gazetteer entry 'Paris': '\u{301}' is empty once folded",
+            "g.toml:6:1: demonym of 'Paris': '' is empty once folded",
+        ] {
+            assert!(got.iter().any(|m| m == expected), "{expected}: {got:?}");
+        }
     }
 }
