@@ -248,8 +248,9 @@ fn normalize_with(original: &str, runs: bool) -> NormalizedText {
                 |at: usize| rest.get(at).is_some_and(|&b| is_plain(b as char) && b != b'\n');
             let mut run = 0;
             loop {
+                // at least one: the run starts with `c`, which is plain
                 run += rest[run..].iter().take_while(|&&b| is_plain(b as char)).count();
-                if run > 0 && plain(run - 1) && rest.get(run) == Some(&b' ') && plain(run + 1) {
+                if rest[run - 1] != b'\n' && rest.get(run) == Some(&b' ') && plain(run + 1) {
                     run += 1;
                     continue;
                 }
