@@ -8,7 +8,7 @@
 //! the mention joins that entry. The same name with different types stays two entities. An
 //! untyped proper name becomes an entity only when a relation rule gives it a type.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::extract::{Extraction, Mention, MentionSource};
 use crate::graph::model::{Entity, Evidence, GraphError, KnowledgeGraph, Relation, RelationPart};
@@ -18,7 +18,7 @@ use crate::rules::{ResolutionWords, RulePack};
 use crate::slug::slugify;
 
 /// The identity of an entity during resolution.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum EntityKey {
     Gazetteer(usize),
     Named { entity_type: String, key: String },
@@ -27,9 +27,39 @@ pub(crate) enum EntityKey {
 /// Folded, article-, suffix- and connector-free form of a name.
 pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
     let folded = fold_str(name);
-    let mut tokens: Vec<&str> = Vec::new();
-    // split on anything but letters and digits, keeping elided articles as their own token (l', d')
-    let mut rest = folded.as_str();
+    let tokens = tokens(&folded);
+    let mut tokens = &tokens[..];
+    while let [first, more @ ..] = tokens {
+        if more.is_empty() || !words.articles.contains(*first) {
+            break;
+        }
+        tokens = more;
+    }
+    while let [fewer @ .., last] = tokens {
+        if fewer.is_empty() || !words.legal_suffixes.contains(*last) {
+            break;
+        }
+        tokens = fewer;
+    }
+    let mut key = String::with_capacity(folded.len());
+    for t in tokens.iter().filter(|t| !words.connectors.contains(**t)) {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(t.trim_end_matches('\''));
+    }
+    if key.is_empty() {
+        folded
+    } else {
+        key
+    }
+}
+
+/// The words of a folded name: split on anything but letters and digits, an elided article kept
+/// as its own word with its apostrophe (l', d').
+fn tokens(folded: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut rest = folded;
     while !rest.is_empty() {
         let start = rest.find(|c: char| c.is_alphanumeric()).unwrap_or(rest.len());
         rest = &rest[start..];
@@ -40,23 +70,7 @@ pub fn resolution_key(name: &str, words: &ResolutionWords) -> String {
         }
         rest = &rest[end..];
     }
-    while tokens.len() > 1 && words.articles.contains(tokens[0]) {
-        tokens.remove(0);
-    }
-    while tokens.len() > 1 && words.legal_suffixes.contains(*tokens.last().expect("non-empty")) {
-        tokens.pop();
-    }
-    let kept: Vec<&str> = tokens
-        .iter()
-        .copied()
-        .filter(|t| !words.connectors.contains(*t))
-        .map(|t| t.trim_end_matches('\''))
-        .collect();
-    if kept.is_empty() {
-        folded
-    } else {
-        kept.join(" ")
-    }
+    tokens
 }
 
 /// (subject, relation, object) of an edge during building.
@@ -142,7 +156,10 @@ pub(crate) struct Resolver<'r> {
     rules: &'r RulePack,
     /// Entity type → resolution key of a gazetteer name or alias → its entry.
     gazetteer_keys: BTreeMap<String, BTreeMap<String, usize>>,
-    pub(crate) entities: BTreeMap<EntityKey, EntityAcc>,
+    /// Hashed, not sorted: an entity is looked up for nearly every mention, and a sorted map
+    /// compares its key with a dozen others, string by string; [`Resolver::sorted`] orders them
+    /// once, for the outputs.
+    pub(crate) entities: HashMap<EntityKey, EntityAcc>,
 }
 
 /// The resolution keys of one document's mentions, each computed the first time it is asked for.
@@ -157,7 +174,14 @@ impl<'r> Resolver<'r> {
                 gazetteer_keys.entry(e.entity_type.clone()).or_default().entry(key).or_insert(i);
             }
         }
-        Self { rules, gazetteer_keys, entities: BTreeMap::new() }
+        Self { rules, gazetteer_keys, entities: HashMap::new() }
+    }
+
+    /// The entities in the order of their keys.
+    pub(crate) fn sorted(&self) -> Vec<(&EntityKey, &EntityAcc)> {
+        let mut sorted: Vec<_> = self.entities.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        sorted
     }
 
     /// The key of mention `i` taken as `entity_type`, or `None` if it names no entity.
@@ -207,24 +231,30 @@ impl<'r> Resolver<'r> {
         surface: Option<&str>,
         lang: Option<&str>,
     ) {
-        // most adds meet an entity, a language and a name seen before: nothing is copied then
-        if !self.entities.contains_key(key) {
-            self.entities.insert(key.clone(), EntityAcc::default());
-        }
-        let acc = self.entities.get_mut(key).expect("inserted above");
-        if let Some(l) = lang {
-            count(&mut acc.languages, l);
-        }
         let entity_type = match key {
             EntityKey::Gazetteer(i) => self.rules.gazetteer.entries[*i].entity_type.as_str(),
             EntityKey::Named { .. } => entity_type,
         };
-        if acc.entity_type != entity_type {
-            acc.entity_type = entity_type.to_string();
-        }
-        acc.mentions += 1;
-        if let Some(s) = surface {
-            count(&mut acc.surfaces, s);
+        let update = |acc: &mut EntityAcc| {
+            if let Some(l) = lang {
+                count(&mut acc.languages, l);
+            }
+            if acc.entity_type != entity_type {
+                acc.entity_type = entity_type.to_string();
+            }
+            acc.mentions += 1;
+            if let Some(s) = surface {
+                count(&mut acc.surfaces, s);
+            }
+        };
+        // most adds meet an entity, a language and a name seen before: nothing is copied then
+        match self.entities.get_mut(key) {
+            Some(acc) => update(acc),
+            None => {
+                let mut acc = EntityAcc::default();
+                update(&mut acc);
+                self.entities.insert(key.clone(), acc);
+            }
         }
     }
 }
@@ -356,7 +386,8 @@ impl<'r> GraphBuilder<'r> {
         let mut ids: BTreeMap<EntityKey, String> = BTreeMap::new();
         let mut by_id: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
         let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
-        for (key, acc) in &self.resolver.entities {
+        let sorted = self.resolver.sorted();
+        for &(key, acc) in &sorted {
             // a gazetteer entity is labelled in the language most of its mentions are in, when the
             // entry has a label in that language; its id stays that of its canonical name
             let mut slug_name = None;
@@ -387,8 +418,8 @@ impl<'r> GraphBuilder<'r> {
             labels.insert(key.clone(), label);
         }
         ids.extend(number_collisions(by_id));
-        let mut entities = Vec::with_capacity(self.resolver.entities.len());
-        for (key, acc) in &self.resolver.entities {
+        let mut entities = Vec::with_capacity(sorted.len());
+        for &(key, acc) in &sorted {
             let id = ids[key].clone();
             let label = labels[key].clone();
             let mut aliases: BTreeSet<String> = acc.surfaces.keys().cloned().collect();
@@ -510,6 +541,55 @@ mod tests {
         fn borrowed_evidence_orders_as_evidence(a in evidence(), b in evidence()) {
             prop_assert_eq!(EvidenceRef::of(&a).cmp(&EvidenceRef::of(&b)), a.cmp(&b));
             prop_assert_eq!(EvidenceRef::of(&a).to_owned(), a);
+        }
+    }
+
+    /// The key as first written: the words in a vector that loses its leading articles one by
+    /// one and its trailing suffixes, then the kept ones joined.
+    fn key_as_written(name: &str, words: &ResolutionWords) -> String {
+        let folded = fold_str(name);
+        let mut tokens = tokens(&folded);
+        while tokens.len() > 1 && words.articles.contains(tokens[0]) {
+            tokens.remove(0);
+        }
+        while tokens.len() > 1 && words.legal_suffixes.contains(*tokens.last().unwrap()) {
+            tokens.pop();
+        }
+        let kept: Vec<&str> = tokens
+            .iter()
+            .copied()
+            .filter(|t| !words.connectors.contains(*t))
+            .map(|t| t.trim_end_matches('\''))
+            .collect();
+        if kept.is_empty() {
+            folded
+        } else {
+            kept.join(" ")
+        }
+    }
+
+    fn words() -> ResolutionWords {
+        ResolutionWords {
+            articles: ["le", "la", "l'", "the"].iter().map(|s| s.to_string()).collect(),
+            legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
+            connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn keys_are_those_of_the_first_way_of_making_them(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Le", "la", "L'", "l'", "The", "GmbH", "SA", "Inc.", "de", "D'", "d'", "of",
+                    "Usine", "IA", "École", "x", "'", "’", " ", ", ", "-", ".", "2",
+                ]),
+                0..8,
+            ),
+            spaced in proptest::bool::ANY,
+        ) {
+            let name = parts.join(if spaced { " " } else { "" });
+            prop_assert_eq!(resolution_key(&name, &words()), key_as_written(&name, &words()));
         }
     }
 
