@@ -29,7 +29,7 @@ use crate::normalize::{
 };
 use crate::rules::bounds::NameBounds;
 use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
-use crate::rules::matcher::{Haystack, Slots};
+use crate::rules::matcher::{Haystack, Matcher, Slots};
 use crate::rules::pattern::{Slot, SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::slots::{Counted, SlotLayout};
@@ -970,6 +970,9 @@ fn pattern_mentions(
     }
     scratch.lap(masking, |c| &mut c.entity_sheet);
     let sheet = &scratch.sheet;
+    build_running(rules.entity_patterns.iter().map(|p| &p.regex), |i| {
+        sentences.iter().any(|s| sheet.runs(&s.view, i))
+    });
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
@@ -1074,6 +1077,20 @@ fn pattern_mentions(
         doc[start..].sort_by_key(|m| m.start);
     }
     all
+}
+
+/// Builds the automata of the patterns of a stage that are not built yet and that `runs` on
+/// some sentence of the batch, in parallel on the rayon pool and side by side with other threads
+/// doing the same for their batches ([`Matcher::build_unless_claimed`]), before the stage runs
+/// them. On first use they were built one at a time: threads starting their first batches ran
+/// the patterns in the same order, and each waited for the other to build the one it needed.
+fn build_running<'r>(patterns: impl Iterator<Item = &'r Matcher>, runs: impl Fn(usize) -> bool) {
+    use rayon::prelude::*;
+    let unbuilt: Vec<&Matcher> =
+        patterns.enumerate().filter(|(i, m)| !m.is_built() && runs(*i)).map(|(_, m)| m).collect();
+    if !unbuilt.is_empty() {
+        unbuilt.par_iter().with_max_len(1).for_each(|m| m.build_unless_claimed());
+    }
 }
 
 /// The mentions slot `k` of a relation rule binds in a match: the placeholders of the slot's types
@@ -1311,6 +1328,9 @@ fn relation_matches(
     }
     scratch.lap(masking, |c| &mut c.relation_sheet);
     let sheet = &scratch.sheet;
+    build_running(rules.relation_rules.iter().map(|r| &r.regex), |i| {
+        sentences.iter().any(|s| sheet.runs(&s.view, i))
+    });
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
@@ -1625,6 +1645,27 @@ mod tests {
         assert!(batch.iter().all(|ex| ex.contains("RelationMatch")), "every document relates");
         assert_eq!(batch, alone);
         assert_eq!(reused, alone);
+    }
+
+    #[test]
+    fn the_patterns_that_run_are_built_before_the_stage_and_once() {
+        let patterns: Vec<Matcher> =
+            ["a+", "b", "(?i)c[0-9]{0,40}", "d"].iter().map(|p| Matcher::new(p).unwrap()).collect();
+        // two threads prepare the same stage at once: the patterns that run are built, the other
+        // is not
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| build_running(patterns.iter(), |i| i != 1));
+            }
+        });
+        let built: Vec<bool> = patterns.iter().map(Matcher::is_built).collect();
+        assert_eq!(built, [true, false, true, true]);
+        let claim = crate::rules::Claim::default();
+        let taken = std::thread::scope(|scope| {
+            let takers: Vec<_> = (0..4).map(|_| scope.spawn(|| claim.take())).collect();
+            takers.into_iter().map(|t| t.join().unwrap()).filter(|&t| t).count()
+        });
+        assert_eq!(taken, 1);
     }
 
     #[test]

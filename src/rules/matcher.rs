@@ -28,6 +28,7 @@ use regex_syntax::hir::{Hir, HirKind};
 
 use super::alphabet::{first_maybe_mapped, Alphabet};
 use super::bytes::{sets_of, ByteAlphabet, ByteRow, ByteText, ByteView, CharSets};
+use super::Claim;
 
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
 const SIZE_LIMIT: usize = 64 << 20;
@@ -50,6 +51,8 @@ pub struct Matcher {
     /// The alphabet of bytes its automata read, given by its pack ([`Matcher::read_bytes`]).
     bytes: Option<Arc<ByteAlphabet>>,
     automata: OnceLock<Automata>,
+    /// Set by the thread that takes on building the automata ([`Matcher::build_unless_claimed`]).
+    claim: Claim,
 }
 
 /// A pattern's automata, and the characters they tell apart.
@@ -300,6 +303,7 @@ impl Matcher {
             sets,
             bytes: None,
             automata: OnceLock::new(),
+            claim: Claim::default(),
         };
         Ok((matcher, read))
     }
@@ -333,6 +337,22 @@ impl Matcher {
     /// Builds the automata now if they are not built yet, with no size limit (as on first use).
     pub fn build_if_needed(&self) {
         let _ = self.automata();
+    }
+
+    /// Builds the automata now unless they are built or another thread has taken them on: threads
+    /// that are about to run the same patterns for the first time call this for each of them in
+    /// turn, and so build them side by side, each taking the next one nobody has taken. (Built on
+    /// first use, they were built one at a time: the threads ran the patterns in the same order,
+    /// and each found the other building the one it needed and waited.)
+    pub fn build_unless_claimed(&self) {
+        if self.automata.get().is_none() && self.claim.take() {
+            self.build_if_needed();
+        }
+    }
+
+    /// Whether the automata are built.
+    pub fn is_built(&self) -> bool {
+        self.automata.get().is_some()
     }
 
     /// The regex source.

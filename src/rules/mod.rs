@@ -84,6 +84,24 @@ pub struct Gazetteer {
     pub automaton: Scanner,
 }
 
+/// A flag that the first thread to take it sets: which thread builds something shared that
+/// several may want at once. A copy is not taken (what it guards is built again by the copy).
+#[derive(Debug, Default)]
+pub(crate) struct Claim(std::sync::atomic::AtomicBool);
+
+impl Claim {
+    /// Whether this call took the claim (no other had).
+    pub(crate) fn take(&self) -> bool {
+        !self.0.swap(true, std::sync::atomic::Ordering::AcqRel)
+    }
+}
+
+impl Clone for Claim {
+    fn clone(&self) -> Self {
+        Claim::default()
+    }
+}
+
 /// An entity pattern: a regex with a `name` group over masked text.
 #[derive(Debug, Clone)]
 pub struct EntityPattern {
