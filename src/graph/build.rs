@@ -8,7 +8,7 @@
 //! the mention joins that entry. The same name with different types stays two entities. An
 //! untyped proper name becomes an entity only when a relation rule gives it a type.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::extract::{Extraction, Mention, MentionSource};
 use crate::graph::model::{Entity, Evidence, GraphError, KnowledgeGraph, Relation, RelationPart};
@@ -18,7 +18,7 @@ use crate::rules::{ResolutionWords, RulePack};
 use crate::slug::slugify;
 
 /// The identity of an entity during resolution.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum EntityKey {
     Gazetteer(usize),
     Named { entity_type: String, key: String },
@@ -156,10 +156,7 @@ pub(crate) struct Resolver<'r> {
     rules: &'r RulePack,
     /// Entity type → resolution key of a gazetteer name or alias → its entry.
     gazetteer_keys: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Hashed, not sorted: an entity is looked up for nearly every mention, and a sorted map
-    /// compares its key with a dozen others, string by string; [`Resolver::sorted`] orders them
-    /// once, for the outputs.
-    pub(crate) entities: HashMap<EntityKey, EntityAcc>,
+    pub(crate) entities: BTreeMap<EntityKey, EntityAcc>,
 }
 
 /// The resolution keys of one document's mentions, each computed the first time it is asked for.
@@ -174,14 +171,7 @@ impl<'r> Resolver<'r> {
                 gazetteer_keys.entry(e.entity_type.clone()).or_default().entry(key).or_insert(i);
             }
         }
-        Self { rules, gazetteer_keys, entities: HashMap::new() }
-    }
-
-    /// The entities in the order of their keys.
-    pub(crate) fn sorted(&self) -> Vec<(&EntityKey, &EntityAcc)> {
-        let mut sorted: Vec<_> = self.entities.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        sorted
+        Self { rules, gazetteer_keys, entities: BTreeMap::new() }
     }
 
     /// The key of mention `i` taken as `entity_type`, or `None` if it names no entity.
@@ -247,7 +237,8 @@ impl<'r> Resolver<'r> {
                 count(&mut acc.surfaces, s);
             }
         };
-        // most adds meet an entity, a language and a name seen before: nothing is copied then
+        // most adds meet an entity, a language and a name seen before: one search, and nothing is
+        // copied then
         match self.entities.get_mut(key) {
             Some(acc) => update(acc),
             None => {
@@ -386,8 +377,7 @@ impl<'r> GraphBuilder<'r> {
         let mut ids: BTreeMap<EntityKey, String> = BTreeMap::new();
         let mut by_id: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
         let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
-        let sorted = self.resolver.sorted();
-        for &(key, acc) in &sorted {
+        for (key, acc) in &self.resolver.entities {
             // a gazetteer entity is labelled in the language most of its mentions are in, when the
             // entry has a label in that language; its id stays that of its canonical name
             let mut slug_name = None;
@@ -418,8 +408,8 @@ impl<'r> GraphBuilder<'r> {
             labels.insert(key.clone(), label);
         }
         ids.extend(number_collisions(by_id));
-        let mut entities = Vec::with_capacity(sorted.len());
-        for &(key, acc) in &sorted {
+        let mut entities = Vec::with_capacity(self.resolver.entities.len());
+        for (key, acc) in &self.resolver.entities {
             let id = ids[key].clone();
             let label = labels[key].clone();
             let mut aliases: BTreeSet<String> = acc.surfaces.keys().cloned().collect();

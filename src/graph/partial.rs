@@ -119,7 +119,7 @@ impl GraphBuilder<'_> {
         for i in self.documents.sorted_order() {
             line(&Line::Document(self.documents.get(i as usize).to_info()))?;
         }
-        for (key, acc) in self.resolver.sorted() {
+        for (key, acc) in &self.resolver.entities {
             line(&Line::Entity {
                 key: self.key_out(key),
                 mentions: acc.mentions,
