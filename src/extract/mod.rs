@@ -278,6 +278,8 @@ struct Sheet {
     bytes: ByteText,
     /// Per sentence, per pattern of the group, whether it runs on the sentence.
     runs: Vec<bool>,
+    /// Per pattern of the group, whether it runs on some sentence.
+    runs_somewhere: Vec<bool>,
 }
 
 /// Where one sentence's views are in the [`Sheet`].
@@ -313,6 +315,7 @@ impl Sheet {
         self.folded.clear();
         self.bytes.clear();
         self.runs.clear();
+        self.runs_somewhere.clear();
     }
 
     /// Adds the sentence `span` of `text` with `items` masked, and finds which patterns of
@@ -341,6 +344,9 @@ impl Sheet {
                 .enumerate()
                 .map(|(i, &(applies, _))| applies && group.prefilter.may_match(i, found)),
         );
+        let somewhere = &mut self.runs_somewhere;
+        somewhere.resize(somewhere.len().max(group.patterns.len()), false);
+        somewhere.iter_mut().zip(&self.runs[runs..]).for_each(|(any, &run)| *any |= run);
         let maybe_mapped = group.alphabet.is_none().then(|| {
             (
                 Haystack::new(masked).maybe_mapped(),
@@ -365,6 +371,11 @@ impl Sheet {
     /// Whether pattern `i` of the group runs on the sentence.
     fn runs(&self, view: &View, i: usize) -> bool {
         self.runs[view.runs + i]
+    }
+
+    /// Whether pattern `i` of the group runs on some sentence of the sheet.
+    fn runs_somewhere(&self, i: usize) -> bool {
+        self.runs_somewhere.get(i).copied().unwrap_or(false)
     }
 
     fn masked(&self, view: &View) -> Masked<'_> {
@@ -970,9 +981,7 @@ fn pattern_mentions(
     }
     scratch.lap(masking, |c| &mut c.entity_sheet);
     let sheet = &scratch.sheet;
-    build_running(rules.entity_patterns.iter().map(|p| &p.regex), |i| {
-        sentences.iter().any(|s| sheet.runs(&s.view, i))
-    });
+    build_running(rules.entity_patterns.iter().map(|p| &p.regex), |i| sheet.runs_somewhere(i));
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
@@ -1328,9 +1337,7 @@ fn relation_matches(
     }
     scratch.lap(masking, |c| &mut c.relation_sheet);
     let sheet = &scratch.sheet;
-    build_running(rules.relation_rules.iter().map(|r| &r.regex), |i| {
-        sentences.iter().any(|s| sheet.runs(&s.view, i))
-    });
+    build_running(rules.relation_rules.iter().map(|r| &r.regex), |i| sheet.runs_somewhere(i));
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();

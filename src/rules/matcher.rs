@@ -5,7 +5,9 @@
 //! NFA states), and a run over French text never uses the English ones: building all of them at
 //! load took most of the load time and of the memory (1.8 s and 190 MB for the bundled pack). So
 //! the syntax and the groups are checked when the pack loads, which is where errors are reported
-//! with their position, and the automata are built the first time a pattern runs. A pattern that
+//! with their position, and the automata are built the first time a pattern runs (or just
+//! before, when extraction sees that a batch will run it: [`Matcher::build_unless_claimed`], so
+//! that threads share the building). A pattern that
 //! loaded always builds (no size limit applies then); `rules check` and `rules test` build every
 //! pattern at load (`LoadOptions::build_all`), under the size limit, so that a pattern too large
 //! is reported there.
