@@ -7,10 +7,9 @@
 //! the syntax and the groups are checked when the pack loads, which is where errors are reported
 //! with their position, and the automata are built the first time a pattern runs (or just
 //! before, when extraction sees that a batch will run it: [`Matcher::build_unless_claimed`], so
-//! that threads share the building). A pattern that
-//! loaded always builds (no size limit applies then); `rules check` and `rules test` build every
-//! pattern at load (`LoadOptions::build_all`), under the size limit, so that a pattern too large
-//! is reported there.
+//! that threads share the building). A pattern that loaded always builds (no size limit applies
+//! then); `rules check` and `rules test` build every pattern at load (`LoadOptions::build_all`),
+//! under the size limit, so that a pattern too large is reported there.
 //!
 //! The automata are `regex-automata`'s meta regex with its default configuration, which is what
 //! the `regex` crate runs: same syntax, same leftmost-first matches, same groups. They are built

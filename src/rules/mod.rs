@@ -85,7 +85,8 @@ pub struct Gazetteer {
 }
 
 /// A flag that the first thread to take it sets: which thread builds something shared that
-/// several may want at once. A copy is not taken (what it guards is built again by the copy).
+/// several may want at once. A copy starts untaken, as the copy of what it guards is built on its
+/// own.
 #[derive(Debug, Default)]
 pub(crate) struct Claim(std::sync::atomic::AtomicBool);
 
