@@ -89,9 +89,15 @@ impl Prefilter {
         let mut ids: std::collections::HashMap<Vec<u8>, usize> = Default::default();
         let mut regex_literal_clauses: Vec<Vec<Vec<usize>>> = Vec::new();
         let mut name = Vec::new();
-        for pattern in patterns {
+        // parsing is most of the cost, and the patterns are parsed in parallel on the current
+        // rayon pool (in their order: the ids below are given in order)
+        let patterns: Vec<&str> = patterns.into_iter().collect();
+        let analyzed: Vec<(bool, Vec<Vec<Vec<u8>>>)> = {
+            use rayon::prelude::*;
+            patterns.par_iter().with_max_len(1).map(|p| analyze(p)).collect()
+        };
+        for (is_name, raw) in analyzed {
             let mut own = Vec::new();
-            let (is_name, raw) = analyze(pattern);
             name.push(is_name);
             for clause in reduce(raw) {
                 let mut lits: Vec<usize> = clause
