@@ -1655,7 +1655,7 @@ mod tests {
     }
 
     #[test]
-    fn the_patterns_that_run_are_built_before_the_stage_and_once() {
+    fn the_patterns_that_run_are_built_and_a_claim_is_taken_once() {
         let patterns: Vec<Matcher> =
             ["a+", "b", "(?i)c[0-9]{0,40}", "d"].iter().map(|p| Matcher::new(p).unwrap()).collect();
         // two threads prepare the same stage at once: the patterns that run are built, the other

@@ -414,7 +414,6 @@ mod tests {
             literals in proptest::collection::vec("[abé ]{1,4}", 1..12),
             haystack in "[abéAÉ ]{0,60}",
         ) {
-            let literals: Vec<String> = literals.into_iter().collect();
             let scanner = Scanner::new(&literals, Case::Exact, usize::MAX).expect("a scanner");
             let mut found = Vec::new();
             scanner.every_match(haystack.as_bytes(), &mut |l, start, end| found.push((l, start, end)));
