@@ -1444,9 +1444,14 @@ fn relation_matches(
                 if placed {
                     break;
                 }
-                // the layout is read from the regex, so its matches always fit it; were one not
-                // to, the sentence is read again with groups
-                debug_assert!(false, "{}: a match does not fit the slots' layout", rule.id);
+                // a match that does not fit the layout (one with more placeholders than the
+                // fewest, where a slot is placed only in those): the sentence is read again
+                // with groups
+                debug_assert!(
+                    layout.is_some_and(|l| !l.fits_every_match()),
+                    "{}: a match does not fit a layout that every match fits",
+                    rule.id
+                );
                 out.truncate(before);
                 layout = None;
             }
