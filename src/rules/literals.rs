@@ -354,9 +354,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn literals_with_more_states_than_a_table_holds_are_scanned_by_a_dfa() {
-        // 9,000 distinct six-letter words: over 32,767 states
+    /// 9,000 distinct six-letter words: over 32,767 states, more than a table holds.
+    fn nine_thousand_words() -> Vec<Vec<u8>> {
         let word = |i: u64| {
             let mut n = i * 104_729 % 26u64.pow(6);
             let mut letters = Vec::new();
@@ -366,7 +365,37 @@ mod tests {
             }
             letters
         };
-        let literals: Vec<Vec<u8>> = (0..9000).map(word).collect();
+        (0..9000).map(word).collect()
+    }
+
+    #[test]
+    fn literals_beyond_the_dfa_limit_and_a_table_are_scanned_by_the_nfa() {
+        let literals = nine_thousand_words();
+        for case in [Case::IgnoreAscii, Case::Exact] {
+            let scanner = Scanner::new(&literals, case, 100).expect("a scanner");
+            assert!(matches!(scanner.walker, Walker::Nfa(_)));
+            let haystack =
+                [b"..".as_slice(), &literals[17], b" et ", &literals[8999], b"!"].concat();
+            let (marked, present) = marked_and_present(&scanner, &literals, &haystack);
+            assert_eq!(marked, present);
+            assert!(marked.contains(&17) && marked.contains(&8999));
+            let mut found = Vec::new();
+            scanner.every_match(&haystack, &mut |l, start, end| found.push((l, start, end)));
+            let expected: Vec<(usize, usize, usize)> = aho_corasick::AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .unwrap()
+                .find_overlapping_iter(&haystack)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            assert_eq!(found, expected);
+            assert!(found.contains(&(17, 2, 8)) && found.contains(&(8999, 12, 18)));
+        }
+    }
+
+    #[test]
+    fn literals_with_more_states_than_a_table_holds_are_scanned_by_a_dfa() {
+        let literals = nine_thousand_words();
         let scanner = Scanner::new(&literals, Case::IgnoreAscii, usize::MAX).expect("a scanner");
         assert!(matches!(scanner.walker, Walker::Dfa(_)));
         let haystack = [b"...".as_slice(), &literals[17], b" et ", &literals[8999]].concat();
