@@ -146,7 +146,8 @@ pub struct PatternCost {
     pub sentences: usize,
     /// Bytes of those sentences, as the pattern read them (masked, folded when it folds).
     pub bytes: usize,
-    /// Matches its regex found, before the stage kept or dropped them.
+    /// Matches its regex found, before the stage kept or dropped them (in a sentence read again
+    /// with groups, those of the second reading).
     pub matches: usize,
     /// Time spent searching and reading its matches.
     pub time: Duration,
@@ -1356,9 +1357,9 @@ fn relation_matches(
                     Some(_) => rule.regex.find(haystack, &mut scratch.slots),
                     None => rule.regex.captures(haystack, &mut scratch.slots),
                 };
-                let mut placed = true;
+                let (mut placed, mut found) = (true, 0);
                 'matches: while let Some(caps) = matches.next() {
-                    cost.matches += 1;
+                    found += 1;
                     let whole = caps.get(0).expect("group 0");
                     let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
                     let within = &mut scratch.within;
@@ -1442,6 +1443,7 @@ fn relation_matches(
                     out.push((rule.priority, ns, ne, m));
                 }
                 if placed {
+                    cost.matches += found;
                     break;
                 }
                 // a match that does not fit the layout (one with more placeholders than the
