@@ -206,10 +206,10 @@ fn place(
         (Some(b), None, Some(a)) => (Rank::FromStart(b), Rank::FromEnd(a)),
         _ if least => {
             let fewest = b.0.checked_add(o.0)?.checked_add(a.0)?;
-            let (b, o) = (b.0 as usize, o.0 as usize);
-            let place = (Rank::FromStart(b), Rank::FromStart(b + o));
+            let (start, end) = (b.0 as usize, (b.0 + o.0) as usize);
+            let (start, end) = (Rank::FromStart(start), Rank::FromStart(end));
             let total = (fewest, Some(fewest));
-            return Some(Place { counted, start: place.0, end: place.1, total, fewest: true });
+            return Some(Place { counted, start, end, total, fewest: true });
         }
         _ => return None,
     };
