@@ -32,7 +32,7 @@ use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
 use crate::rules::matcher::{Haystack, Matcher, Slots};
 use crate::rules::pattern::{Slot, SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
-use crate::rules::slots::{Counted, SlotLayout};
+use crate::rules::slots::SlotLayout;
 use crate::rules::{applies_to, FoldGate, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
@@ -1115,15 +1115,11 @@ fn slot_mentions(
     group: impl FnOnce() -> Option<(usize, usize)>,
     masked: Masked<'_>,
 ) -> Option<Vec<usize>> {
-    let of_type = |(_, code): &&(usize, char)| slot.codes.contains(code);
     let Some(layout) = layout else {
         let ids = group().map(|(start, end)| masked.mentions_of(start, end, &slot.codes).collect());
         return Some(ids.unwrap_or_default());
     };
-    let counted = |p: &&(usize, char)| layout.counted(k) == Counted::All || of_type(p);
-    let ranks = layout.slot(k, within.iter().filter(counted).count())?;
-    let at_ranks = within.iter().filter(counted).skip(ranks.start).take(ranks.len());
-    Some(at_ranks.filter(of_type).map(|&(id, _)| id).collect())
+    layout.holds(k, within, |code| slot.codes.contains(&code))
 }
 
 /// How an entity pattern's name is read from its matches.
