@@ -139,7 +139,7 @@ impl Extraction {
     }
 }
 
-/// What one pattern of stage 2 or 3 cost over the batches a [`Scratch::profiled`] served.
+/// What one pattern cost over the batches a [`Scratch::profiled`] served.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PatternCost {
     /// Sentences the pattern ran on: those of its language that its prefilter let through.
@@ -154,7 +154,8 @@ pub struct PatternCost {
 }
 
 /// Where extraction spent its time, kept by a [`Scratch::profiled`]: per stage, and per pattern
-/// of stages 2 and 3 (by index in [`RulePack::entity_patterns`] and
+/// (stage 1's money then date patterns, by index in [`RulePack::money_patterns`] then
+/// [`RulePack::date_patterns`]; stage 2's and 3's by index in [`RulePack::entity_patterns`] and
 /// [`RulePack::relation_rules`]). Times are those of the thread that used the scratch.
 #[derive(Debug, Clone, Default)]
 pub struct Costs {
@@ -176,6 +177,8 @@ pub struct Costs {
     pub relation_sheet: Duration,
     /// Everything else of [`extract_batch_with`] (types, antecedents, acronyms, spans).
     pub other: Duration,
+    /// Stage 1's money patterns, then its date patterns.
+    pub lexical_patterns: Vec<PatternCost>,
     pub entity_patterns: Vec<PatternCost>,
     pub relation_rules: Vec<PatternCost>,
 }
@@ -236,7 +239,8 @@ pub struct Scratch {
 
 impl Scratch {
     /// A scratch that also keeps what each stage and pattern cost ([`Costs`]): a few clock
-    /// readings per pattern and batch, none per sentence. The extractions are the same.
+    /// readings per pattern and batch, and one per run of a money or date pattern (those run
+    /// only where their prefilter let a sentence through). The extractions are the same.
     pub fn profiled() -> Scratch {
         Scratch { costs: Some(Box::default()), ..Scratch::default() }
     }
@@ -741,12 +745,16 @@ fn lexical_mentions(
         }
         None => Haystack::new(local),
     };
+    // a run's cost, kept when profiled (a clock reading per pattern the prefilter lets run)
+    let run = || PatternCost { sentences: 1, bytes: local.len(), ..PatternCost::default() };
     for (i, p) in rules.money_patterns.iter().enumerate() {
         if !prefilter.may_match(i, found) {
             continue;
         }
+        let (started, mut cost) = (scratch.costs.is_some().then(Instant::now), run());
         let mut matches = p.regex.captures(haystack, &mut scratch.slots);
         while let Some(caps) = matches.next() {
+            cost.matches += 1;
             let whole = caps.name("amount").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(cur) = get("cur") else { continue };
@@ -758,13 +766,17 @@ fn lexical_mentions(
             let source = MentionSource::Money { amount, pattern: p.id.clone() };
             candidates.push((whole.start(), whole.end(), 2, "Money", source));
         }
+        Costs::add(scratch.costs.as_deref_mut(), |c| &mut c.lexical_patterns, i, started, &cost);
     }
     for (i, p) in rules.date_patterns.iter().enumerate() {
-        if !prefilter.may_match(rules.money_patterns.len() + i, found) {
+        let i = rules.money_patterns.len() + i;
+        if !prefilter.may_match(i, found) {
             continue;
         }
+        let (started, mut cost) = (scratch.costs.is_some().then(Instant::now), run());
         let mut matches = p.regex.captures(haystack, &mut scratch.slots);
         while let Some(caps) = matches.next() {
+            cost.matches += 1;
             let whole = caps.name("date").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
             let Some(value) = date_value(get("year"), get("month"), get("day"), &rules.months)
@@ -774,6 +786,7 @@ fn lexical_mentions(
             let source = MentionSource::Date { value, pattern: p.id.clone() };
             candidates.push((whole.start(), whole.end(), 3, "Date", source));
         }
+        Costs::add(scratch.costs.as_deref_mut(), |c| &mut c.lexical_patterns, i, started, &cost);
     }
     (accept(text, span, sentence, candidates), folds)
 }
@@ -1570,7 +1583,7 @@ mod tests {
         let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
             .expect("the bundled rules load");
         let text = "Le fournisseur Quantum Brilliance GmbH livre. La société Exosens SAS, basée \
-                    à Brive, recrute. Il pleut.";
+                    à Brive, recrute. Il pleut le 5 mars 2025.";
         let document = Document {
             info: DocumentInfo { id: "d".into(), title: None, url: None, date: None },
             text: text.to_string(),
@@ -1594,10 +1607,21 @@ mod tests {
         assert!((4..=6).contains(&cost.sentences), "{cost:?}");
         assert!(cost.bytes >= 2 * "Le fournisseur Quantum Brilliance GmbH livre.".len());
         assert!(costs.relation_rules.iter().all(|c| c.matches <= c.sentences * 4));
+        // stage 1: the date, once in each run; the money patterns find nothing, though
+        // "livre" (a currency word) lets the first sentence through their prefilter
+        let date = rules.date_patterns.iter().position(|p| p.id == "date.day-month-year");
+        let date = &costs.lexical_patterns[rules.money_patterns.len() + date.unwrap()];
+        assert_eq!((date.matches, date.sentences), (2, 2), "{date:?}");
+        assert_eq!(date.bytes, 2 * "Il pleut le 5 mars 2025.".len());
+        let money = &costs.lexical_patterns[..rules.money_patterns.len()];
+        let first = "Le fournisseur Quantum Brilliance GmbH livre.".len();
+        assert!(money.iter().all(|c| c.matches == 0 && c.bytes <= 2 * first), "{money:?}");
+        assert!(money.iter().any(|c| c.sentences == 2), "{money:?}");
         let stages = costs.prepare + costs.lexical + costs.entities + costs.relations;
         assert!(cost.time > Duration::ZERO && stages >= cost.time);
         // stages 2 and 3 each spent some time masking and scanning, apart from the searches
         let searches = |c: &[PatternCost]| c.iter().map(|p| p.time).sum::<Duration>();
+        assert!(date.time > Duration::ZERO && searches(&costs.lexical_patterns) <= costs.lexical);
         let entity = (costs.entity_sheet, searches(&costs.entity_patterns), costs.entities);
         let relation = (costs.relation_sheet, searches(&costs.relation_rules), costs.relations);
         for (sheet, searches, stage) in [entity, relation] {
