@@ -368,6 +368,21 @@ mod tests {
         (0..9000).map(word).collect()
     }
 
+    /// Each occurrence of a literal in `haystack`, by aho-corasick's overlapping search: the
+    /// order an exact walk gives them in.
+    fn overlapping<L: AsRef<[u8]>>(
+        literals: &[L],
+        haystack: impl AsRef<[u8]>,
+    ) -> Vec<(usize, usize, usize)> {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(literals)
+            .unwrap()
+            .find_overlapping_iter(haystack.as_ref())
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+            .collect()
+    }
+
     #[test]
     fn literals_beyond_the_dfa_limit_and_a_table_are_scanned_by_the_nfa() {
         let literals = nine_thousand_words();
@@ -381,13 +396,7 @@ mod tests {
             assert!(marked.contains(&17) && marked.contains(&8999));
             let mut found = Vec::new();
             scanner.every_match(&haystack, &mut |l, start, end| found.push((l, start, end)));
-            let expected: Vec<(usize, usize, usize)> = aho_corasick::AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-                .unwrap()
-                .find_overlapping_iter(&haystack)
-                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
-                .collect();
+            let expected = overlapping(&literals, &haystack);
             assert_eq!(found, expected);
             assert!(found.contains(&(17, 2, 8)) && found.contains(&(8999, 12, 18)));
         }
@@ -446,13 +455,7 @@ mod tests {
             let scanner = Scanner::new(&literals, Case::Exact, usize::MAX).expect("a scanner");
             let mut found = Vec::new();
             scanner.every_match(haystack.as_bytes(), &mut |l, start, end| found.push((l, start, end)));
-            let expected: Vec<(usize, usize, usize)> = aho_corasick::AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-                .unwrap()
-                .find_overlapping_iter(&haystack)
-                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
-                .collect();
+            let expected = overlapping(&literals, &haystack);
             prop_assert_eq!(found, expected);
         }
     }

@@ -42,6 +42,7 @@ use super::pattern::{Slot, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
 const CODES: std::ops::RangeInclusive<char> = '\u{E000}'..='\u{F8FF}';
 
 /// Which placeholders a slot's ranks count.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counted {
     /// All the placeholders of the match.
@@ -71,7 +72,6 @@ impl Rank {
 /// Where one slot is among a match's placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Place {
-    counted: Counted,
     /// The codes of the placeholders counted (`None`: all of them): the slot's types, and, in
     /// a place told only in the matches with the fewest, perhaps the types of other slots.
     codes: Option<Box<[char]>>,
@@ -116,11 +116,8 @@ impl SlotLayout {
                     return None; // its group holds only the last time round
                 }
                 let try_place = |codes: Option<&[char]>, least| {
-                    let (counted, codes) = match codes {
-                        None => (Counted::All, Codes::All),
-                        Some(codes) => (Counted::OfItsTypes, Codes::These(codes)),
-                    };
-                    place(&spine, &special, at, groups[slot], codes, counted, least)
+                    let codes = codes.map_or(Codes::All, Codes::These);
+                    place(&spine, &special, at, groups[slot], codes, least)
                 };
                 let own: &[char] = &slots[slot].codes;
                 // a rank every match tells
@@ -193,7 +190,10 @@ impl SlotLayout {
     /// Which placeholders slot `slot`'s first place counts.
     #[cfg(test)]
     pub fn counted(&self, slot: usize) -> Counted {
-        self.places[slot][0].counted
+        match self.places[slot][0].codes {
+            None => Counted::All,
+            Some(_) => Counted::OfItsTypes,
+        }
     }
 
     /// How many places slot `slot` has.
@@ -245,7 +245,6 @@ fn place(
     at: usize,
     group: &str,
     codes: Codes<'_>,
-    counted: Counted,
     least: bool,
 ) -> Option<Place> {
     let part = |hir: &Hir, muted: Option<&str>| relation(hir, special, codes, muted);
@@ -291,12 +290,12 @@ fn place(
             let (start, end) = (Rank::FromStart(start), Rank::FromStart(end));
             let total = (fewest, Some(fewest));
             let codes = codes.owned();
-            return Some(Place { counted, codes, start, end, total, fewest: true });
+            return Some(Place { codes, start, end, total, fewest: true });
         }
         _ => return None,
     };
     let (codes, total) = (codes.owned(), add(add(b, o), a));
-    Some(Place { counted, codes, start, end, total, fewest: false })
+    Some(Place { codes, start, end, total, fewest: false })
 }
 
 /// Whether the group `group` is inside a repetition of `hir` that may go round more than once
@@ -936,8 +935,8 @@ mod tests {
                     let whole = caps.get(0).expect("group 0");
                     let within = placeholders(text, whole.start(), whole.end());
                     for (k, slot) in slots.iter().enumerate() {
-                        let of_type = |&&(_, code): &&(usize, char)| slot.codes.contains(&code);
                         let keep = |code| slot.codes.contains(&code);
+                        let of_type = |&&(_, code): &&(usize, char)| keep(code);
                         let by_layout = layout.holds(k, &within, keep);
                         if by_layout.is_none() {
                             prop_assert!(!layout.fits_every_match(), "{pattern} on {text}");
@@ -950,11 +949,10 @@ mod tests {
                             .filter(of_type)
                             .map(|&(at, _)| at)
                             .collect();
-                        // every place the match fits, not only the first, holds what the
-                        // group holds
-                        for by_place in layout.each_place_holds(k, &within, keep).into_iter() {
-                            let by_place = by_place.unwrap_or_else(|| by_group.clone());
-                            prop_assert_eq!(&by_place, &by_group, "{} on {:?}", pattern, text);
+                        // every place the match fits, not only the first (`holds`), holds what
+                        // the group holds
+                        for by_place in layout.each_place_holds(k, &within, keep).iter().flatten() {
+                            prop_assert_eq!(by_place, &by_group, "{} on {:?}", pattern, text);
                         }
                         if let Some(by_layout) = by_layout {
                             prop_assert_eq!(by_layout, by_group, "{} on {:?}", pattern, text);
