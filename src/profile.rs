@@ -83,7 +83,7 @@ pub fn report(profile: &Profile, rules: &RulePack, top: Option<usize>) -> String
     for (name, d) in [
         ("language, normalization, sentences", c.prepare),
         ("1 gazetteer, demonyms, money, dates", c.lexical),
-        ("  folding, gazetteer, prefilter scan", c.lexical.saturating_sub(lexical_runs)),
+        ("  gazetteer, prefilter scan, the rest", c.lexical.saturating_sub(lexical_runs)),
         ("  the money and date patterns", lexical_runs),
         ("2 entity patterns", c.entities),
         ("  masking, prefilter scan", c.entity_sheet),

@@ -443,7 +443,7 @@ fn rules_profile_shows_the_stages_and_the_slowest_rules() {
             None,
             "1 gazetteer, demonyms, money, dates",
             "  the money and date patterns",
-            "  folding, gazetteer, prefilter scan",
+            "  gazetteer, prefilter scan, the rest",
             "1 ",
         ),
         (Some(0), "2 entity patterns", "  the patterns' searches", "  choosing the mentions", "2 "),
