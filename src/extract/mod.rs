@@ -747,48 +747,51 @@ fn lexical_mentions(
     };
     // a run's cost, kept when profiled (a clock reading per pattern the prefilter lets run)
     let run = || PatternCost { sentences: 1, bytes: local.len(), ..PatternCost::default() };
-    for (i, p) in rules.money_patterns.iter().enumerate() {
+    // the money patterns, then the date patterns, numbered so in their prefilter
+    let money = rules.money_patterns.iter().map(|p| (&p.id, &p.regex, true));
+    let dates = rules.date_patterns.iter().map(|p| (&p.id, &p.regex, false));
+    for (i, (id, regex, is_money)) in money.chain(dates).enumerate() {
         if !prefilter.may_match(i, found) {
             continue;
         }
+        let (group, rank, kind) =
+            if is_money { ("amount", 2, "Money") } else { ("date", 3, "Date") };
         let (started, mut cost) = (scratch.costs.is_some().then(Instant::now), run());
-        let mut matches = p.regex.captures(haystack, &mut scratch.slots);
+        let mut matches = regex.captures(haystack, &mut scratch.slots);
         while let Some(caps) = matches.next() {
             cost.matches += 1;
-            let whole = caps.name("amount").or_else(|| caps.get(0)).expect("group 0");
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
-            let Some(cur) = get("cur") else { continue };
-            let Some(amount) =
-                money::amount(get("num"), get("word"), get("scale"), cur, &rules.money_words)
-            else {
-                continue;
-            };
-            let source = MentionSource::Money { amount, pattern: p.id.clone() };
-            candidates.push((whole.start(), whole.end(), 2, "Money", source));
-        }
-        Costs::add(scratch.costs.as_deref_mut(), |c| &mut c.lexical_patterns, i, started, &cost);
-    }
-    for (i, p) in rules.date_patterns.iter().enumerate() {
-        let i = rules.money_patterns.len() + i;
-        if !prefilter.may_match(i, found) {
-            continue;
-        }
-        let (started, mut cost) = (scratch.costs.is_some().then(Instant::now), run());
-        let mut matches = p.regex.captures(haystack, &mut scratch.slots);
-        while let Some(caps) = matches.next() {
-            cost.matches += 1;
-            let whole = caps.name("date").or_else(|| caps.get(0)).expect("group 0");
-            let get = |n: &str| caps.name(n).map(|m| m.as_str());
-            let Some(value) = date_value(get("year"), get("month"), get("day"), &rules.months)
-            else {
-                continue;
-            };
-            let source = MentionSource::Date { value, pattern: p.id.clone() };
-            candidates.push((whole.start(), whole.end(), 3, "Date", source));
+            let source =
+                if is_money { money_source(get, id, rules) } else { date_source(get, id, rules) };
+            let Some(source) = source else { continue };
+            let whole = caps.name(group).or_else(|| caps.get(0)).expect("group 0");
+            candidates.push((whole.start(), whole.end(), rank, kind, source));
         }
         Costs::add(scratch.costs.as_deref_mut(), |c| &mut c.lexical_patterns, i, started, &cost);
     }
     (accept(text, span, sentence, candidates), folds)
+}
+
+/// The mention of a money pattern's match (groups `num` or `word`, `scale`, `cur`), when its
+/// groups make an amount.
+fn money_source<'h>(
+    get: impl Fn(&str) -> Option<&'h str>,
+    id: &str,
+    rules: &RulePack,
+) -> Option<MentionSource> {
+    let amount =
+        money::amount(get("num"), get("word"), get("scale"), get("cur")?, &rules.money_words)?;
+    Some(MentionSource::Money { amount, pattern: id.to_owned() })
+}
+
+/// The mention of a date pattern's match (groups `year`, `month`, `day`), when they make a date.
+fn date_source<'h>(
+    get: impl Fn(&str) -> Option<&'h str>,
+    id: &str,
+    rules: &RulePack,
+) -> Option<MentionSource> {
+    let value = date_value(get("year"), get("month"), get("day"), &rules.months)?;
+    Some(MentionSource::Date { value, pattern: id.to_owned() })
 }
 
 /// A mention stage 1 may make in a sentence: start, end (in the sentence), rank, type, source.
