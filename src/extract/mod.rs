@@ -33,7 +33,7 @@ use crate::rules::matcher::{Haystack, Matcher, Slots};
 use crate::rules::pattern::{Slot, SlotRole, TypeCodes};
 use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::slots::SlotLayout;
-use crate::rules::{applies_to, FoldGate, LexicalTarget, RulePack};
+use crate::rules::{applies_to, Antecedent, FoldGate, LexicalTarget, RulePack};
 use crate::sentence::{split_sentences, SentenceSpan};
 use masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
 
@@ -519,7 +519,7 @@ fn extract_texts(
     let started = scratch.lap(started, |c| &mut c.entities);
     for (p, mentions) in prepared.iter().zip(&mut mentions) {
         propagate_types(mentions);
-        resolve_antecedents(mentions, rules);
+        resolve_antecedents(&p.normalized.text, mentions, rules);
         link_acronyms(&p.normalized.text, mentions, &rules.resolution.connectors);
         for m in mentions.iter_mut() {
             let (s, e) = p.normalized.map.span(m.start, m.end);
@@ -1239,27 +1239,34 @@ fn link_acronyms(text: &str, mentions: &mut [Mention], connectors: &BTreeSet<Str
     }
 }
 
-/// A definite description found by an `antecedent` pattern refers to the nearest preceding named
-/// mention of its type; one with nothing to refer to is dropped.
-fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
-    let is_description = |m: &Mention| match &m.source {
+/// A definite description found by an `antecedent` pattern names a preceding mention, the one
+/// its pattern's [`Antecedent`] chooses in the document's normalized `text`; one with nothing to
+/// name is dropped.
+fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack) {
+    let choice = |m: &Mention| match &m.source {
         MentionSource::Pattern { pattern } => {
-            rules.entity_patterns.iter().any(|p| p.antecedent && p.id == *pattern)
+            rules.entity_patterns.iter().find(|p| p.id == *pattern).and_then(|p| p.antecedent)
         }
-        _ => false,
+        _ => None,
     };
-    let descriptions: Vec<bool> = mentions.iter().map(is_description).collect();
-    if !descriptions.contains(&true) {
+    let choices: Vec<Option<Antecedent>> = mentions.iter().map(choice).collect();
+    if choices.iter().all(Option::is_none) {
         return;
     }
     let mut keep = vec![true; mentions.len()];
     let mut refers: Vec<Option<usize>> = vec![None; mentions.len()];
     for i in 0..mentions.len() {
-        if !descriptions[i] {
-            continue;
-        }
+        let Some(choice) = choices[i] else { continue };
         let t = &mentions[i].mention_type;
-        let found = (0..i).rev().find(|&j| !descriptions[j] && mentions[j].mention_type == *t);
+        let found = match choice {
+            Antecedent::Nearest => {
+                (0..i).rev().find(|&j| choices[j].is_none() && mentions[j].mention_type == *t)
+            }
+            Antecedent::MostMentioned => {
+                introduced_with(text, &mentions[i], &mentions[..i], &choices[..i], t)
+                    .or_else(|| most_mentioned(&mentions[..i], &choices[..i], t, rules))
+            }
+        };
         match found {
             Some(j) => refers[i] = Some(j),
             None => keep[i] = false,
@@ -1278,11 +1285,85 @@ fn resolve_antecedents(mentions: &mut Vec<Mention>, rules: &RulePack) {
     for (i, mut m) in std::mem::take(mentions).into_iter().enumerate() {
         if keep[i] {
             m.refers_to = refers[i].map(|j| new_index[j]);
-            m.description = descriptions[i];
+            m.description = choices[i].is_some();
             out.push(m);
         }
     }
     *mentions = out;
+}
+
+/// The nearest of `mentions` of type `t` (or untyped) introduced with the noun that ends
+/// `description` ("la biotech Kymeris Bio", "Kymeris Bio, une biotech basée à Boston" for "la
+/// biotech"): the noun among the few words before it, or in an apposition right after it.
+fn introduced_with(
+    text: &str,
+    description: &Mention,
+    mentions: &[Mention],
+    choices: &[Option<Antecedent>],
+    t: &str,
+) -> Option<usize> {
+    /// How far before a name, and after it in an apposition, its noun is looked for (bytes).
+    const BEFORE: usize = 60;
+    const AFTER: usize = 40;
+    let noun = fold_str(description.text.rsplit(' ').next()?);
+    let has_noun = |window: &str| {
+        let folded = fold_str(window);
+        folded.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == noun)
+    };
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    (0..mentions.len()).rev().find(|&j| {
+        let m = &mentions[j];
+        if choices[j].is_some() || (m.mention_type != t && m.mention_type != "Name") {
+            return false;
+        }
+        let before = &text[floor(m.start.saturating_sub(BEFORE))..m.start];
+        // only the words of its own sentence and clause
+        let before = before.rsplit(['.', ';', '!', '?']).next().unwrap_or(before);
+        // an apposition before the description, not the description itself
+        let after = &text[m.end..floor((m.end + AFTER).min(description.start).max(m.end))];
+        let apposition = ["une ", "un ", "la ", "le ", "l'", "a ", "an ", "the "]
+            .iter()
+            .any(|a| after.strip_prefix(", ").is_some_and(|rest| rest.starts_with(a)));
+        has_noun(before) || (apposition && has_noun(after))
+    })
+}
+
+/// The first mention, among `mentions`, of the entity of type `t` or the untyped name mentioned
+/// most often there (a gazetteer entry by its entry, any other name by its folded text), the
+/// earliest on ties; descriptions and news sources do not count.
+fn most_mentioned(
+    mentions: &[Mention],
+    choices: &[Option<Antecedent>],
+    t: &str,
+    rules: &RulePack,
+) -> Option<usize> {
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key {
+        Entry(usize),
+        Text(String),
+    }
+    // per entity: its first mention and how many mentions it has
+    let mut seen: std::collections::HashMap<Key, (usize, usize)> = Default::default();
+    for (j, m) in mentions.iter().enumerate() {
+        if choices[j].is_some() || (m.mention_type != t && m.mention_type != "Name") {
+            continue;
+        }
+        let key = match &m.source {
+            MentionSource::Gazetteer { entry } if rules.gazetteer.entries[*entry].news_source => {
+                continue
+            }
+            MentionSource::Gazetteer { entry } => Key::Entry(*entry),
+            _ => Key::Text(fold_str(&m.text)),
+        };
+        seen.entry(key).or_insert((j, 0)).1 += 1;
+    }
+    let best = seen.into_values().max_by_key(|&(first, count)| (count, std::cmp::Reverse(first)));
+    best.map(|(first, _)| first)
 }
 
 /// Stage 3 of one sentence: the sentence with every mention masked, and the matches found in it

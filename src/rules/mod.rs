@@ -50,6 +50,8 @@ pub struct GazetteerEntry {
     pub country: Option<String>,
     /// Labels by language code.
     pub labels: BTreeMap<String, String>,
+    /// A news source, which no description names (`raw::RawGazetteerEntry::news_source`).
+    pub news_source: bool,
 }
 
 /// What a gazetteer automaton pattern stands for.
@@ -121,12 +123,23 @@ pub struct EntityPattern {
     /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
     /// pattern's spine.
     pub bounds: Option<NameBounds>,
-    /// Names the nearest preceding entity of its type (see `raw::RawEntityPattern::antecedent`).
-    pub antecedent: bool,
+    /// The match is a description naming a preceding entity, chosen so (see
+    /// `raw::RawEntityPattern::antecedent`); `None` for a name.
+    pub antecedent: Option<Antecedent>,
     /// Matched against the folded sentence (lower case, no accents).
     pub fold: bool,
     pub location: Location,
     pub examples: Vec<MentionExample>,
+}
+
+/// Which preceding entity a definite description names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Antecedent {
+    /// The nearest preceding mention of its type ("le centre de calcul").
+    Nearest,
+    /// The entity of its type, or the untyped name, with the most mentions before it, the earliest
+    /// on ties ("la start-up" names the company the article is about).
+    MostMentioned,
 }
 
 #[derive(Debug, Clone)]
@@ -612,6 +625,7 @@ fn compile(
                 qid: e.qid.clone(),
                 country: e.country.clone(),
                 labels: e.labels.clone(),
+                news_source: e.news_source,
             });
             exact_flags.push(e.exact);
         }
@@ -792,6 +806,23 @@ fn compile(
                 },
                 None => None,
             };
+            let antecedent = match (p.antecedent, p.antecedent_choice.as_deref()) {
+                (false, None) => None,
+                (true, None | Some("nearest")) => Some(Antecedent::Nearest),
+                (true, Some("most-mentioned")) => Some(Antecedent::MostMentioned),
+                (false, Some(_)) => {
+                    let message = "antecedent_choice without antecedent = true";
+                    loader.error(file, at, format!("entity pattern {}: {message}", p.id));
+                    None
+                }
+                (true, Some(other)) => {
+                    let message = format!(
+                        "unknown antecedent_choice '{other}' (known: nearest, most-mentioned)"
+                    );
+                    loader.error(file, at, format!("entity pattern {}: {message}", p.id));
+                    None
+                }
+            };
             let Some((regex, _, bounds)) =
                 compiled.and_then(|compiled| reported(loader, file, compiled))
             else {
@@ -809,7 +840,7 @@ fn compile(
                 trim,
                 not_sentence_initial: p.not_sentence_initial,
                 bounds,
-                antecedent: p.antecedent,
+                antecedent,
                 fold: p.fold,
                 location: Location::at(&file.path, &file.text, at),
                 examples: p
@@ -1197,6 +1228,29 @@ color = "#e15759"
         let report = examples::run_examples(&pack);
         assert_eq!(report.total, 2);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
+    }
+
+    #[test]
+    fn an_antecedent_choice_is_checked_at_load() {
+        let pattern = |extra: &str| {
+            format!("[[entity_pattern]]\nid = \"d\"\ntype = \"Organization\"\n{extra}pattern = '(?P<name>la start-up) a'\n")
+        };
+        let pack = load(&[(
+            "p.toml",
+            &pattern("antecedent = true\nantecedent_choice = \"most-mentioned\"\n"),
+        )])
+        .unwrap();
+        assert_eq!(pack.entity_patterns[0].antecedent, Some(Antecedent::MostMentioned));
+        let pack = load(&[("p.toml", &pattern("antecedent = true\n"))]).unwrap();
+        assert_eq!(pack.entity_patterns[0].antecedent, Some(Antecedent::Nearest));
+        assert_eq!(
+            messages(&[("p.toml", &pattern("antecedent = true\nantecedent_choice = \"last\"\n"))]),
+            ["p.toml:1:1: entity pattern d: unknown antecedent_choice 'last' (known: nearest, most-mentioned)"]
+        );
+        assert_eq!(
+            messages(&[("p.toml", &pattern("antecedent_choice = \"nearest\"\n"))]),
+            ["p.toml:1:1: entity pattern d: antecedent_choice without antecedent = true"]
+        );
     }
 
     #[test]

@@ -89,6 +89,10 @@ pub struct RawGazetteerEntry {
     /// capitalized alias only matches capitalized text).
     #[serde(default)]
     pub exact: bool,
+    /// A news source (an agency, a newspaper): cited by articles, never the company that a
+    /// description such as "la start-up" names.
+    #[serde(default)]
+    pub news_source: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +130,12 @@ pub struct RawEntityPattern {
     /// preceding entity of the same type in the document; without one it is dropped.
     #[serde(default)]
     pub antecedent: bool,
+    /// Which preceding entity the description names: `nearest` (the default) or
+    /// `most-mentioned` (the entity of its type, or the untyped name, mentioned most often before
+    /// it in the document, the earliest first on ties: "la start-up" names the article's company,
+    /// not the investor named last).
+    #[serde(default)]
+    pub antecedent_choice: Option<String>,
     /// Match against the sentence folded to lower case without accents (write the pattern so).
     #[serde(default)]
     pub fold: bool,
