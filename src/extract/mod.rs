@@ -1294,7 +1294,7 @@ fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack
 
 /// The nearest of `mentions` of type `t` (or untyped) introduced with the noun that ends
 /// `description` ("la biotech Kymeris Bio", "Kymeris Bio, une biotech basée à Boston" for "la
-/// biotech"): the noun among the few words before it, or in an apposition right after it.
+/// biotech"): the noun among the three words before it, or in an apposition right after it.
 fn introduced_with(
     text: &str,
     description: &Mention,
@@ -1324,12 +1324,16 @@ fn introduced_with(
         let before = &text[floor(m.start.saturating_sub(BEFORE))..m.start];
         // only the words of its own sentence and clause
         let before = before.rsplit(['.', ';', '!', '?']).next().unwrap_or(before);
+        // and of its own noun phrase: the noun, then at most two words ("du groupe allemand
+        // Rheinmetall", not "une société dérivée de l'Université …")
+        let words: Vec<&str> = before.split([' ', '\'', '’']).filter(|w| !w.is_empty()).collect();
+        let before = words[words.len().saturating_sub(3)..].join(" ");
         // an apposition before the description, not the description itself
         let after = &text[m.end..floor((m.end + AFTER).min(description.start).max(m.end))];
         let apposition = ["une ", "un ", "la ", "le ", "l'", "a ", "an ", "the "]
             .iter()
             .any(|a| after.strip_prefix(", ").is_some_and(|rest| rest.starts_with(a)));
-        has_noun(before) || (apposition && has_noun(after))
+        has_noun(&before) || (apposition && has_noun(after))
     })
 }
 

@@ -309,6 +309,10 @@ impl<'r> GraphBuilder<'r> {
                         !m.description && !matches!(m.source, MentionSource::Demonym { .. });
                     let surface = named.then_some(m.text.as_str());
                     self.resolver.add(&key, &m.mention_type, surface, ex.lang.as_deref());
+                    // a description of an untyped name gives the entity that name
+                    if let Some(name) = described_name(&ex.mentions, m) {
+                        self.resolver.add_surface(&key, name);
+                    }
                 }
             }
         }
@@ -359,6 +363,9 @@ impl<'r> GraphBuilder<'r> {
                     // an acronym brings the full name it was introduced with
                     if let (Some(j), false) = (m.refers_to, m.description) {
                         self.resolver.add_surface(key, &ex.mentions[j].text);
+                    }
+                    if let Some(name) = described_name(&ex.mentions, m) {
+                        self.resolver.add_surface(key, name);
                     }
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
@@ -502,6 +509,13 @@ fn number_collisions<K: Ord>(by_base: BTreeMap<String, Vec<K>>) -> BTreeMap<K, S
 fn compare_amounts(a: &crate::graph::Amount, b: &crate::graph::Amount) -> std::cmp::Ordering {
     let num = |v: &str| v.parse::<f64>().unwrap_or(0.0);
     num(&a.value).total_cmp(&num(&b.value)).then(b.currency.cmp(&a.currency))
+}
+
+/// The untyped name a definite description refers to ("la start-up" for "Kalix" found only as a
+/// proper name), which the description's entity takes as its name.
+fn described_name<'m>(mentions: &'m [Mention], m: &Mention) -> Option<&'m str> {
+    let antecedent = &mentions[m.refers_to.filter(|_| m.description)?];
+    (antecedent.mention_type == "Name").then_some(antecedent.text.as_str())
 }
 
 #[cfg(test)]
