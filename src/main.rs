@@ -182,13 +182,15 @@ fn write_outputs(
         let speed = stats.map_or_else(String::new, |s| {
             format!(" in {:.3} s ({})", s.elapsed.as_secs_f64(), throughput(s))
         });
-        println!(
-            "kgsmith: {read}{} entities, {} relations ({}){speed} -> {}",
-            graph.entity_count(),
-            graph.relation_count(),
-            per_relation.join(", "),
-            files.join(", ")
-        );
+        emit(
+            &(format!(
+                "kgsmith: {read}{} entities, {} relations ({}){speed} -> {}",
+                graph.entity_count(),
+                graph.relation_count(),
+                per_relation.join(", "),
+                files.join(", ")
+            ) + "\n"),
+        )?;
     }
     Ok(render_errors)
 }
@@ -287,7 +289,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         eprintln!("{d}");
     }
     let evaluation = kgsmith::eval::evaluate(&output.graph, &gold);
-    print!("{}", evaluation.report(args.show));
+    emit(&evaluation.report(args.show))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -307,7 +309,7 @@ fn explain(
     }
     for document in &batch.documents {
         let extraction = kgsmith::extract::extract(document, &rules);
-        print!("{}", kgsmith::explain::explain(&extraction, &rules));
+        emit(&kgsmith::explain::explain(&extraction, &rules))?;
     }
     let errors = batch.diagnostics.iter().any(|d| d.severity == Severity::Error);
     Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -322,7 +324,7 @@ fn rules_profile(args: ProfileArgs) -> Result<ExitCode> {
     for d in &profile.diagnostics {
         eprintln!("{d}");
     }
-    print!("{}", kgsmith::profile::report(&profile, &rules, args.top));
+    emit(&kgsmith::profile::report(&profile, &rules, args.top))?;
     let errors = profile.diagnostics.iter().any(|d| d.severity == Severity::Error);
     Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
@@ -332,7 +334,7 @@ fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
     let Some(rules) = load_rules_with(dir, &options)? else {
         return Ok(ExitCode::from(2));
     };
-    println!(
+    emit(&(format!(
         "kgsmith: {} ok: {} entity types, {} relations, {} gazetteer entries, {} entity patterns, {} money patterns, {} date patterns, {} relation rules",
         dir.display(),
         rules.vocabulary.entity_types.len(),
@@ -342,7 +344,7 @@ fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
         rules.money_patterns.len(),
         rules.date_patterns.len(),
         rules.relation_rules.len()
-    );
+    ) + "\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -355,12 +357,14 @@ fn rules_test(dir: &std::path::Path) -> Result<ExitCode> {
     for failure in &report.failures {
         eprintln!("{failure}");
     }
-    println!(
-        "kgsmith: {} examples: {} passed, {} failed",
-        report.total,
-        report.total - report.failures.len(),
-        report.failures.len()
-    );
+    emit(
+        &(format!(
+            "kgsmith: {} examples: {} passed, {} failed",
+            report.total,
+            report.total - report.failures.len(),
+            report.failures.len()
+        ) + "\n"),
+    )?;
     Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -370,6 +374,17 @@ fn throughput(stats: &Stats) -> String {
     match stats.megabytes_per_second() {
         v if v >= 1.0 => format!("{v:.1} MB/s"),
         v => format!("{v:.3} MB/s"),
+    }
+}
+
+/// Writes `text` to stdout. A reader that stops early (`kgsmith explain FILE | head`) ends the run
+/// quietly with success, as other command-line tools do, instead of a panic on the broken pipe.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other.context("cannot write to stdout"),
     }
 }
 

@@ -389,6 +389,23 @@ fn usage_errors_exit_with_2() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    // `kgsmith explain seeds | head -1`: the pipe is closed before the explanation is written
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kgsmith"))
+        .args(["explain", "seeds"])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the kgsmith binary runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
