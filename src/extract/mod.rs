@@ -1245,7 +1245,9 @@ fn link_acronyms(text: &str, mentions: &mut [Mention], connectors: &BTreeSet<Str
 fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack) {
     let choice = |m: &Mention| match &m.source {
         MentionSource::Pattern { pattern } => {
-            rules.entity_patterns.iter().find(|p| p.id == *pattern).and_then(|p| p.antecedent)
+            let pattern =
+                rules.entity_patterns.iter().find(|p| p.antecedent.is_some() && p.id == *pattern);
+            pattern.and_then(|p| p.antecedent)
         }
         _ => None,
     };
@@ -1305,11 +1307,11 @@ fn introduced_with(
     /// How far before a name, and after it in an apposition, its noun is looked for (bytes).
     const BEFORE: usize = 60;
     const AFTER: usize = 40;
-    let noun = fold_str(description.text.rsplit(' ').next()?);
-    let has_noun = |window: &str| {
-        let folded = fold_str(window);
-        folded.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == noun)
-    };
+    // the noun as written (the text is normalized, so its accents are those of the names'
+    // phrases), compared with the ASCII letters' case ignored: no word is folded
+    let noun = description.text.rsplit(' ').next()?;
+    let is_noun = |w: &str| w.eq_ignore_ascii_case(noun);
+    let not_word = |c: char| !c.is_alphanumeric() && c != '-';
     let floor = |mut i: usize| {
         while !text.is_char_boundary(i) {
             i -= 1;
@@ -1326,20 +1328,20 @@ fn introduced_with(
         let before = before.rsplit(['.', ';', '!', '?']).next().unwrap_or(before);
         // and of its own noun phrase: the noun, then at most two words ("du groupe allemand
         // Rheinmetall", not "une société dérivée de l'Université …")
-        let words: Vec<&str> = before.split([' ', '\'', '’']).filter(|w| !w.is_empty()).collect();
-        let before = words[words.len().saturating_sub(3)..].join(" ");
+        let mut last_three = before.split(not_word).rev().filter(|w| !w.is_empty()).take(3);
+        let noun_before = last_three.any(is_noun);
         // an apposition before the description, not the description itself
         let after = &text[m.end..floor((m.end + AFTER).min(description.start).max(m.end))];
         let apposition = ["une ", "un ", "la ", "le ", "l'", "a ", "an ", "the "]
             .iter()
             .any(|a| after.strip_prefix(", ").is_some_and(|rest| rest.starts_with(a)));
-        has_noun(&before) || (apposition && has_noun(after))
+        noun_before || (apposition && after.split(not_word).any(is_noun))
     })
 }
 
 /// The first mention, among `mentions`, of the entity of type `t` or the untyped name mentioned
-/// most often there (a gazetteer entry by its entry, any other name by its folded text), the
-/// earliest on ties; descriptions and news sources do not count.
+/// most often there (a gazetteer entry by its entry, any other name by its text), the earliest on
+/// ties; descriptions and news sources do not count.
 fn most_mentioned(
     mentions: &[Mention],
     choices: &[Option<Antecedent>],
@@ -1347,9 +1349,9 @@ fn most_mentioned(
     rules: &RulePack,
 ) -> Option<usize> {
     #[derive(PartialEq, Eq, Hash)]
-    enum Key {
+    enum Key<'t> {
         Entry(usize),
-        Text(String),
+        Text(&'t str),
     }
     // per entity: its first mention and how many mentions it has
     let mut seen: std::collections::HashMap<Key, (usize, usize)> = Default::default();
@@ -1362,7 +1364,7 @@ fn most_mentioned(
                 continue
             }
             MentionSource::Gazetteer { entry } => Key::Entry(*entry),
-            _ => Key::Text(fold_str(&m.text)),
+            _ => Key::Text(&m.text),
         };
         seen.entry(key).or_insert((j, 0)).1 += 1;
     }
