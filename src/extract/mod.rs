@@ -1265,7 +1265,8 @@ fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack
                 (0..i).rev().find(|&j| choices[j].is_none() && mentions[j].mention_type == *t)
             }
             Antecedent::MostMentioned => {
-                introduced_with(text, &mentions[i], &mentions[..i], &choices[..i], t)
+                let openers = &rules.resolution.apposition_openers;
+                introduced_with(text, &mentions[i], &mentions[..i], &choices[..i], t, openers)
                     .or_else(|| most_mentioned(&mentions[..i], &choices[..i], t, rules))
             }
         };
@@ -1296,13 +1297,15 @@ fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack
 
 /// The nearest of `mentions` of type `t` (or untyped) introduced with the noun that ends
 /// `description` ("la biotech Kymeris Bio", "Kymeris Bio, une biotech basée à Boston" for "la
-/// biotech"): the noun among the three words before it, or in an apposition right after it.
+/// biotech"): the noun among the three words before it, or in an apposition right after it (a
+/// comma, then one of `openers`).
 fn introduced_with(
     text: &str,
     description: &Mention,
     mentions: &[Mention],
     choices: &[Option<Antecedent>],
     t: &str,
+    openers: &BTreeSet<String>,
 ) -> Option<usize> {
     /// How far before a name, and after it in an apposition, its noun is looked for (bytes).
     const BEFORE: usize = 60;
@@ -1332,9 +1335,11 @@ fn introduced_with(
         let noun_before = last_three.any(is_noun);
         // an apposition before the description, not the description itself
         let after = &text[m.end..floor((m.end + AFTER).min(description.start).max(m.end))];
-        let apposition = ["une ", "un ", "la ", "le ", "l'", "a ", "an ", "the "]
-            .iter()
-            .any(|a| after.strip_prefix(", ").is_some_and(|rest| rest.starts_with(a)));
+        let opens = |rest: &str| {
+            let word = rest.split_inclusive([' ', '\'']).next().unwrap_or_default();
+            openers.contains(&fold_str(word.trim_end()))
+        };
+        let apposition = after.strip_prefix(", ").is_some_and(opens);
         noun_before || (apposition && after.split(not_word).any(is_noun))
     })
 }

@@ -577,6 +577,7 @@ mod tests {
             articles: ["le", "la", "l'", "the"].iter().map(|s| s.to_string()).collect(),
             legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
             connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
+            apposition_openers: BTreeSet::new(),
         }
     }
 
@@ -603,6 +604,7 @@ mod tests {
             articles: ["le", "la", "l'", "the"].iter().map(|s| s.to_string()).collect(),
             legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
             connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
+            apposition_openers: BTreeSet::new(),
         };
         let k = |s: &str| resolution_key(s, &words);
         assert_eq!(k("Usine d'IA souveraine"), k("usine IA souveraine"));

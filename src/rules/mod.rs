@@ -180,6 +180,8 @@ pub struct ResolutionWords {
     pub articles: BTreeSet<String>,
     pub legal_suffixes: BTreeSet<String>,
     pub connectors: BTreeSet<String>,
+    /// Folded, as the others (`raw::RawResolution::apposition_openers`).
+    pub apposition_openers: BTreeSet<String>,
 }
 
 /// A relation rule, compiled.
@@ -914,6 +916,8 @@ fn compile(
             resolution.articles.extend(r.articles.iter().map(|w| fold_str(w)));
             resolution.legal_suffixes.extend(r.legal_suffixes.iter().map(|w| fold_str(w)));
             resolution.connectors.extend(r.connectors.iter().map(|w| fold_str(w)));
+            let openers = r.apposition_openers.iter().map(|w| fold_str(w));
+            resolution.apposition_openers.extend(openers);
         }
     }
 

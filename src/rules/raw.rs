@@ -207,6 +207,10 @@ pub struct RawResolution {
     /// Inner words ignored when comparing names (`de`, `d'`, `of`).
     #[serde(default)]
     pub connectors: Vec<String>,
+    /// Words that open an apposition after a name (`une`, `a`): "Kymeris Bio, une biotech …"
+    /// introduces the company that "la biotech" names later.
+    #[serde(default)]
+    pub apposition_openers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
