@@ -182,15 +182,13 @@ fn write_outputs(
         let speed = stats.map_or_else(String::new, |s| {
             format!(" in {:.3} s ({})", s.elapsed.as_secs_f64(), throughput(s))
         });
-        emit(
-            &(format!(
-                "kgsmith: {read}{} entities, {} relations ({}){speed} -> {}",
-                graph.entity_count(),
-                graph.relation_count(),
-                per_relation.join(", "),
-                files.join(", ")
-            ) + "\n"),
-        )?;
+        emit(&format!(
+            "kgsmith: {read}{} entities, {} relations ({}){speed} -> {}\n",
+            graph.entity_count(),
+            graph.relation_count(),
+            per_relation.join(", "),
+            files.join(", ")
+        ))?;
     }
     Ok(render_errors)
 }
@@ -334,8 +332,8 @@ fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
     let Some(rules) = load_rules_with(dir, &options)? else {
         return Ok(ExitCode::from(2));
     };
-    emit(&(format!(
-        "kgsmith: {} ok: {} entity types, {} relations, {} gazetteer entries, {} entity patterns, {} money patterns, {} date patterns, {} relation rules",
+    emit(&format!(
+        "kgsmith: {} ok: {} entity types, {} relations, {} gazetteer entries, {} entity patterns, {} money patterns, {} date patterns, {} relation rules\n",
         dir.display(),
         rules.vocabulary.entity_types.len(),
         rules.vocabulary.relations.len(),
@@ -344,7 +342,7 @@ fn rules_check(dir: &std::path::Path) -> Result<ExitCode> {
         rules.money_patterns.len(),
         rules.date_patterns.len(),
         rules.relation_rules.len()
-    ) + "\n"))?;
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -357,14 +355,12 @@ fn rules_test(dir: &std::path::Path) -> Result<ExitCode> {
     for failure in &report.failures {
         eprintln!("{failure}");
     }
-    emit(
-        &(format!(
-            "kgsmith: {} examples: {} passed, {} failed",
-            report.total,
-            report.total - report.failures.len(),
-            report.failures.len()
-        ) + "\n"),
-    )?;
+    emit(&format!(
+        "kgsmith: {} examples: {} passed, {} failed\n",
+        report.total,
+        report.total - report.failures.len(),
+        report.failures.len()
+    ))?;
     Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

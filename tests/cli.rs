@@ -24,16 +24,21 @@ fn kgsmith(args: &[&str]) -> Output {
         .expect("the kgsmith binary runs")
 }
 
-fn kgsmith_with_stdin(args: &[&str], input: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kgsmith"))
+/// The binary started with `stdin`, its stdout and stderr piped.
+fn spawn_kgsmith(args: &[&str], stdin: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_kgsmith"))
         .args(args)
         .current_dir(root())
-        .stdin(Stdio::piped())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("the kgsmith binary runs");
+        .expect("the kgsmith binary runs")
+}
+
+fn kgsmith_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = spawn_kgsmith(args, Stdio::piped());
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
@@ -392,14 +397,7 @@ fn usage_errors_exit_with_2() {
 #[test]
 fn a_reader_that_stops_early_ends_the_run_quietly() {
     // `kgsmith explain seeds | head -1`: the pipe is closed before the explanation is written
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kgsmith"))
-        .args(["explain", "seeds"])
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the kgsmith binary runs");
+    let mut child = spawn_kgsmith(&["explain", "seeds"], Stdio::null());
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
