@@ -1058,6 +1058,12 @@ fn pattern_mentions(
                 else {
                     continue;
                 };
+                if p.cut_before_mentions {
+                    match cut_before_found(text, s, e, found) {
+                        Some(cut) => e = cut,
+                        None => continue,
+                    }
+                }
                 if let Some(trim) = &p.trim {
                     match trim_words(text, s, e, trim, &mut scratch.word) {
                         Some((ts, te)) => (s, e) = (ts, te),
@@ -1136,6 +1142,21 @@ fn slot_mentions(
         return Some(ids.unwrap_or_default());
     };
     layout.holds(k, within, |code| slot.codes.contains(&code))
+}
+
+/// Where a name `s..e` ends once cut before the first mention `found` before it that it runs
+/// into: `e` when it meets none; `None` when one starts at or before `s`, or when the words left
+/// do not end with a capitalized word ("Exotrail Jean-Luc Maria" → "Exotrail"; "Fondation de
+/// Jean Dupont" is dropped, as a name ending in "de").
+fn cut_before_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option<usize> {
+    let Some(first) = found.iter().filter(|f| s < f.end && e > f.start).map(|f| f.start).min()
+    else {
+        return Some(e);
+    };
+    let before = text.get(s..first.max(s))?.trim_end();
+    let last_word = before.rsplit(' ').next()?;
+    let capitalized = last_word.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric());
+    (capitalized && s + before.len() < first).then_some(s + before.len())
 }
 
 /// How an entity pattern's name is read from its matches.

@@ -119,6 +119,9 @@ pub struct EntityPattern {
     /// patterns with `trim` looks up two words in it.
     pub trim: Option<std::collections::HashSet<String>>,
     pub not_sentence_initial: bool,
+    /// A match that overlaps a mention found before keeps its words before it
+    /// (see `raw::RawEntityPattern::cut_before_mentions`).
+    pub cut_before_mentions: bool,
     /// Where the `name` group is in a match, told without the capture engine when the parts
     /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
     /// pattern's spine.
@@ -841,6 +844,7 @@ fn compile(
                 regex,
                 trim,
                 not_sentence_initial: p.not_sentence_initial,
+                cut_before_mentions: p.cut_before_mentions,
                 bounds,
                 antecedent,
                 fold: p.fold,

@@ -126,6 +126,11 @@ pub struct RawEntityPattern {
     /// Drop a one-word name that starts its sentence (capitalized for grammar, not as a name).
     #[serde(default)]
     pub not_sentence_initial: bool,
+    /// A match that runs into a mention found by a pattern of higher priority keeps its words
+    /// before that mention ("d'Exotrail Jean-Luc Maria": "Exotrail" before the person), instead
+    /// of being dropped.
+    #[serde(default)]
+    pub cut_before_mentions: bool,
     /// The match is a definite description ("le centre de calcul") that names the nearest
     /// preceding entity of the same type in the document; without one it is dropped.
     #[serde(default)]
