@@ -1159,6 +1159,21 @@ fn cut_before_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option
     (capitalized && s + before.len() < first).then_some(s + before.len())
 }
 
+/// The word that ends right before `offset` in `text`, after one space if there is one:
+/// "former" in "former ⟨o⟩", "d'" in "d'⟨o⟩", "" at the start or after a punctuation mark.
+fn word_before(text: &str, offset: usize) -> &str {
+    let head = &text[..offset];
+    let head = head.strip_suffix(' ').unwrap_or(head);
+    let in_word = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '-');
+    let start = head
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| in_word(c))
+        .last()
+        .map_or(head.len(), |(i, _)| i);
+    &head[start..]
+}
+
 /// How an entity pattern's name is read from its matches.
 #[derive(Clone, Copy)]
 enum NameOf<'p> {
@@ -1487,6 +1502,12 @@ fn relation_matches(
                     found += 1;
                     let whole = caps.get(0).expect("group 0");
                     let (whole_start, whole_end) = to_masked(map, whole.start(), whole.end());
+                    if !rule.not_after.is_empty() {
+                        fold_str_into(word_before(masked.text, whole_start), &mut scratch.word);
+                        if rule.not_after.contains(scratch.word.as_str()) {
+                            continue;
+                        }
+                    }
                     let within = &mut scratch.within;
                     if layout.is_some() {
                         within.clear();
@@ -1826,6 +1847,17 @@ mod tests {
         assert!(!is_participle_suffix("-sur-Mer"));
         assert!(!is_participle_suffix("-ed"));
         assert!(!is_participle_suffix(" based"));
+    }
+
+    #[test]
+    fn the_word_before_a_match_is_read_across_one_space_or_an_elision() {
+        let text = "le site d'⟨o⟩, the former ⟨o⟩ and (⟨o⟩) or ex-⟨o⟩";
+        let at = |n: usize| text.match_indices('⟨').nth(n).unwrap().0;
+        assert_eq!(word_before(text, at(0)), "d'");
+        assert_eq!(word_before(text, at(1)), "former");
+        assert_eq!(word_before(text, at(2)), "");
+        assert_eq!(word_before(text, at(3)), "ex-");
+        assert_eq!(word_before(text, 0), "");
     }
 
     #[test]

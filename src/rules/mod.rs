@@ -204,6 +204,8 @@ pub struct RelationRule {
     /// Where the slots are among a match's placeholders, when the regex tells it: then a match's
     /// span is enough to read them, and no capture engine runs ([`slots`]).
     pub layout: Option<SlotLayout>,
+    /// The words (folded) that may not stand right before a match: a match after one is dropped.
+    pub not_after: std::collections::HashSet<String>,
     pub location: Location,
     pub examples: Vec<RelationExample>,
 }
@@ -993,6 +995,7 @@ fn compile(
                 fold: r.fold,
                 slots: expanded.slots,
                 layout,
+                not_after: r.not_after.iter().map(|w| fold_str(w)).collect(),
                 location: Location::at(&file.path, &file.text, at),
                 examples: r
                     .example

@@ -231,6 +231,10 @@ pub struct RawRelationRule {
     /// Match against the sentence folded to lower case without accents (write the pattern so).
     #[serde(default)]
     pub fold: bool,
+    /// Words that may not stand right before a match (case and accents ignored; an elided word
+    /// is written with its apostrophe, "d'"): the regex crate has no look-behind.
+    #[serde(default)]
+    pub not_after: Vec<String>,
     #[serde(default)]
     pub example: Vec<Spanned<RawRelationExample>>,
 }
