@@ -1850,6 +1850,32 @@ mod tests {
     }
 
     #[test]
+    fn a_name_is_cut_before_the_mention_it_runs_into() {
+        let text = "le PDG d'Exotrail Jean-Luc Maria et la Fondation de Jean Dupont";
+        let person = |name: &str| {
+            let start = text.find(name).unwrap();
+            new_mention(
+                text,
+                start,
+                start + name.len(),
+                0,
+                "Person",
+                MentionSource::Gazetteer { entry: 0 },
+            )
+        };
+        let span = |name: &str| (text.find(name).unwrap(), text.find(name).unwrap() + name.len());
+        let found = [person("Jean-Luc Maria"), person("Jean Dupont")];
+        let (s, e) = span("Exotrail Jean-Luc Maria");
+        assert_eq!(cut_before_found(text, s, e, &found).map(|e| &text[s..e]), Some("Exotrail"));
+        let (s, e) = span("Fondation de Jean Dupont");
+        assert_eq!(cut_before_found(text, s, e, &found), None, "a name ending in 'de'");
+        let (s, e) = span("Jean-Luc Maria");
+        assert_eq!(cut_before_found(text, s, e, &found), None, "the mention itself");
+        let (s, e) = span("Exotrail");
+        assert_eq!(cut_before_found(text, s, e, &found), Some(e), "no mention met");
+    }
+
+    #[test]
     fn the_word_before_a_match_is_read_across_one_space_or_an_elision() {
         let text = "le site d'⟨o⟩, the former ⟨o⟩ and (⟨o⟩) or ex-⟨o⟩";
         let at = |n: usize| text.match_indices('⟨').nth(n).unwrap().0;

@@ -978,6 +978,17 @@ fn compile(
                     ),
                 );
             }
+            // a match is compared with the one word before it: an empty word or one with a
+            // space would drop every match at a sentence's start, or none
+            for word in
+                r.not_after.iter().filter(|w| w.is_empty() || w.contains(char::is_whitespace))
+            {
+                loader.error(
+                    file,
+                    at,
+                    format!("rule {}: not_after holds '{word}', which is not one word", r.id),
+                );
+            }
             let relaxed = if options.near_misses {
                 pattern::expand(r.pattern.get_ref(), &relaxed_defs, true)
                     .ok()
@@ -1261,6 +1272,25 @@ color = "#e15759"
         assert_eq!(
             messages(&[("p.toml", &pattern("antecedent_choice = \"nearest\"\n"))]),
             ["p.toml:1:1: entity pattern d: antecedent_choice without antecedent = true"]
+        );
+    }
+
+    #[test]
+    fn not_after_words_are_single_words_compared_folded() {
+        let rule = |words: &str| {
+            format!("[[rule]]\nid = \"r\"\nrelation = \"partnerOf\"\nnot_after = {words}\npattern = '{{parties:Organization+}} team up'\n")
+        };
+        let pack = load(&[("r.toml", &rule("[\"Ex-\", \"d'\", \"À\"]"))]).unwrap();
+        let mut words: Vec<&str> =
+            pack.relation_rules[0].not_after.iter().map(String::as_str).collect();
+        words.sort_unstable();
+        assert_eq!(words, ["a", "d'", "ex-"]);
+        assert_eq!(
+            messages(&[("r.toml", &rule("[\"\", \"de la\"]"))]),
+            [
+                "r.toml:1:1: rule r: not_after holds '', which is not one word",
+                "r.toml:1:1: rule r: not_after holds 'de la', which is not one word"
+            ]
         );
     }
 
