@@ -1351,12 +1351,7 @@ fn introduced_with(
     let noun = description.text.rsplit(' ').next()?;
     let is_noun = |w: &str| w.eq_ignore_ascii_case(noun);
     let not_word = |c: char| !c.is_alphanumeric() && c != '-';
-    let floor = |mut i: usize| {
-        while !text.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    };
+    let floor = |i: usize| crate::error::floor_char_boundary(text, i);
     (0..mentions.len()).rev().find(|&j| {
         let m = &mentions[j];
         if choices[j].is_some() || (m.mention_type != t && m.mention_type != "Name") {
