@@ -1064,6 +1064,12 @@ fn pattern_mentions(
                         None => continue,
                     }
                 }
+                if p.cut_after_mentions {
+                    match cut_after_found(text, s, e, found) {
+                        Some(cut) => s = cut,
+                        None => continue,
+                    }
+                }
                 if let Some(trim) = &p.trim {
                     match trim_words(text, s, e, trim, &mut scratch.word) {
                         Some((ts, te)) => (s, e) = (ts, te),
@@ -1157,6 +1163,20 @@ fn cut_before_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option
     let last_word = before.rsplit(' ').next()?;
     let capitalized = last_word.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric());
     (capitalized && s + before.len() < first).then_some(s + before.len())
+}
+
+/// Where the words of the match `s..e` start after the mentions in `found` that it runs into:
+/// the first word after the last of them that opens with a capital or a digit, when two words
+/// or more are left from there; `Some(s)` when it runs into none (`cut_after_mentions`).
+fn cut_after_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option<usize> {
+    let Some(last) = found.iter().filter(|f| s < f.end && e > f.start).map(|f| f.end).max() else {
+        return Some(s);
+    };
+    let after = text.get(last..e)?;
+    let start = last + after.find(' ')? + 1;
+    let rest = &text[start..e];
+    let opens = rest.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric());
+    (opens && rest.trim_end().contains(' ')).then_some(start)
 }
 
 /// The word that ends right before `offset` in `text`, after one space if there is one:
@@ -1844,22 +1864,30 @@ mod tests {
         assert!(!is_participle_suffix(" based"));
     }
 
+    /// Mentions of `names` (their first occurrences in `text`) as a pattern of higher priority
+    /// would have found them, and the span of a name's first occurrence.
+    fn found_in<'t>(
+        text: &'t str,
+        names: &[&str],
+    ) -> (Vec<Mention>, impl Fn(&str) -> (usize, usize) + 't) {
+        let span = move |name: &str| {
+            let start = text.find(name).expect("the name is in the text");
+            (start, start + name.len())
+        };
+        let found = names
+            .iter()
+            .map(|name| {
+                let (s, e) = span(name);
+                new_mention(text, s, e, 0, "Person", MentionSource::Gazetteer { entry: 0 })
+            })
+            .collect();
+        (found, span)
+    }
+
     #[test]
     fn a_name_is_cut_before_the_mention_it_runs_into() {
         let text = "le PDG d'Exotrail Jean-Luc Maria et la Fondation de Jean Dupont";
-        let person = |name: &str| {
-            let start = text.find(name).unwrap();
-            new_mention(
-                text,
-                start,
-                start + name.len(),
-                0,
-                "Person",
-                MentionSource::Gazetteer { entry: 0 },
-            )
-        };
-        let span = |name: &str| (text.find(name).unwrap(), text.find(name).unwrap() + name.len());
-        let found = [person("Jean-Luc Maria"), person("Jean Dupont")];
+        let (found, span) = found_in(text, &["Jean-Luc Maria", "Jean Dupont"]);
         let (s, e) = span("Exotrail Jean-Luc Maria");
         assert_eq!(cut_before_found(text, s, e, &found).map(|e| &text[s..e]), Some("Exotrail"));
         let (s, e) = span("Fondation de Jean Dupont");
@@ -1868,6 +1896,24 @@ mod tests {
         assert_eq!(cut_before_found(text, s, e, &found), None, "the mention itself");
         let (s, e) = span("Exotrail");
         assert_eq!(cut_before_found(text, s, e, &found), Some(e), "no mention met");
+    }
+
+    #[test]
+    fn a_name_is_cut_after_the_mention_it_opens_on() {
+        let text =
+            "the MA-based Cubist Pharmaceuticals and Jean Dupont Consulting of NY-based cars";
+        let (found, span) = found_in(text, &["MA", "Jean Dupont", "NY"]);
+        let (s, e) = span("MA-based Cubist Pharmaceuticals");
+        assert_eq!(
+            cut_after_found(text, s, e, &found).map(|s| &text[s..e]),
+            Some("Cubist Pharmaceuticals")
+        );
+        let (s, e) = span("Jean Dupont Consulting");
+        assert_eq!(cut_after_found(text, s, e, &found), None, "one word left");
+        let (s, e) = span("NY-based cars");
+        assert_eq!(cut_after_found(text, s, e, &found), None, "no capital after the mention");
+        let (s, e) = span("Cubist Pharmaceuticals");
+        assert_eq!(cut_after_found(text, s, e, &found), Some(s), "no mention met");
     }
 
     #[test]

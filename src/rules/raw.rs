@@ -131,6 +131,12 @@ pub struct RawEntityPattern {
     /// of being dropped.
     #[serde(default)]
     pub cut_before_mentions: bool,
+    /// A match that opens on a mention found by a pattern of higher priority keeps its words
+    /// from the first capitalized word after that mention, when two words or more are left
+    /// ("MA-based Cubist Pharmaceuticals": "Cubist Pharmaceuticals" after the place), instead of
+    /// being dropped.
+    #[serde(default)]
+    pub cut_after_mentions: bool,
     /// The match is a definite description ("le centre de calcul") that names the nearest
     /// preceding entity of the same type in the document; without one it is dropped.
     #[serde(default)]
