@@ -762,6 +762,7 @@ fn compile(
         entity_types: &type_names,
         codes: &type_codes,
         relaxed_slots: false,
+        lang: None,
     };
     let relaxed_defs = Definitions { relaxed_slots: true, ..defs };
 
@@ -936,6 +937,7 @@ fn compile(
     let mut compiled = compile_all(&items, |file, item| {
         let r = item.get_ref();
         options.wants(&r.lang).then(|| {
+            let defs = Definitions { lang: Some(&r.lang), ..defs };
             compiled_pattern(file, &r.id, &r.pattern, &defs, true, loader.build_all, slot_layout)
         })
     })
@@ -994,6 +996,7 @@ fn compile(
                 );
             }
             let relaxed = if options.near_misses {
+                let relaxed_defs = Definitions { lang: Some(&r.lang), ..relaxed_defs };
                 pattern::expand(r.pattern.get_ref(), &relaxed_defs, true)
                     .ok()
                     .and_then(|e| Matcher::new(&e.regex).ok())

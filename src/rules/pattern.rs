@@ -171,6 +171,10 @@ pub struct Definitions<'a> {
     /// Compile slots so they accept any mention or a few words, to find near misses
     /// (`kgsmith explain`): a relaxed match that the strict rule does not make is a near miss.
     pub relaxed_slots: bool,
+    /// The language of the rule being expanded: a list slot's macros (`list_separator`,
+    /// `list_last_separator`, `list_item_prefix`) are first looked up with its suffix
+    /// (`list_item_prefix_fr`), so that a French rule's lists need not read English noun phrases.
+    pub lang: Option<&'a str>,
 }
 
 /// A pattern after expansion.
@@ -395,8 +399,10 @@ fn slot_regex(
     let one = defs.codes.placeholder_regex(&slot.types, None);
     let macro_regex =
         |name: &str, default: &str, stack: &mut Vec<String>| -> Result<String, String> {
-            match defs.macros.get(name) {
-                Some(body) => {
+            let own =
+                defs.lang.and_then(|lang| defs.macros.get_key_value(&format!("{name}_{lang}")));
+            match own.or_else(|| defs.macros.get_key_value(name)) {
+                Some((name, body)) => {
                     let mut tmp =
                         Expanded { regex: String::new(), slots: Vec::new(), segments: Vec::new() };
                     stack.push(name.to_string());
@@ -427,7 +433,14 @@ mod tests {
         types: &'a [String],
         codes: &'a TypeCodes,
     ) -> Definitions<'a> {
-        Definitions { macros, lexicons, entity_types: types, codes, relaxed_slots: false }
+        Definitions {
+            macros,
+            lexicons,
+            entity_types: types,
+            codes,
+            relaxed_slots: false,
+            lang: None,
+        }
     }
 
     /// A sentence as masking writes it: `{Type}` stands for a placeholder of that type.
