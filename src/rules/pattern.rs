@@ -528,16 +528,22 @@ mod tests {
     /// with where it starts (placeholders look alike: the start tells which ones the group took).
     /// `text` is written with `{Type}` for placeholders, and so is the group returned.
     fn parties_of(macros: &[(&str, &str)], text: &str) -> Option<(usize, String)> {
+        parties_in(macros, None, text)
+    }
+
+    /// [`parties_of`], in a rule of the language `lang`.
+    fn parties_in(
+        macros: &[(&str, &str)],
+        lang: Option<&str>,
+        text: &str,
+    ) -> Option<(usize, String)> {
         let macros: BTreeMap<String, String> =
             macros.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let types = vec!["Organization".to_string()];
         let codes = TypeCodes::new(&types);
-        let e = expand(
-            "{parties:Organization+} lancent",
-            &defs(&macros, &BTreeMap::new(), &types, &codes),
-            true,
-        )
-        .unwrap();
+        let lexicons = BTreeMap::new();
+        let defs = Definitions { lang, ..defs(&macros, &lexicons, &types, &codes) };
+        let e = expand("{parties:Organization+} lancent", &defs, true).unwrap();
         let re = regex::Regex::new(&e.regex).unwrap();
         let text = masked(&codes, text);
         let group = re.captures(&text).map(|c| c.name("parties").unwrap())?;
@@ -566,6 +572,22 @@ mod tests {
         // after the first placeholder (three characters of three bytes) and ", "
         let text = "{Organization}, {Organization} lancent";
         assert_eq!(parties_of(&macros, text), Some((11, "{Organization}".to_string())));
+    }
+
+    #[test]
+    fn a_list_takes_the_macros_of_its_rule_language_first() {
+        let macros = [("list_item_prefix", "the "), ("list_item_prefix_fr", "la ")];
+        let fr = "{Organization} et la {Organization} lancent";
+        let en = "{Organization} et the {Organization} lancent";
+        // the whole coordination, or only its last item when the prefix is not read
+        let list = |lang, text: &str| {
+            parties_in(&macros, lang, text) == Some((0, text.replace(" lancent", "")))
+        };
+        assert!(list(Some("fr"), fr));
+        assert!(!list(Some("fr"), en));
+        assert!(list(Some("en"), en), "without list_item_prefix_en");
+        assert!(list(None, en));
+        assert!(!list(None, fr));
     }
 
     #[test]
