@@ -1058,15 +1058,15 @@ fn pattern_mentions(
                 else {
                     continue;
                 };
-                if p.cut_before_mentions {
-                    match cut_before_found(text, s, e, found) {
+                // a match that runs into a mention keeps its words before it, else after it
+                if p.cut_before_mentions || p.cut_after_mentions {
+                    let before = p.cut_before_mentions.then(|| cut_before_found(text, s, e, found));
+                    match before.flatten() {
                         Some(cut) => e = cut,
-                        None => continue,
-                    }
-                }
-                if p.cut_after_mentions {
-                    match cut_after_found(text, s, e, found) {
-                        Some(cut) => s = cut,
+                        None if p.cut_after_mentions => match cut_after_found(text, s, e, found) {
+                            Some(cut) => s = cut,
+                            None => continue,
+                        },
                         None => continue,
                     }
                 }
@@ -1167,7 +1167,8 @@ fn cut_before_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option
 
 /// Where the words of the match `s..e` start after the mentions in `found` that it runs into:
 /// the first word after the last of them that opens with a capital or a digit, when two words
-/// or more are left from there; `Some(s)` when it runs into none (`cut_after_mentions`).
+/// or more are left from there; `Some(s)` when it runs into none (`cut_after_mentions`, tried
+/// when `cut_before_mentions` keeps no words before them).
 fn cut_after_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option<usize> {
     let Some(last) = found.iter().filter(|f| s < f.end && e > f.start).map(|f| f.end).max() else {
         return Some(s);

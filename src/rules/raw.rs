@@ -131,10 +131,10 @@ pub struct RawEntityPattern {
     /// of being dropped.
     #[serde(default)]
     pub cut_before_mentions: bool,
-    /// A match that opens on a mention found by a pattern of higher priority keeps its words
-    /// from the first capitalized word after that mention, when two words or more are left
-    /// ("MA-based Cubist Pharmaceuticals": "Cubist Pharmaceuticals" after the place), instead of
-    /// being dropped.
+    /// A match that runs into a mention found by a pattern of higher priority, and keeps no
+    /// words before it (`cut_before_mentions`), keeps its words from the first capitalized word
+    /// after the last such mention, when two words or more are left ("MA-based Cubist
+    /// Pharmaceuticals": "Cubist Pharmaceuticals" after the place), instead of being dropped.
     #[serde(default)]
     pub cut_after_mentions: bool,
     /// The match is a definite description ("le centre de calcul") that names the nearest
