@@ -122,8 +122,8 @@ pub struct EntityPattern {
     /// A match that overlaps a mention found before keeps its words before it
     /// (see `raw::RawEntityPattern::cut_before_mentions`).
     pub cut_before_mentions: bool,
-    /// A match that opens on a mention found before keeps its words after it
-    /// (see `raw::RawEntityPattern::cut_after_mentions`).
+    /// A match that runs into a mention found before, and keeps no words before it, keeps its
+    /// words after it (see `raw::RawEntityPattern::cut_after_mentions`).
     pub cut_after_mentions: bool,
     /// Where the `name` group is in a match, told without the capture engine when the parts
     /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
