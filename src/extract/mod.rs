@@ -15,6 +15,7 @@
 //! automaton at a time in the processor's caches. Each document still gets exactly what it gets
 //! alone.
 
+mod abbrev;
 pub mod masked;
 pub mod money;
 
@@ -50,6 +51,9 @@ pub enum MentionSource {
     Date { value: String, pattern: String },
     /// An entity pattern.
     Pattern { pattern: String },
+    /// The long form of an abbreviation defined in the text ("Caisse de dépôt et de gestion
+    /// (CDG)", [`abbrev`]).
+    Abbreviation,
 }
 
 impl MentionSource {
@@ -58,6 +62,7 @@ impl MentionSource {
         match self {
             MentionSource::Gazetteer { .. } => "gazetteer",
             MentionSource::Demonym { .. } => "demonym",
+            MentionSource::Abbreviation => "abbreviation",
             MentionSource::Money { pattern, .. }
             | MentionSource::Date { pattern, .. }
             | MentionSource::Pattern { pattern } => pattern,
@@ -518,6 +523,10 @@ fn extract_texts(
     let mut mentions = pattern_mentions(entity_docs, rules, scratch);
     let started = scratch.lap(started, |c| &mut c.entities);
     for (p, mentions) in prepared.iter().zip(&mut mentions) {
+        if rules.resolution.abbreviations {
+            let not = &rules.resolution.not_abbreviations;
+            define_abbreviations(&p.normalized.text, &p.spans, mentions, not);
+        }
         propagate_types(mentions);
         resolve_antecedents(&p.normalized.text, mentions, rules);
         link_acronyms(&p.normalized.text, mentions, &rules.resolution.connectors);
@@ -1223,7 +1232,8 @@ fn trim_span(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
 fn propagate_types(mentions: &mut [Mention]) {
     let mut types: BTreeMap<String, String> = BTreeMap::new();
     for m in mentions.iter() {
-        if matches!(m.source, MentionSource::Pattern { .. }) && m.mention_type != "Name" {
+        let found = matches!(m.source, MentionSource::Pattern { .. } | MentionSource::Abbreviation);
+        if found && m.mention_type != "Name" {
             types.entry(fold_str(&m.text)).or_insert_with(|| m.mention_type.clone());
         }
     }
@@ -1267,6 +1277,59 @@ fn is_acronym_of(acronym: &str, name: &str, connectors: &BTreeSet<String>) -> bo
     words.len() >= 2 && (initials(true) == acronym || initials(false) == acronym)
 }
 
+/// Each abbreviation a sentence defines ("… Caisse de dépôt et de gestion (CDG)") makes its long
+/// form one mention, in place of the mentions inside it: of type `Organization` when one of those
+/// was, else `Name`. Not when the long form would take part of a mention that goes beyond it, a
+/// person, an amount or a date, nor when the short form is a place, a demonym or a person, nor
+/// when the short form or the long form's first word is in `not` (folded words).
+fn define_abbreviations(
+    text: &str,
+    spans: &[SentenceSpan],
+    mentions: &mut Vec<Mention>,
+    not: &BTreeSet<String>,
+) {
+    let mut defined = Vec::new();
+    for (index, span) in spans.iter().enumerate() {
+        let sentence = &text[span.start..span.end];
+        for (open, _) in sentence.match_indices(" (") {
+            let inner = open + 2;
+            let Some(close) = sentence[inner..].find(')') else { continue };
+            let short = &sentence[inner..inner + close];
+            if not.contains(&fold_str(short)) {
+                continue;
+            }
+            if let Some(start) = abbrev::long_form_start(&sentence[..open], short) {
+                let first = sentence[start..].split([' ', '\'', '-']).next().unwrap_or("");
+                if not.contains(&fold_str(first)) {
+                    continue;
+                }
+                let short_at = span.start + inner;
+                defined.push((index, span.start + start, span.start + open, short_at));
+            }
+        }
+    }
+    for (sentence, start, end, short_at) in defined {
+        let first = mentions.partition_point(|m| m.end <= start);
+        let last = mentions.partition_point(|m| m.start < end);
+        let inside = &mentions[first..last];
+        let crosses = inside.iter().any(|m| m.start < start || m.end > end);
+        let kept = inside.iter().any(|m| {
+            (m.start, m.end) == (start, end)
+                || matches!(m.mention_type.as_str(), "Person" | "Money" | "Date")
+        });
+        let short_is_no_name = mentions.iter().any(|m| {
+            m.start == short_at && matches!(m.mention_type.as_str(), "Place" | "Demonym" | "Person")
+        });
+        if crosses || kept || short_is_no_name {
+            continue;
+        }
+        let organization = inside.iter().any(|m| m.mention_type == "Organization");
+        let t = if organization { "Organization" } else { "Name" };
+        let long = new_mention(text, start, end, sentence, t, MentionSource::Abbreviation);
+        mentions.splice(first..last, [long]);
+    }
+}
+
 /// "Name (ACR)": the acronym names the same entity, there and wherever the document uses it again.
 fn link_acronyms(text: &str, mentions: &mut [Mention], connectors: &BTreeSet<String>) {
     let mut introduced: BTreeMap<String, usize> = BTreeMap::new();
@@ -1275,8 +1338,10 @@ fn link_acronyms(text: &str, mentions: &mut [Mention], connectors: &BTreeSet<Str
         let between = &text[full.end..short.start];
         let closes = text[short.end..].starts_with(')');
         let named = !matches!(full.mention_type.as_str(), "Demonym" | "Money");
-        if between == " (" && closes && named && is_acronym_of(&short.text, &full.text, connectors)
-        {
+        let spelled = is_acronym_of(&short.text, &full.text, connectors)
+            || (matches!(full.source, MentionSource::Abbreviation)
+                && abbrev::abbreviates(&short.text, &full.text));
+        if between == " (" && closes && named && spelled {
             introduced.entry(short.text.clone()).or_insert(i - 1);
         }
     }
@@ -1926,6 +1991,52 @@ mod tests {
         assert_eq!(word_before(text, at(2)), "");
         assert_eq!(word_before(text, at(3)), "ex-");
         assert_eq!(word_before(text, 0), "");
+    }
+
+    #[test]
+    fn an_abbreviation_defined_in_the_text_makes_its_long_form_one_mention() {
+        let text = "Selon Paul Morel (PM), la Caisse de dépôt et de gestion (CDG) investit. \
+                    La CDG signe un Memorandum of Understanding (MoU).";
+        let spans = split_sentences(text);
+        let at = |name: &str, from: usize| {
+            let start = from + text[from..].find(name).expect("the name is in the text");
+            (start, start + name.len())
+        };
+        let mention = |name: &str, from: usize, t: &str| {
+            let (s, e) = at(name, from);
+            let sentence = spans.iter().position(|span| span.start <= s && e <= span.end).unwrap();
+            let source = MentionSource::Pattern { pattern: "test".into() };
+            new_mention(text, s, e, sentence, t, source)
+        };
+        let second = text.find("La CDG").unwrap();
+        let mut mentions = vec![
+            mention("Paul Morel", 0, "Person"),
+            mention("PM", 0, "Name"),
+            mention("Caisse", 0, "Name"),
+            mention("CDG", 0, "Name"),
+            mention("CDG", second, "Name"),
+            mention("Memorandum", 0, "Name"),
+            mention("MoU", 0, "Name"),
+        ];
+        let not: BTreeSet<String> = ["mou".to_string()].into();
+        define_abbreviations(text, &spans, &mut mentions, &not);
+        let found: Vec<(&str, &str)> =
+            mentions.iter().map(|m| (m.text.as_str(), m.source.rule_id())).collect();
+        assert_eq!(
+            found,
+            [
+                ("Paul Morel", "test"),
+                ("PM", "test"),
+                ("Caisse de dépôt et de gestion", "abbreviation"),
+                ("CDG", "test"),
+                ("CDG", "test"),
+                ("Memorandum", "test"),
+                ("MoU", "test"),
+            ]
+        );
+        link_acronyms(text, &mut mentions, &BTreeSet::new());
+        assert_eq!(mentions[3].refers_to, Some(2));
+        assert_eq!(mentions[4].refers_to, Some(2), "the abbreviation used again");
     }
 
     #[test]

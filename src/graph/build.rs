@@ -191,7 +191,7 @@ impl<'r> Resolver<'r> {
             MentionSource::Gazetteer { entry } => Some(EntityKey::Gazetteer(*entry)),
             MentionSource::Demonym { place } => Some(EntityKey::Gazetteer(*place)),
             MentionSource::Money { .. } | MentionSource::Date { .. } => None,
-            MentionSource::Pattern { .. } => {
+            MentionSource::Pattern { .. } | MentionSource::Abbreviation => {
                 let key = keys.0[i]
                     .get_or_insert_with(|| resolution_key(&mention.text, &self.rules.resolution));
                 let entry = self.gazetteer_keys.get(entity_type).and_then(|k| k.get(key.as_str()));
@@ -578,6 +578,8 @@ mod tests {
             legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
             connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
             apposition_openers: BTreeSet::new(),
+            abbreviations: false,
+            not_abbreviations: BTreeSet::new(),
         }
     }
 
@@ -605,6 +607,8 @@ mod tests {
             legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
             connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
             apposition_openers: BTreeSet::new(),
+            abbreviations: false,
+            not_abbreviations: BTreeSet::new(),
         };
         let k = |s: &str| resolution_key(s, &words);
         assert_eq!(k("Usine d'IA souveraine"), k("usine IA souveraine"));

@@ -188,6 +188,12 @@ pub struct ResolutionWords {
     pub connectors: BTreeSet<String>,
     /// Folded, as the others (`raw::RawResolution::apposition_openers`).
     pub apposition_openers: BTreeSet<String>,
+    /// Whether abbreviations defined in the text make their long forms mentions
+    /// (`raw::RawResolution::abbreviations`).
+    pub abbreviations: bool,
+    /// Folded words that neither open a long form nor are a short form
+    /// (`raw::RawResolution::not_abbreviations`).
+    pub not_abbreviations: BTreeSet<String>,
 }
 
 /// A relation rule, compiled.
@@ -929,6 +935,19 @@ fn compile(
             resolution.connectors.extend(r.connectors.iter().map(|w| fold_str(w)));
             let openers = r.apposition_openers.iter().map(|w| fold_str(w));
             resolution.apposition_openers.extend(openers);
+            resolution.abbreviations |= r.abbreviations;
+            if let Some(name) = &r.not_abbreviations {
+                match lexicons.get(name) {
+                    Some(words) => {
+                        resolution.not_abbreviations.extend(words.iter().map(|w| fold_str(w)))
+                    }
+                    None => loader.error(
+                        file,
+                        file.raw.resolution.as_ref().map_or(0, |r| r.span().start),
+                        format!("resolution: unknown lexicon '{name}' in not_abbreviations"),
+                    ),
+                }
+            }
         }
     }
 

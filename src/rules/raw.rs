@@ -222,6 +222,14 @@ pub struct RawResolution {
     /// introduces the company that "la biotech" names later.
     #[serde(default)]
     pub apposition_openers: Vec<String>,
+    /// Whether an abbreviation defined in the text ("Caisse de dépôt et de gestion (CDG)")
+    /// makes its long form one mention.
+    #[serde(default)]
+    pub abbreviations: bool,
+    /// A lexicon of words that are no names: a long form opening on one of them, or a short
+    /// form that is one ("Memorandum of Understanding (MoU)"), is not taken.
+    #[serde(default)]
+    pub not_abbreviations: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
