@@ -52,7 +52,7 @@ pub enum MentionSource {
     /// An entity pattern.
     Pattern { pattern: String },
     /// The long form of an abbreviation defined in the text ("Caisse de dépôt et de gestion
-    /// (CDG)", [`abbrev`]).
+    /// (CDG)", found by the `abbrev` module).
     Abbreviation,
 }
 
