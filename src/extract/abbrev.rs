@@ -12,6 +12,9 @@ use crate::normalize::fold_str;
 /// Whether `short` may be an abbreviation: 2 to 10 characters with no space, opening on a
 /// capital, letters, digits, `-` and `&` only, at least two letters.
 pub(crate) fn is_short_form(short: &str) -> bool {
+    if short.len() > 40 {
+        return false;
+    }
     let count = short.chars().count();
     let letters = short.chars().filter(|c| c.is_alphabetic()).count();
     (2..=10).contains(&count)
@@ -33,38 +36,36 @@ pub(crate) fn long_form_start(before: &str, short: &str) -> Option<usize> {
     let alnum = short.chars().filter(|c| c.is_alphanumeric()).count();
     let most = (alnum + 5).min(2 * alnum);
     // the window: the last `most` words of the clause
-    let mut starts = Vec::new();
-    let mut offset = clause;
-    for word in before[clause..].split(' ') {
-        if !word.is_empty() {
-            starts.push(offset);
+    let mut window = clause;
+    let mut words = 0;
+    let mut in_word = false;
+    for (i, c) in before[clause..].char_indices().rev() {
+        if c == ' ' {
+            if in_word {
+                words += 1;
+                if words == most {
+                    window = clause + i + 1;
+                    break;
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
         }
-        offset += word.len() + 1;
     }
-    let window = match starts.len().checked_sub(most) {
-        Some(first) => starts[first],
-        None => *starts.first()?,
-    };
+    // the short form's letters and digits from the last, each found further left in the window,
+    // the first one opening a word
     let text = &before[window..];
-    let chars: Vec<(usize, char, bool)> =
-        text.char_indices().map(|(i, c)| (i, folded(c), c.is_alphanumeric())).collect();
-    let wanted: Vec<char> = short.chars().filter(|c| c.is_alphanumeric()).map(folded).collect();
-    let mut at = chars.len();
-    let mut start = None;
-    for (k, &c) in wanted.iter().enumerate().rev() {
-        loop {
-            if at == 0 {
-                return None;
-            }
-            at -= 1;
-            let word_start = at == 0 || !chars[at - 1].2;
-            if chars[at].1 == c && (k > 0 || word_start) {
-                break;
-            }
-        }
-        start = Some(at);
+    let mut end = text.len();
+    let first = short.char_indices().find(|(_, c)| c.is_alphanumeric()).map(|(i, _)| i);
+    for (k, c) in short.char_indices().rev().filter(|(_, c)| c.is_alphanumeric()) {
+        let (wanted, opens) = (folded(c), Some(k) == first);
+        end = text[..end].char_indices().rev().find_map(|(i, t)| {
+            let word_start = text[..i].chars().next_back().is_none_or(|p| !p.is_alphanumeric());
+            (folded(t) == wanted && (!opens || word_start)).then_some(i)
+        })?;
     }
-    let start = window + chars[start?].0;
+    let start = window + end;
     let long = before[start..].trim_end();
     let capital = long.chars().next().is_some_and(char::is_uppercase);
     let two_words = long.split(' ').filter(|w| !w.is_empty()).count() >= 2;
@@ -82,6 +83,9 @@ pub(crate) fn abbreviates(short: &str, long: &str) -> bool {
 
 /// A character without case or accent, as names are compared.
 fn folded(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let mut buf = [0u8; 4];
     fold_str(c.encode_utf8(&mut buf)).chars().next().unwrap_or(c)
 }

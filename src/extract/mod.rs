@@ -1293,9 +1293,13 @@ fn define_abbreviations(
         let sentence = &text[span.start..span.end];
         for (open, _) in sentence.match_indices(" (") {
             let inner = open + 2;
-            let Some(close) = sentence[inner..].find(')') else { continue };
+            // a short form has at most 10 characters of at most 4 bytes
+            let Some(close) = sentence.as_bytes()[inner..].iter().take(41).position(|&b| b == b')')
+            else {
+                continue;
+            };
             let short = &sentence[inner..inner + close];
-            if not.contains(&fold_str(short)) {
+            if !abbrev::is_short_form(short) || not.contains(&fold_str(short)) {
                 continue;
             }
             if let Some(start) = abbrev::long_form_start(&sentence[..open], short) {
