@@ -156,6 +156,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text, any short form: no panic, and a long form is a suffix of the text that
+        /// opens on a capital at a character boundary.
+        #[test]
+        fn a_long_form_is_a_suffix_opening_on_a_capital(
+            before in "[A-Za-zÉéèà' ,;-]{0,60}",
+            short in "[A-ZÉa-z&-]{0,12}",
+        ) {
+            if let Some(i) = long_form_start(&before, &short) {
+                proptest::prop_assert!(before.is_char_boundary(i));
+                proptest::prop_assert!(before[i..].starts_with(char::is_uppercase));
+            }
+        }
+    }
+
     #[test]
     fn a_whole_name_is_abbreviated_or_not() {
         assert!(abbreviates("Fongit", "Fondation genevoise pour l'innovation technologique"));
