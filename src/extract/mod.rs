@@ -1277,6 +1277,12 @@ fn is_acronym_of(acronym: &str, name: &str, connectors: &BTreeSet<String>) -> bo
     words.len() >= 2 && (initials(true) == acronym || initials(false) == acronym)
 }
 
+/// Whether a mention opens a parenthesis and is all it holds or the exchange before a ticker:
+/// "Kalix (KLX)", "Kalix (SHA:600111)".
+fn in_parentheses(text: &str, m: &Mention) -> bool {
+    text[..m.start].ends_with(" (") && text[m.end..].starts_with([')', ':'])
+}
+
 /// Each abbreviation a sentence defines ("… Caisse de dépôt et de gestion (CDG)") makes its long
 /// form one mention, in place of the mentions inside it: of type `Organization` when one of those
 /// was, else `Name`. Not when the long form would take part of a mention that goes beyond it, a
@@ -1608,11 +1614,16 @@ fn relation_matches(
                         let group = || {
                             caps.name(slot.role.group()).map(|g| to_masked(map, g.start(), g.end()))
                         };
-                        let Some(ids) = slot_mentions(layout, k, slot, within, group, masked)
+                        let Some(mut ids) = slot_mentions(layout, k, slot, within, group, masked)
                         else {
                             placed = false;
                             break 'matches;
                         };
+                        if slot.list {
+                            // what a list item's parenthesis holds (`list_item_suffix`: its
+                            // abbreviation, its town) is no item
+                            ids.retain(|&id| !in_parentheses(&normalized.text, &mentions[id]));
+                        }
                         for &id in &ids {
                             let m = &mentions[id];
                             let t = match m.mention_type.as_str() {

@@ -416,6 +416,13 @@ fn slot_regex(
         };
     let sep = macro_regex("list_separator", ", | et | and | & |, et |, and ", stack)?;
     let prefix = macro_regex("list_item_prefix", "", stack)?;
+    // What may follow an item in parentheses ("Kalix (KLX), Norvik (NVK) et Orvane"); the
+    // mentions it holds are no items (`extract`).
+    let suffix = macro_regex("list_item_suffix", "", stack)?;
+    let one = match suffix.is_empty() {
+        true => one,
+        false => format!("{one}(?:{suffix})?"),
+    };
     // The separator before the last item may be narrower ("A, B et C", not "A, B").
     let last = macro_regex("list_last_separator", &sep, stack)?;
     Ok(format!(
@@ -572,6 +579,16 @@ mod tests {
         // after the first placeholder (three characters of three bytes) and ", "
         let text = "{Organization}, {Organization} lancent";
         assert_eq!(parties_of(&macros, text), Some((11, "{Organization}".to_string())));
+    }
+
+    #[test]
+    fn a_list_item_may_carry_its_parenthesis() {
+        let macros = [("list_item_suffix", r" \((?:{:Organization}|[A-Z]{2,6})\)")];
+        let text =
+            "{Organization} ({Organization}), {Organization} (KLX) et {Organization} (AB) lancent";
+        assert_eq!(parties_of(&macros, text), Some((0, text.replace(" lancent", ""))));
+        // without the macro the parenthesis stands between the list and its verb
+        assert_eq!(parties_of(&[], text), None);
     }
 
     #[test]
