@@ -11,7 +11,7 @@ use crate::normalize::fold_str;
 
 /// Whether `short` may be an abbreviation: 2 to 10 characters with no space, opening on a
 /// capital, letters, digits, `-` and `&` only, at least two letters.
-pub(crate) fn is_short_form(short: &str) -> bool {
+fn is_short_form(short: &str) -> bool {
     if short.len() > 40 {
         return false;
     }

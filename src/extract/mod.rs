@@ -1305,17 +1305,14 @@ fn define_abbreviations(
                 continue;
             };
             let short = &sentence[inner..inner + close];
-            if !abbrev::is_short_form(short) || not.contains(&fold_str(short)) {
+            let Some(start) = abbrev::long_form_start(&sentence[..open], short) else {
+                continue;
+            };
+            let first = sentence[start..].split([' ', '\'', '-']).next().unwrap_or("");
+            if not.contains(&fold_str(short)) || not.contains(&fold_str(first)) {
                 continue;
             }
-            if let Some(start) = abbrev::long_form_start(&sentence[..open], short) {
-                let first = sentence[start..].split([' ', '\'', '-']).next().unwrap_or("");
-                if not.contains(&fold_str(first)) {
-                    continue;
-                }
-                let short_at = span.start + inner;
-                defined.push((index, span.start + start, span.start + open, short_at));
-            }
+            defined.push((index, span.start + start, span.start + open, span.start + inner));
         }
     }
     for (sentence, start, end, short_at) in defined {
@@ -1327,7 +1324,8 @@ fn define_abbreviations(
             (m.start, m.end) == (start, end)
                 || matches!(m.mention_type.as_str(), "Person" | "Money" | "Date")
         });
-        let short_is_no_name = mentions.iter().any(|m| {
+        let short = mentions[last..].iter().find(|m| m.start >= short_at);
+        let short_is_no_name = short.is_some_and(|m| {
             m.start == short_at && matches!(m.mention_type.as_str(), "Place" | "Demonym" | "Person")
         });
         if crosses || kept || short_is_no_name {
