@@ -23,12 +23,14 @@
 use std::sync::{Arc, OnceLock};
 
 use regex_automata::meta;
+use regex_automata::util::captures::GroupInfo;
 use regex_automata::util::primitives::NonMaxUsize;
-use regex_automata::Input;
+use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::alphabet::{first_maybe_mapped, Alphabet};
 use super::bytes::{sets_of, ByteAlphabet, ByteRow, ByteText, ByteView, CharSets};
+use super::forward::Forward;
 use super::Claim;
 
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
@@ -51,6 +53,8 @@ pub struct Matcher {
     sets: Option<CharSets>,
     /// The alphabet of bytes its automata read, given by its pack ([`Matcher::read_bytes`]).
     bytes: Option<Arc<ByteAlphabet>>,
+    /// Whether its automata read forward only ([`Matcher::read_forward`]).
+    forward: bool,
     automata: OnceLock<Automata>,
     /// Set by the thread that takes on building the automata ([`Matcher::build_unless_claimed`]).
     claim: Claim,
@@ -59,8 +63,36 @@ pub struct Matcher {
 /// A pattern's automata, and the characters they tell apart.
 #[derive(Debug, Clone)]
 struct Automata {
-    regex: meta::Regex,
+    regex: Engine,
     reads: Reads,
+}
+
+/// The automata of a pattern that reads bytes read forward only ([`Forward`]); the others are
+/// the meta regex.
+#[derive(Debug, Clone)]
+enum Engine {
+    Meta(meta::Regex),
+    Forward(Box<Forward>),
+}
+
+impl Engine {
+    fn group_info(&self) -> &GroupInfo {
+        match self {
+            Engine::Meta(regex) => regex.group_info(),
+            Engine::Forward(forward) => forward.group_info(),
+        }
+    }
+
+    fn search_slots(
+        &self,
+        input: &Input<'_>,
+        slots: &mut [Option<NonMaxUsize>],
+    ) -> Option<PatternID> {
+        match self {
+            Engine::Meta(regex) => regex.search_slots(input, slots),
+            Engine::Forward(forward) => forward.search_slots(input, slots),
+        }
+    }
 }
 
 /// What a pattern's automata read.
@@ -198,7 +230,7 @@ impl<'h, S: AsRef<[Slot]>> Groups<'h, '_, S> {
 /// caller's [`Slots`]. A haystack with characters that need a stand-in is matched as a mapped
 /// copy, made in the [`Slots`]; offsets are the same in both texts.
 pub struct Matches<'m, 'h, 's> {
-    regex: &'m meta::Regex,
+    regex: &'m Engine,
     names: &'m [Option<String>],
     haystack: &'h str,
     /// What the automata read.
@@ -303,6 +335,7 @@ impl Matcher {
             names,
             sets,
             bytes: None,
+            forward: false,
             automata: OnceLock::new(),
             claim: Claim::default(),
         };
@@ -322,6 +355,16 @@ impl Matcher {
         if self.sets.is_some() {
             self.bytes = Some(Arc::clone(alphabet));
         }
+    }
+
+    /// Has the automata, when they are built over bytes ([`Matcher::read_bytes`]), read forward
+    /// only ([`Forward`]): no reverse automata, and the capture engines' scratch memory shared
+    /// by the patterns of a thread. Finding where a match starts then costs an anchored try from
+    /// each position before it, which pays for patterns that find few matches in the text they
+    /// read, such as relation rules (BENCHMARKS.md), not for the entity patterns that find every
+    /// name.
+    pub fn read_forward(&mut self) {
+        self.forward = true;
     }
 
     /// Builds the automata now, under the size limit (for `rules check`): the error says what is
@@ -388,9 +431,18 @@ impl Matcher {
         let hir = regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?;
         if let Some(bytes) = &self.bytes {
             // every position of a byte haystack is a character boundary
-            builder.configure(meta::Config::new().utf8_empty(false));
-            let built = builder.build_from_hir(&bytes.translate(&hir));
-            let regex = built.map_err(|e| last_line(&e.to_string()))?;
+            let hir = bytes.translate(&hir);
+            // a pattern the forward automata cannot run (a Unicode word boundary) runs as the meta
+            // regex, which also says what is wrong with one that no engine builds
+            let forward = self.forward.then(|| Forward::new(&hir, size_limit, LAZY_DFA_CAPACITY));
+            let regex = match forward {
+                Some(Ok(forward)) => Engine::Forward(Box::new(forward)),
+                _ => {
+                    builder.configure(meta::Config::new().utf8_empty(false));
+                    let built = builder.build_from_hir(&hir);
+                    Engine::Meta(built.map_err(|e| last_line(&e.to_string()))?)
+                }
+            };
             return Ok(Automata { regex, reads: Reads::Bytes(Arc::clone(bytes)) });
         }
         let alphabet = Alphabet::of(&hir);
@@ -398,7 +450,7 @@ impl Matcher {
             None => builder.build_from_hir(&hir),
             Some(alphabet) => builder.build_from_hir(&alphabet.restrict(&hir)),
         };
-        let regex = built.map_err(|e| last_line(&e.to_string()))?;
+        let regex = Engine::Meta(built.map_err(|e| last_line(&e.to_string()))?);
         let reads = alphabet.map_or(Reads::Text, Reads::Alphabet);
         Ok(Automata { regex, reads })
     }

@@ -10,6 +10,7 @@ pub mod alphabet;
 pub mod bounds;
 pub mod bytes;
 pub mod examples;
+pub mod forward;
 pub mod literals;
 pub mod matcher;
 pub mod pattern;
@@ -1063,6 +1064,8 @@ fn compile(
         }
         bytes
     };
+    // relation rules find few matches, where finding a start forward costs little
+    relation_rules.iter_mut().for_each(|r| r.regex.read_forward());
     let ((entity, money_and_dates), relation) = rayon::join(
         || {
             let entity = Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str()));
