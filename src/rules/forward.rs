@@ -13,7 +13,9 @@
 //! - its start is the first position from which the same DFA, anchored and stopping at the first
 //!   match state it meets, finds a match within that end. Leftmost-first matching picks the
 //!   leftmost start from which any match exists, so no earlier position has one, and the match
-//!   itself starts at that one. Most positions fail on their first byte;
+//!   itself starts at that one. Only the positions where one of the prefilter's literals starts
+//!   are tried, when there is a prefilter (every match starts with one), and most of them fail
+//!   on their first bytes;
 //! - its groups, when asked for, come from the bounded backtracker or the PikeVM run anchored
 //!   over that span, as the meta regex runs its capture engines; their scratch memory is one per
 //!   thread, for every pattern, instead of one per pattern and thread.
@@ -33,7 +35,7 @@ use regex_automata::util::captures::GroupInfo;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::util::primitives::NonMaxUsize;
-use regex_automata::{Anchored, Input, MatchKind, PatternID};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, Span};
 use regex_syntax::hir::Hir;
 
 /// Most memory the bounded backtracker of a thread may use to remember what it visited (states
@@ -46,6 +48,8 @@ type CacheFn = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>
 /// A pattern's forward automata ([the module](self)).
 pub struct Forward {
     dfa: DFA,
+    /// Literals one of which every match starts with, when the pattern has such a set.
+    prefilter: Option<Prefilter>,
     caches: Pool<Cache, CacheFn>,
     backtrack: BoundedBacktracker,
     pikevm: PikeVM,
@@ -81,7 +85,7 @@ impl Forward {
         let config = regex_automata::hybrid::dfa::Config::new()
             .match_kind(MatchKind::LeftmostFirst)
             .specialize_start_states(prefilter.is_some())
-            .prefilter(prefilter)
+            .prefilter(prefilter.clone())
             .cache_capacity(cache_capacity)
             .minimum_cache_clear_count(Some(3))
             .minimum_bytes_per_state(Some(10));
@@ -94,7 +98,7 @@ impl Forward {
             .build_from_nfa(nfa.clone())
             .map_err(|e| e.to_string())?;
         let pikevm = PikeVM::builder().build_from_nfa(nfa).map_err(|e| e.to_string())?;
-        Ok(Forward { caches: pool(&dfa), dfa, backtrack, pikevm })
+        Ok(Forward { caches: pool(&dfa), dfa, prefilter, backtrack, pikevm })
     }
 
     pub fn group_info(&self) -> &GroupInfo {
@@ -133,13 +137,25 @@ impl Forward {
             Some(m) => m.offset(),
             None => return Ok(None),
         };
-        for start in input.start()..=end {
+        // only where one of the prefilter's literals starts, when there is one: every match
+        // starts with one
+        let mut start = input.start();
+        while start <= end {
+            if let Some(prefilter) = &self.prefilter {
+                let rest = Span { start, end: input.end() };
+                match prefilter.find(input.haystack(), rest) {
+                    Some(found) if found.start <= end => start = found.start,
+                    _ => break,
+                }
+            }
             let attempt = input.clone().span(start..end).anchored(Anchored::Yes).earliest(true);
             if self.dfa.try_search_fwd(&mut cache, &attempt).map_err(|_| ())?.is_some() {
                 return Ok(Some((start, end)));
             }
+            start += 1;
         }
-        unreachable!("a match that ends at {end} starts somewhere before")
+        debug_assert!(false, "a match that ends at {end} starts somewhere before");
+        Err(())
     }
 
     /// The match of `input` by a capture engine: the bounded backtracker when the span is short
@@ -171,6 +187,7 @@ impl Clone for Forward {
         Forward {
             dfa: self.dfa.clone(),
             caches: pool(&self.dfa),
+            prefilter: self.prefilter.clone(),
             backtrack: self.backtrack.clone(),
             pikevm: self.pikevm.clone(),
         }
