@@ -12,7 +12,9 @@
 //! under the size limit, so that a pattern too large is reported there.
 //!
 //! The automata are `regex-automata`'s meta regex with its default configuration, which is what
-//! the `regex` crate runs: same syntax, same leftmost-first matches, same groups. They are built
+//! the `regex` crate runs: same syntax, same leftmost-first matches, same groups. A relation rule
+//! read over bytes has automata that read forward only instead ([`Matcher::read_forward`],
+//! `super::forward`), with the same matches and groups and a fraction of the memory. They are built
 //! from the pattern with its classes cut down to its alphabet, and read haystacks whose other
 //! characters are replaced by their stand-ins (`super::alphabet`): the matches and their offsets
 //! are the same, the automata less than half as large. In a pack whose characters fit one
