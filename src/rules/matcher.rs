@@ -14,8 +14,8 @@
 //! The automata are `regex-automata`'s meta regex with its default configuration, which is what
 //! the `regex` crate runs: same syntax, same leftmost-first matches, same groups. A relation rule
 //! read over bytes has automata that read forward only instead ([`Matcher::read_forward`],
-//! `super::forward`), with the same matches and groups and a fraction of the memory. They are built
-//! from the pattern with its classes cut down to its alphabet, and read haystacks whose other
+//! `super::forward`), with the same matches and groups and a fraction of the memory. Automata are
+//! built from the pattern with its classes cut down to its alphabet, and read haystacks whose other
 //! characters are replaced by their stand-ins (`super::alphabet`): the matches and their offsets
 //! are the same, the automata less than half as large. In a pack whose characters fit one
 //! alphabet of bytes, they are built over that alphabet instead (`super::bytes`,
@@ -69,8 +69,8 @@ struct Automata {
     reads: Reads,
 }
 
-/// The automata of a pattern that reads bytes read forward only ([`Forward`]); the others are
-/// the meta regex.
+/// A pattern's automata: the meta regex, or automata that read forward only ([`Forward`]) for a
+/// pattern read over bytes that [`Matcher::read_forward`] asked for.
 #[derive(Debug, Clone)]
 enum Engine {
     Meta(meta::Regex),
@@ -362,9 +362,9 @@ impl Matcher {
     /// Has the automata, when they are built over bytes ([`Matcher::read_bytes`]), read forward
     /// only ([`Forward`]): no reverse automata, and the capture engines' scratch memory shared
     /// by the patterns of a thread. Finding where a match starts then costs an anchored try from
-    /// each position before it, which pays for patterns that find few matches in the text they
-    /// read, such as relation rules (BENCHMARKS.md), not for the entity patterns that find every
-    /// name.
+    /// each position before it where one of its prefix literals starts, which pays for patterns
+    /// that find few matches in the text they read, such as relation rules (BENCHMARKS.md), not
+    /// for the entity patterns that find every name.
     pub fn read_forward(&mut self) {
         self.forward = true;
     }
