@@ -22,7 +22,7 @@ const ABBREVIATIONS: &[&str] = &[
     "cie", "ca", "approx", // English
     "mr", "mrs", "ms", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "e.g", "i.e", "u.s", "u.k",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "dec", "gov", "sen", "rep", "est",
-    "approx", "dept", "univ", "pte", "pty", "pvt",
+    "approx", "dept", "univ", "pte", "pty", "pvt", "rs",
 ];
 
 /// Most characters in an abbreviation: lower-casing never makes fewer characters, so a longer
@@ -171,6 +171,7 @@ mod tests {
                 "1.5 bn."
             ]
         );
+        assert_eq!(sentences("It paid Rs. 12 crore. Then"), vec!["It paid Rs. 12 crore.", "Then"]);
     }
 
     #[test]

@@ -513,7 +513,9 @@ fn extract_texts(
                 .spans
                 .iter()
                 .enumerate()
-                .map(|(i, span)| lexical_mentions(text, *span, i, rules, scratch))
+                .map(|(i, span)| {
+                    lexical_mentions(text, *span, i, p.lang.as_deref(), rules, scratch)
+                })
                 .unzip();
             folds.push(sentence_folds);
             EntityDoc { text, spans: &p.spans, lexical, inner_words, lang: p.lang.as_deref() }
@@ -611,7 +613,10 @@ pub mod stages {
         let (lexical, folds) = spans
             .iter()
             .enumerate()
-            .map(|(i, span)| lexical_mentions(&ex.normalized.text, *span, i, rules, &mut scratch))
+            .map(|(i, span)| {
+                let lang = ex.lang.as_deref();
+                lexical_mentions(&ex.normalized.text, *span, i, lang, rules, &mut scratch)
+            })
             .unzip();
         let (lang, normalized, mentions) = (ex.lang, ex.normalized, ex.mentions);
         Prepared { lang, normalized, spans, lexical, folds, mentions }
@@ -624,7 +629,9 @@ pub mod stages {
         p.spans
             .iter()
             .enumerate()
-            .map(|(i, span)| lexical_mentions(text, *span, i, rules, &mut scratch).0.len())
+            .map(|(i, span)| {
+                lexical_mentions(text, *span, i, p.lang.as_deref(), rules, &mut scratch).0.len()
+            })
             .sum()
     }
 
@@ -699,6 +706,7 @@ fn lexical_mentions(
     text: &str,
     span: SentenceSpan,
     sentence: usize,
+    lang: Option<&str>,
     rules: &RulePack,
     scratch: &mut Scratch,
 ) -> (Vec<Mention>, bool) {
@@ -770,8 +778,11 @@ fn lexical_mentions(
         while let Some(caps) = matches.next() {
             cost.matches += 1;
             let get = |n: &str| caps.name(n).map(|m| m.as_str());
-            let source =
-                if is_money { money_source(get, id, rules) } else { date_source(get, id, rules) };
+            let source = if is_money {
+                money_source(get, id, lang, rules)
+            } else {
+                date_source(get, id, rules)
+            };
             let Some(source) = source else { continue };
             let whole = caps.name(group).or_else(|| caps.get(0)).expect("group 0");
             candidates.push((whole.start(), whole.end(), rank, kind, source));
@@ -782,14 +793,17 @@ fn lexical_mentions(
 }
 
 /// The mention of a money pattern's match (groups `num` or `word`, `scale`, `cur`), when its
-/// groups make an amount.
+/// groups make an amount. In English a comma never marks decimals before three digits ("Rs
+/// 2,000 crore"); elsewhere it does before a scale word ("1,250 milliard").
 fn money_source<'h>(
     get: impl Fn(&str) -> Option<&'h str>,
     id: &str,
+    lang: Option<&str>,
     rules: &RulePack,
 ) -> Option<MentionSource> {
-    let amount =
-        money::amount(get("num"), get("word"), get("scale"), get("cur")?, &rules.money_words)?;
+    let (num, word, scale) = (get("num"), get("word"), get("scale"));
+    let comma_groups = lang == Some("en");
+    let amount = money::amount(num, word, scale, get("cur")?, comma_groups, &rules.money_words)?;
     Some(MentionSource::Money { amount, pattern: id.to_owned() })
 }
 
@@ -1839,14 +1853,18 @@ mod tests {
         assert!(cost.bytes >= 2 * "Le fournisseur Quantum Brilliance GmbH livre.".len());
         assert!(costs.relation_rules.iter().all(|c| c.matches <= c.sentences * 4));
         // stage 1: the date, once in each run; the money patterns find nothing, though
-        // "livre" (a currency word) lets the first sentence through their prefilter
+        // "livre" (a currency word) lets the first sentence through their prefilter (and "mars"
+        // the date's, to the pattern of codes before the number, which reads "Rs")
         let date = rules.date_patterns.iter().position(|p| p.id == "date.day-month-year");
         let date = &costs.lexical_patterns[rules.money_patterns.len() + date.unwrap()];
         assert_eq!((date.matches, date.sentences), (2, 2), "{date:?}");
         assert_eq!(date.bytes, 2 * "Il pleut le 5 mars 2025.".len());
         let money = &costs.lexical_patterns[..rules.money_patterns.len()];
         let first = "Le fournisseur Quantum Brilliance GmbH livre.".len();
-        assert!(money.iter().all(|c| c.matches == 0 && c.bytes <= 2 * first), "{money:?}");
+        let codes = rules.money_patterns.iter().position(|p| p.id == "money.code-number-scale");
+        let mut words = money.iter().enumerate().filter(|&(i, _)| Some(i) != codes);
+        assert!(money.iter().all(|c| c.matches == 0), "{money:?}");
+        assert!(words.all(|(_, c)| c.bytes <= 2 * first), "{money:?}");
         assert!(money.iter().any(|c| c.sentences == 2), "{money:?}");
         let stages = costs.prepare + costs.lexical + costs.entities + costs.relations;
         assert!(cost.time > Duration::ZERO && stages >= cost.time);

@@ -16,9 +16,11 @@ struct Decimal {
 /// Parses a written number: `1 000`, `1.000.000`, `2,5`, `1,500.75`, `1.5`.
 ///
 /// A separator followed by exactly three digits and nothing else of its kind is a thousands
-/// separator unless a scale word follows (`1,500 millions` is read as 1500 millions anyway, `2,5
-/// milliards` as 2.5); the last of two different separators is the decimal point.
-fn parse_number(text: &str, scaled: bool) -> Option<Decimal> {
+/// separator unless a scale word follows (`1,250 milliard` is 1.25 milliard, `2,5 milliards`
+/// 2.5); with `comma_groups` (English), a comma before three digits groups thousands even then
+/// (`2,000 crore` is 2000 crore). A number that opens with `0` and a separator has decimals
+/// (`0,125`). The last of two different separators is the decimal point.
+fn parse_number(text: &str, scaled: bool, comma_groups: bool) -> Option<Decimal> {
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if text.is_empty() || !text.chars().next()?.is_ascii_digit() {
         return None;
@@ -33,7 +35,10 @@ fn parse_number(text: &str, scaled: bool) -> Option<Decimal> {
             let sep_count = text.matches(sep).count();
             let thousands = text.contains(other) && text.find(other) > Some(pos)
                 || sep_count > 1
-                || (after.len() == 3 && !text.contains(other) && !scaled);
+                || (after.len() == 3
+                    && !text.contains(other)
+                    && !text.starts_with("0")
+                    && (!scaled || comma_groups && sep == ','));
             if thousands {
                 (text.replace([',', '.'], ""), String::new())
             } else {
@@ -73,11 +78,14 @@ fn canonical(d: &Decimal, power: u32) -> String {
 }
 
 /// The amount named by a money pattern's groups, or `None` when a word is unknown.
+/// `comma_groups`: whether a comma before three digits groups thousands before a scale word too
+/// (see [`parse_number`]).
 pub fn amount(
     number: Option<&str>,
     word: Option<&str>,
     scale: Option<&str>,
     currency: &str,
+    comma_groups: bool,
     words: &MoneyWords,
 ) -> Option<Amount> {
     let power = match scale {
@@ -85,7 +93,7 @@ pub fn amount(
         _ => 0,
     };
     let decimal = match (number, word) {
-        (Some(n), _) if !n.trim().is_empty() => parse_number(n, power > 0)?,
+        (Some(n), _) if !n.trim().is_empty() => parse_number(n, power > 0, comma_groups)?,
         (_, Some(w)) => {
             let n = *words.numbers.get(&fold_str(w.trim()))?;
             Decimal { digits: n.to_string(), scale: 0 }
@@ -120,7 +128,7 @@ mod tests {
     fn amounts_are_exact_decimals() {
         let w = words();
         let a = |n: Option<&str>, word: Option<&str>, s: Option<&str>, c: &str| {
-            amount(n, word, s, c, &w).map(|a| format!("{} {}", a.value, a.currency))
+            amount(n, word, s, c, false, &w).map(|a| format!("{} {}", a.value, a.currency))
         };
         assert_eq!(a(None, Some("un"), Some("milliard"), "euros").unwrap(), "1000000000 EUR");
         assert_eq!(a(Some("2,5"), None, Some("milliards"), "euros").unwrap(), "2500000000 EUR");
@@ -132,9 +140,26 @@ mod tests {
         assert_eq!(a(Some("1.250.000"), None, None, "€").unwrap(), "1250000 EUR");
         assert_eq!(a(Some("1,250,000.50"), None, None, "$").unwrap(), "1250000.5 USD");
         assert_eq!(a(Some("0,5"), None, None, "euros").unwrap(), "0.5 EUR");
+        assert_eq!(a(Some("0,250"), None, None, "euros").unwrap(), "0.25 EUR");
         assert_eq!(a(Some("0,125"), None, Some("milliard"), "euros").unwrap(), "125000000 EUR");
         assert_eq!(a(None, Some("cinq"), Some("milliards"), "euros").unwrap(), "5000000000 EUR");
         assert!(a(Some("12"), None, None, "yen").is_none());
         assert!(a(None, Some("dizaines"), Some("milliards"), "euros").is_none());
+        assert_eq!(a(Some("1,250"), None, Some("milliard"), "euros").unwrap(), "1250000000 EUR");
+    }
+
+    #[test]
+    fn english_commas_group_thousands_before_a_scale() {
+        let mut w = words();
+        w.scales.insert("crore".into(), 7);
+        let en = |n: &str, s: &str, c: &str| {
+            amount(Some(n), None, Some(s), c, true, &w)
+                .map(|a| format!("{} {}", a.value, a.currency))
+        };
+        assert_eq!(en("2,000", "crore", "$").unwrap(), "20000000000 USD");
+        assert_eq!(en("1,500", "million", "$").unwrap(), "1500000000 USD");
+        assert_eq!(en("2,5", "bn", "€").unwrap(), "2500000000 EUR");
+        assert_eq!(en("1.250", "bn", "€").unwrap(), "1250000000 EUR");
+        assert_eq!(en("0,125", "milliard", "euros").unwrap(), "125000000 EUR");
     }
 }

@@ -3,18 +3,19 @@
 //! An example is run through the whole pipeline with the whole pack, as a user's article would
 //! be: a relation example passes when each expected triple is in the graph with evidence from the
 //! rule itself, and no rejected triple is there from any rule. An entity pattern example passes
-//! when the pattern itself finds exactly the expected names.
+//! when the pattern itself finds exactly the expected names; a money pattern example, when the
+//! pattern itself finds exactly the expected amounts, each written `text = value CUR`.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use crate::error::Location;
-use crate::extract::{extract, MentionSource};
+use crate::extract::{extract, Mention, MentionSource};
 use crate::graph::build::build_graph;
 use crate::graph::{DocumentInfo, KnowledgeGraph};
 use crate::input::Document;
 use crate::normalize::fold_str;
-use crate::rules::RulePack;
+use crate::rules::{MentionExample, RulePack};
 
 /// A failed example.
 #[derive(Debug, Clone)]
@@ -78,36 +79,54 @@ pub fn holds(graph: &KnowledgeGraph, s: &str, relation: &str, o: &str, rule: Opt
     })
 }
 
-/// Runs every example of every entity pattern and relation rule.
+/// Runs the examples of one entity or money pattern: each must make exactly the expected
+/// mentions of the pattern, as `found` writes them (compared folded when `folded`).
+fn run_mention_examples(
+    rules: &RulePack,
+    (id, lang): (&str, &str),
+    examples: &[MentionExample],
+    found: impl Fn(&Mention) -> Option<String>,
+    folded: bool,
+    report: &mut ExampleReport,
+) {
+    let key = |s: &String| if folded { fold_str(s) } else { s.clone() };
+    for ex in examples {
+        report.total += 1;
+        let extraction = extract(&document(&ex.text, ex.lang.as_deref().unwrap_or(lang)), rules);
+        let mut got: Vec<String> = extraction.mentions.iter().filter_map(&found).collect();
+        got.sort();
+        let mut expected = ex.expect.clone();
+        expected.sort();
+        if got.iter().map(key).ne(expected.iter().map(key)) {
+            report.failures.push(ExampleFailure {
+                location: ex.location.clone(),
+                rule: id.to_owned(),
+                message: format!("expected {expected:?}, found {got:?} in {:?}", ex.text),
+            });
+        }
+    }
+}
+
+/// Runs every example of every entity pattern, money pattern and relation rule.
 pub fn run_examples(rules: &RulePack) -> ExampleReport {
     let mut report = ExampleReport::default();
     for p in &rules.entity_patterns {
-        for ex in &p.examples {
-            report.total += 1;
-            let extraction =
-                extract(&document(&ex.text, ex.lang.as_deref().unwrap_or(&p.lang)), rules);
-            let mut found: Vec<String> = extraction
-                .mentions
-                .iter()
-                .filter(
-                    |m| matches!(&m.source, MentionSource::Pattern { pattern } if *pattern == p.id),
-                )
-                .map(|m| m.text.clone())
-                .collect();
-            found.sort();
-            let mut expected = ex.expect.clone();
-            expected.sort();
-            if found.iter().map(|f| fold_str(f)).ne(expected.iter().map(|e| fold_str(e))) {
-                report.failures.push(ExampleFailure {
-                    location: ex.location.clone(),
-                    rule: p.id.clone(),
-                    message: format!(
-                        "expected names {expected:?}, found {found:?} in {:?}",
-                        ex.text
-                    ),
-                });
+        let found = |m: &Mention| match &m.source {
+            MentionSource::Pattern { pattern } if *pattern == p.id => Some(m.text.clone()),
+            _ => None,
+        };
+        let at = (p.id.as_str(), p.lang.as_str());
+        run_mention_examples(rules, at, &p.examples, found, true, &mut report);
+    }
+    for p in &rules.money_patterns {
+        let found = |m: &Mention| match &m.source {
+            MentionSource::Money { amount, pattern } if *pattern == p.id => {
+                Some(format!("{} = {} {}", m.text, amount.value, amount.currency))
             }
-        }
+            _ => None,
+        };
+        let at = (p.id.as_str(), p.lang.as_str());
+        run_mention_examples(rules, at, &p.examples, found, false, &mut report);
     }
     for r in &rules.relation_rules {
         for ex in &r.examples {

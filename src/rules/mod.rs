@@ -162,7 +162,10 @@ pub struct MentionExample {
 #[derive(Debug, Clone)]
 pub struct MoneyPattern {
     pub id: String,
+    pub lang: String,
     pub regex: Matcher,
+    /// Each expected mention written `text = value CUR`.
+    pub examples: Vec<MentionExample>,
 }
 
 /// A date pattern: groups `year`, optional `month` (a number or a month word) and `day`; the
@@ -712,6 +715,9 @@ fn compile(
                 money_words.currencies.insert(fold_str(k), v.clone());
                 money_forms.entry("money_currency").or_default().push(k.clone());
             }
+            for (k, v) in &w.codes {
+                money_words.currencies.insert(fold_str(k), v.clone());
+            }
         }
     }
     let mut months: BTreeMap<String, u32> = BTreeMap::new();
@@ -863,16 +869,7 @@ fn compile(
                 antecedent,
                 fold: p.fold,
                 location: Location::at(&file.path, &file.text, at),
-                examples: p
-                    .example
-                    .iter()
-                    .map(|x| MentionExample {
-                        text: x.get_ref().text.clone(),
-                        expect: x.get_ref().expect.clone(),
-                        lang: x.get_ref().lang.clone(),
-                        location: Location::at(&file.path, &file.text, x.span().start),
-                    })
-                    .collect(),
+                examples: mention_examples(file, &p.example),
             });
         }
     }
@@ -901,7 +898,12 @@ fn compile(
                         ),
                     );
                 }
-                money_patterns.push(MoneyPattern { id: p.id.clone(), regex });
+                money_patterns.push(MoneyPattern {
+                    id: p.id.clone(),
+                    lang: p.lang.clone(),
+                    regex,
+                    examples: mention_examples(file, &p.example),
+                });
             }
         }
     }
@@ -1126,6 +1128,22 @@ fn compile(
     })
 }
 
+/// The inline examples of an entity or money pattern, located in their file.
+fn mention_examples(
+    file: &SourceFile,
+    examples: &[Spanned<raw::RawMentionExample>],
+) -> Vec<MentionExample> {
+    examples
+        .iter()
+        .map(|x| MentionExample {
+            text: x.get_ref().text.clone(),
+            expect: x.get_ref().expect.clone(),
+            lang: x.get_ref().lang.clone(),
+            location: Location::at(&file.path, &file.text, x.span().start),
+        })
+        .collect()
+}
+
 /// A pattern expanded and compiled, with what its reader made of it; or where its error is in
 /// its file, and the message.
 type Compiled<T> = Result<(Matcher, Expanded, T), (usize, String)>;
@@ -1279,6 +1297,24 @@ color = "#e15759"
         let report = examples::run_examples(&pack);
         assert_eq!(report.total, 2);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
+    }
+
+    #[test]
+    fn a_money_example_checks_the_text_and_the_amount() {
+        let money = |expect: &str| {
+            format!("[[money]]\nid = \"m\"\npattern = '(?P<amount>(?P<num>\\d+) (?P<scale>crore) (?P<cur>rupees))'\n[[money.example]]\ntext = \"It paid 3 crore rupees.\"\nlang = \"en\"\nexpect = [{expect}]\n[money_words.scales]\ncrore = 7\n[money_words.currencies]\nrupees = \"INR\"\n")
+        };
+        let report = |expect: &str| {
+            let pack = load(&[("m.toml", &money(expect))]).unwrap();
+            examples::run_examples(&pack)
+        };
+        assert!(report("\"3 crore rupees = 30000000 INR\"").failures.is_empty());
+        for wrong in ["\"3 crore rupees = 3 INR\"", "\"3 crore = 30000000 INR\"", ""] {
+            let failures = report(wrong).failures;
+            assert_eq!(failures.len(), 1, "{wrong}");
+            assert!(failures[0].message.contains("30000000 INR"), "{}", failures[0].message);
+            assert_eq!(failures[0].location.line, 4);
+        }
     }
 
     #[test]

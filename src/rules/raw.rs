@@ -173,6 +173,10 @@ pub struct RawMoneyPattern {
     #[serde(default = "default_lang")]
     pub lang: String,
     pub pattern: Spanned<String>,
+    /// Amounts the pattern must find, each written `text = value CUR` ("Rs 2,000 crore =
+    /// 20000000000 INR"); empty for a negative example.
+    #[serde(default)]
+    pub example: Vec<Spanned<RawMentionExample>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,6 +191,11 @@ pub struct RawMoneyWords {
     /// Currency words and symbols to ISO 4217 (`euro` = "EUR", `$` = "USD").
     #[serde(default)]
     pub currencies: BTreeMap<String, String>,
+    /// Currencies that patterns write out themselves before the number (`Rs` = "INR"): read as
+    /// currencies are, but not in the lexicon `{money_currency}`, where a word this short would
+    /// let the money patterns' prefilter pass nearly every sentence.
+    #[serde(default)]
+    pub codes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
