@@ -1190,8 +1190,9 @@ fn cut_before_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option
 
 /// Where the words of the match `s..e` start after the mentions in `found` that it runs into:
 /// the first word after the last of them that opens with a capital or a digit, when two words
-/// or more are left from there; `Some(s)` when it runs into none (`cut_after_mentions`, tried
-/// when `cut_before_mentions` keeps no words before them).
+/// or more are left from there, or one after a compound participle ("Kalix-backed Norvik");
+/// `Some(s)` when it runs into none (`cut_after_mentions`, tried when `cut_before_mentions`
+/// keeps no words before them).
 fn cut_after_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option<usize> {
     let Some(last) = found.iter().filter(|f| s < f.end && e > f.start).map(|f| f.end).max() else {
         return Some(s);
@@ -1200,7 +1201,8 @@ fn cut_after_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option<
     let start = last + after.find(' ')? + 1;
     let rest = &text[start..e];
     let opens = rest.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric());
-    (opens && rest.trim_end().contains(' ')).then_some(start)
+    let words_enough = rest.trim_end().contains(' ') || is_participle_suffix(after);
+    (opens && words_enough).then_some(start)
 }
 
 /// The word that ends right before `offset` in `text`, after one space if there is one:
@@ -1998,8 +2000,9 @@ mod tests {
     #[test]
     fn a_name_is_cut_after_the_mention_it_opens_on() {
         let text =
-            "the MA-based Cubist Pharmaceuticals and Jean Dupont Consulting of NY-based cars";
-        let (found, span) = found_in(text, &["MA", "Jean Dupont", "NY"]);
+            "the MA-based Cubist Pharmaceuticals and Jean Dupont Consulting of NY-based cars \
+                    and Kalix-backed Norvik";
+        let (found, span) = found_in(text, &["MA", "Jean Dupont", "NY", "Kalix"]);
         let (s, e) = span("MA-based Cubist Pharmaceuticals");
         assert_eq!(
             cut_after_found(text, s, e, &found).map(|s| &text[s..e]),
@@ -2009,6 +2012,9 @@ mod tests {
         assert_eq!(cut_after_found(text, s, e, &found), None, "one word left");
         let (s, e) = span("NY-based cars");
         assert_eq!(cut_after_found(text, s, e, &found), None, "no capital after the mention");
+        let (s, e) = span("Kalix-backed Norvik");
+        let one_word = cut_after_found(text, s, e, &found).map(|s| &text[s..e]);
+        assert_eq!(one_word, Some("Norvik"), "one word after a participle");
         let (s, e) = span("Cubist Pharmaceuticals");
         assert_eq!(cut_after_found(text, s, e, &found), Some(s), "no mention met");
     }
