@@ -425,9 +425,13 @@ fn slot_regex(
     };
     // The separator before the last item may be narrower ("A, B et C", not "A, B").
     let last = macro_regex("list_last_separator", &sep, stack)?;
-    Ok(format!(
-        "(?P<{group}>{one}(?:(?:(?:{sep})(?:{prefix})?{one})*(?:{last})(?:{prefix})?{one})?)"
-    ))
+    // Or the list may end open, without a last item ("A, B and others").
+    let end = macro_regex("list_open_end", "", stack)?;
+    let close = match end.is_empty() {
+        true => format!("(?:{last})(?:{prefix})?{one}"),
+        false => format!("(?:(?:{last})(?:{prefix})?{one}|(?:{end}))"),
+    };
+    Ok(format!("(?P<{group}>{one}(?:(?:(?:{sep})(?:{prefix})?{one})*{close})?)"))
 }
 
 #[cfg(test)]
@@ -579,6 +583,20 @@ mod tests {
         // after the first placeholder (three characters of three bytes) and ", "
         let text = "{Organization}, {Organization} lancent";
         assert_eq!(parties_of(&macros, text), Some((11, "{Organization}".to_string())));
+    }
+
+    #[test]
+    fn a_list_may_end_open() {
+        let macros = [
+            ("list_separator", ", | et "),
+            ("list_last_separator", " et "),
+            ("list_open_end", ",? et d'autres"),
+        ];
+        let text = "{Organization}, {Organization} et d'autres lancent";
+        assert_eq!(parties_of(&macros, text), Some((0, text.replace(" lancent", ""))));
+        // without the macro the list is the last placeholder alone, and "et d'autres" stands
+        // between it and its verb
+        assert_eq!(parties_of(&macros[..2], text), None);
     }
 
     #[test]
