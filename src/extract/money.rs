@@ -79,7 +79,7 @@ fn canonical(d: &Decimal, power: u32) -> String {
 
 /// The amount named by a money pattern's groups, or `None` when a word is unknown.
 /// `comma_groups`: whether a comma before three digits groups thousands before a scale word too
-/// (see [`parse_number`]).
+/// (English: "2,000 crore" is 2000 crore, where "1,250 milliard" is 1.25 milliard).
 pub fn amount(
     number: Option<&str>,
     word: Option<&str>,
