@@ -793,8 +793,8 @@ fn lexical_mentions(
 }
 
 /// The mention of a money pattern's match (groups `num` or `word`, `scale`, `cur`), when its
-/// groups make an amount. In English a comma never marks decimals before three digits ("Rs
-/// 2,000 crore"); elsewhere it does before a scale word ("1,250 milliard").
+/// groups make an amount. In English a comma before three digits groups thousands before a
+/// scale word too ("Rs 2,000 crore"); elsewhere it marks decimals there ("1,250 milliard").
 fn money_source<'h>(
     get: impl Fn(&str) -> Option<&'h str>,
     id: &str,
