@@ -816,20 +816,20 @@ fn compile(
                     format!("entity pattern {}: unknown type '{}'", p.id, p.entity_type),
                 );
             }
-            let trim = match &p.trim {
-                Some(name) => match lexicons.get(name) {
-                    Some(words) => Some(words.iter().map(|w| fold_str(w)).collect()),
-                    None => {
-                        loader.error(
+            let trim = p.trim.as_ref().map(|names| {
+                let mut words = std::collections::HashSet::new();
+                for name in names.names() {
+                    match lexicons.get(name) {
+                        Some(list) => words.extend(list.iter().map(|w| fold_str(w))),
+                        None => loader.error(
                             file,
                             at,
                             format!("entity pattern {}: unknown lexicon '{name}'", p.id),
-                        );
-                        None
+                        ),
                     }
-                },
-                None => None,
-            };
+                }
+                words
+            });
             let antecedent = match (p.antecedent, p.antecedent_choice.as_deref()) {
                 (false, None) => None,
                 (true, None | Some("nearest")) => Some(Antecedent::Nearest),
@@ -1337,6 +1337,27 @@ color = "#e15759"
         assert_eq!(
             messages(&[("p.toml", &pattern("antecedent_choice = \"nearest\"\n"))]),
             ["p.toml:1:1: entity pattern d: antecedent_choice without antecedent = true"]
+        );
+    }
+
+    #[test]
+    fn trim_takes_one_lexicon_or_the_union_of_several() {
+        let lexicons = "[[lexicon]]\nname = \"a\"\nwords = [\"Le\"]\n[[lexicon]]\nname = \"b\"\nwords = [\"north\"]\n";
+        let pattern = |trim: &str| {
+            format!("{lexicons}[[entity_pattern]]\nid = \"d\"\ntype = \"Organization\"\ntrim = {trim}\npattern = '(?P<name>X)'\n")
+        };
+        let words = |trim: &str| {
+            let pack = load(&[("p.toml", &pattern(trim))]).unwrap();
+            let mut words: Vec<String> =
+                pack.entity_patterns[0].trim.clone().unwrap().into_iter().collect();
+            words.sort();
+            words
+        };
+        assert_eq!(words("\"a\""), ["le"]);
+        assert_eq!(words("[\"a\", \"b\"]"), ["le", "north"]);
+        assert_eq!(
+            messages(&[("p.toml", &pattern("[\"a\", \"c\"]"))]),
+            ["p.toml:7:1: entity pattern d: unknown lexicon 'c'"]
         );
     }
 

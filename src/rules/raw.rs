@@ -120,9 +120,10 @@ pub struct RawEntityPattern {
     #[serde(default)]
     pub priority: i32,
     pub pattern: Spanned<String>,
-    /// A lexicon of words trimmed from both ends of the name (`Le`, `Cette`, ...).
+    /// The lexicons of words trimmed from both ends of the name (`Le`, `Cette`, ...): one name
+    /// or a list of names.
     #[serde(default)]
-    pub trim: Option<String>,
+    pub trim: Option<Lexicons>,
     /// Drop a one-word name that starts its sentence (capitalized for grammar, not as a name).
     #[serde(default)]
     pub not_sentence_initial: bool,
@@ -279,4 +280,22 @@ pub struct RawRelationExample {
 
 fn default_lang() -> String {
     "any".to_string()
+}
+
+/// One lexicon's name or a list of them (`trim = "not_a_name"`, `trim = ["a", "b"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Lexicons {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Lexicons {
+    /// The names, in the order written.
+    pub fn names(&self) -> &[String] {
+        match self {
+            Lexicons::One(name) => std::slice::from_ref(name),
+            Lexicons::Many(names) => names,
+        }
+    }
 }
