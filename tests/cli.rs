@@ -361,24 +361,21 @@ fn a_failed_write_leaves_no_partial_file() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
-#[test]
-fn stdin_takes_text_and_jsonl() {
+/// Builds N-Triples from `input` given on stdin, and returns them.
+fn nt_from_stdin(input: &str) -> String {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
-    let text = kgsmith_with_stdin(
-        &["build", "-", "-o", o, "-f", "nt"],
-        "L'entreprise française Mistral AI recrute.",
-    );
-    assert!(text.status.success(), "{}", stderr(&text));
-    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
+    let run = kgsmith_with_stdin(&["build", "-", "-o", o, "-f", "nt"], input);
+    assert!(run.status.success(), "{}", stderr(&run));
+    std::fs::read_to_string(out.path().join("kg.nt")).unwrap()
+}
+
+#[test]
+fn stdin_takes_text_and_jsonl() {
+    let nt = nt_from_stdin("L'entreprise française Mistral AI recrute.");
     assert!(nt.contains("/document/stdin>"), "{nt}");
     assert!(nt.contains("/organization/mistral-ai> <https://w3id.org/kgsmith/ontology#locatedIn> <https://w3id.org/kgsmith/id/place/france>"));
-    let jsonl = kgsmith_with_stdin(
-        &["build", "-", "-o", o, "-f", "nt"],
-        "{\"id\":\"a1\",\"text\":\"La startup berlinoise Parloa lève des fonds.\",\"url\":\"https://example.com/a1\"}\n",
-    );
-    assert!(jsonl.status.success(), "{}", stderr(&jsonl));
-    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
+    let nt = nt_from_stdin("{\"id\":\"a1\",\"text\":\"La startup berlinoise Parloa lève des fonds.\",\"url\":\"https://example.com/a1\"}\n");
     assert!(nt.contains("<http://schema.org/url> <https://example.com/a1>"), "{nt}");
     assert!(nt.contains("/organization/parloa> <https://w3id.org/kgsmith/ontology#locatedIn> <https://w3id.org/kgsmith/id/place/berlin>"));
 }
@@ -507,39 +504,24 @@ fn explain_shows_mentions_relations_and_near_misses() {
 
 #[test]
 fn places_are_labelled_in_the_language_of_the_articles_and_keep_stable_ids() {
-    let out = tempfile::tempdir().unwrap();
-    let o = out.path().to_str().unwrap();
-    let en = kgsmith_with_stdin(
-        &["build", "-", "-o", o, "-f", "nt"],
+    let nt = nt_from_stdin(
         "The company said that Germany and the United States have signed the deal with China.",
     );
-    assert!(en.status.success(), "{}", stderr(&en));
-    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
     let label = "<http://www.w3.org/2000/01/rdf-schema#label>";
     assert!(nt.contains(&format!("/place/allemagne> {label} \"Germany\" .")), "{nt}");
     assert!(
         nt.contains("/place/allemagne> <http://schema.org/alternateName> \"Allemagne\" ."),
         "{nt}"
     );
-    let fr = kgsmith_with_stdin(
-        &["build", "-", "-o", o, "-f", "nt"],
-        "L'entreprise a déclaré que l'Allemagne et la Chine ont signé un accord avec les États-Unis.",
-    );
-    assert!(fr.status.success(), "{}", stderr(&fr));
-    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
+    let nt = nt_from_stdin("L'entreprise a déclaré que l'Allemagne et la Chine ont signé un accord avec les États-Unis.");
     assert!(nt.contains(&format!("/place/allemagne> {label} \"Allemagne\" .")), "{nt}");
 }
 
 #[test]
 fn an_acronym_introduced_in_parentheses_names_the_same_entity() {
-    let out = tempfile::tempdir().unwrap();
-    let o = out.path().to_str().unwrap();
-    let run = kgsmith_with_stdin(
-        &["build", "-", "-o", o, "-f", "nt"],
+    let nt = nt_from_stdin(
         "Le Georgia Institute of Technology (GIT) a annoncé un accord. Le GIT s'associe à Nvidia.",
     );
-    assert!(run.status.success(), "{}", stderr(&run));
-    let nt = std::fs::read_to_string(out.path().join("kg.nt")).unwrap();
     assert!(nt.contains("/organization/git> <http://schema.org/alternateName> \"Georgia Institute of Technology\" ."), "{nt}");
     assert!(nt.contains("/organization/git> <https://w3id.org/kgsmith/ontology#partnerOf> <https://w3id.org/kgsmith/id/organization/nvidia> ."), "{nt}");
     let organizations = nt
@@ -547,6 +529,16 @@ fn an_acronym_introduced_in_parentheses_names_the_same_entity() {
         .filter(|l| l.contains("rdf-syntax-ns#type> <http://schema.org/Organization>"))
         .count();
     assert_eq!(organizations, 2, "{nt}");
+}
+
+#[test]
+fn a_full_name_bound_by_a_relation_keeps_the_acronym_introduced_after_it() {
+    let nt = nt_from_stdin(
+        "Selon Jacques Kalvert, président de l'Agence nationale des norvaux (ANN), tout va bien.",
+    );
+    let leads = "#leads> <https://w3id.org/kgsmith/id/organization/agence-nationale-des-norvaux> .";
+    assert!(nt.contains(leads), "{nt}");
+    assert!(nt.contains("/organization/agence-nationale-des-norvaux> <http://schema.org/alternateName> \"ANN\" ."), "{nt}");
 }
 
 #[test]

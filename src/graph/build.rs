@@ -360,9 +360,14 @@ impl<'r> GraphBuilder<'r> {
                         let surface = (m.mention_type == "Name").then_some(m.text.as_str());
                         self.resolver.add(key, t, surface, ex.lang.as_deref());
                     }
-                    // an acronym brings the full name it was introduced with
+                    // an acronym brings the full name it was introduced with, and the full
+                    // name the acronym introduced after it
                     if let (Some(j), false) = (m.refers_to, m.description) {
                         self.resolver.add_surface(key, &ex.mentions[j].text);
+                    }
+                    for a in ex.mentions.iter().filter(|a| a.refers_to == Some(i) && !a.description)
+                    {
+                        self.resolver.add_surface(key, &a.text);
                     }
                     if let Some(name) = described_name(&ex.mentions, m) {
                         self.resolver.add_surface(key, name);
