@@ -435,9 +435,12 @@ fn required(hir: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
         HirKind::Capture(c) => required(&c.sub, out),
         HirKind::Repetition(r) if r.min >= 1 => required(&r.sub, out),
         HirKind::Concat(children) => {
-            // runs of literal-like parts give longer literals together
+            // runs of literal-like parts give longer literals together, across the bounds of
+            // groups (`(?P<cur>R)(?P<num>[1-9]…)` starts with `R1` to `R9`)
             let mut run: Vec<Hir> = Vec::new();
-            for child in children {
+            let mut parts = Vec::new();
+            ungroup(children, &mut parts);
+            for child in parts {
                 if matches!(
                     child.kind(),
                     HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_)
@@ -456,6 +459,21 @@ fn required(hir: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
             }
         }
         _ => {}
+    }
+}
+
+/// `children` with each group replaced by what it holds, a concatenation by its parts: the
+/// sequence every match reads, whose neighbouring literals and classes make longer literals.
+fn ungroup<'h>(children: &'h [Hir], out: &mut Vec<&'h Hir>) {
+    for child in children {
+        match child.kind() {
+            HirKind::Capture(c) => match c.sub.kind() {
+                HirKind::Concat(inner) => ungroup(inner, out),
+                _ => ungroup(std::slice::from_ref(&*c.sub), out),
+            },
+            HirKind::Concat(inner) => ungroup(inner, out),
+            _ => out.push(child),
+        }
     }
 }
 
@@ -487,14 +505,20 @@ fn flush(run: &mut Vec<Hir>, out: &mut Vec<Vec<Vec<u8>>>) {
         return;
     }
     let whole = Hir::concat(std::mem::take(run));
-    if let Some(clause) = prefixes(&whole) {
-        out.push(clause);
-    }
-    // literals are cut to MAX_LITERAL bytes: the parts further on are required too
     let parts = match whole.kind() {
         HirKind::Concat(parts) => parts.as_slice(),
         _ => std::slice::from_ref(&whole),
     };
+    match prefixes(&whole) {
+        Some(clause) => out.push(clause),
+        // a run that opens with a part of no few literals (`(?:^|[^\p{L}])R[1-9]`): the
+        // literals of the first part on from which there are
+        None => {
+            let rest = (1..parts.len()).find_map(|i| prefixes(&Hir::concat(parts[i..].to_vec())));
+            out.extend(rest);
+        }
+    }
+    // literals are cut to MAX_LITERAL bytes: the parts further on are required too
     for part in parts {
         match part.kind() {
             HirKind::Literal(lit) => {
@@ -790,6 +814,18 @@ mod tests {
         // a branch with no required literal leaves the alternation without a clause
         let open = "⟨organization#\\d+⟩ (?:lancent|[\\p{Ll}]+)";
         assert!(passes(open, "⟨organization#1⟩ travaillent"));
+    }
+
+    #[test]
+    fn literals_run_across_groups_and_after_an_opening_part() {
+        // "R" and a digit are each too common alone; together they make R1 to R9, though each
+        // is in a group of its own and the run opens with a word boundary
+        let rule =
+            "(?:^|[^\\p{L}\\p{N}])(?P<amount>(?P<cur>R)(?P<num>[1-9][0-9]*) ?(?P<scale>m|bn))";
+        let p = Prefilter::new([rule]);
+        assert_eq!(p.clause_count(0), 1, "{p:?}");
+        assert!(passes(rule, "it will spend up to R400m"));
+        assert!(!passes(rule, "Rare are the rounds of 400m"));
     }
 
     #[test]
