@@ -37,7 +37,7 @@ fn parse_number(text: &str, scaled: bool, comma_groups: bool) -> Option<Decimal>
                 || sep_count > 1
                 || (after.len() == 3
                     && !text.contains(other)
-                    && !text.starts_with("0")
+                    && !text.starts_with('0')
                     && (!scaled || comma_groups && sep == ','));
             if thousands {
                 (text.replace([',', '.'], ""), String::new())

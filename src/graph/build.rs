@@ -316,6 +316,13 @@ impl<'r> GraphBuilder<'r> {
                 }
             }
         }
+        // the acronyms introduced after a full name, by the full name they refer to
+        let acronyms: Vec<(usize, &str)> = ex
+            .mentions
+            .iter()
+            .filter(|a| !a.description)
+            .filter_map(|a| Some((a.refers_to?, a.text.as_str())))
+            .collect();
         for r in &ex.relations {
             let Some(decl) = self.rules.vocabulary.relation(&r.relation) else {
                 continue;
@@ -365,9 +372,8 @@ impl<'r> GraphBuilder<'r> {
                     if let (Some(j), false) = (m.refers_to, m.description) {
                         self.resolver.add_surface(key, &ex.mentions[j].text);
                     }
-                    for a in ex.mentions.iter().filter(|a| a.refers_to == Some(i) && !a.description)
-                    {
-                        self.resolver.add_surface(key, &a.text);
+                    for (_, acronym) in acronyms.iter().filter(|(full, _)| *full == i) {
+                        self.resolver.add_surface(key, acronym);
                     }
                     if let Some(name) = described_name(&ex.mentions, m) {
                         self.resolver.add_surface(key, name);
