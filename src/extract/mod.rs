@@ -1415,6 +1415,14 @@ fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack
                 introduced_with(text, &mentions[i], &mentions[..i], &choices[..i], t, openers)
                     .or_else(|| most_mentioned(&mentions[..i], &choices[..i], t, rules))
             }
+            Antecedent::MostMentionedOnly => {
+                // only the sentences before: a pronoun or a determiner that stands for the
+                // article's company names no one of its own sentence ("Kalix and Orvane, two
+                // funds …, joined the round")
+                let sentence = mentions[i].sentence;
+                let before = mentions[..i].partition_point(|m| m.sentence < sentence);
+                most_mentioned(&mentions[..before], &choices[..before], t, rules)
+            }
         };
         match found {
             Some(j) => refers[i] = Some(j),

@@ -145,8 +145,13 @@ pub enum Antecedent {
     /// The nearest preceding mention of its type ("le centre de calcul").
     Nearest,
     /// The entity of its type, or the untyped name, with the most mentions before it, the earliest
-    /// on ties ("la start-up" names the company the article is about).
+    /// on ties ("la start-up" names the company the article is about), unless a mention was
+    /// introduced with the description's noun ("la biotech Kymeris Bio" for "la biotech").
     MostMentioned,
+    /// The same without the noun, among the sentences before its own: for a pronoun or a
+    /// determiner that stands for the article's company ("Elle", "Its", "the" of "the round"),
+    /// whose word before a name ("its partner Norvik") does not introduce it.
+    MostMentionedOnly,
 }
 
 #[derive(Debug, Clone)]
@@ -834,6 +839,7 @@ fn compile(
                 (false, None) => None,
                 (true, None | Some("nearest")) => Some(Antecedent::Nearest),
                 (true, Some("most-mentioned")) => Some(Antecedent::MostMentioned),
+                (true, Some("most-mentioned-only")) => Some(Antecedent::MostMentionedOnly),
                 (false, Some(_)) => {
                     let message = "antecedent_choice without antecedent = true";
                     loader.error(file, at, format!("entity pattern {}: {message}", p.id));
@@ -841,7 +847,7 @@ fn compile(
                 }
                 (true, Some(other)) => {
                     let message = format!(
-                        "unknown antecedent_choice '{other}' (known: nearest, most-mentioned)"
+                        "unknown antecedent_choice '{other}' (known: nearest, most-mentioned, most-mentioned-only)"
                     );
                     loader.error(file, at, format!("entity pattern {}: {message}", p.id));
                     None
@@ -1332,7 +1338,7 @@ color = "#e15759"
         assert_eq!(pack.entity_patterns[0].antecedent, Some(Antecedent::Nearest));
         assert_eq!(
             messages(&[("p.toml", &pattern("antecedent = true\nantecedent_choice = \"last\"\n"))]),
-            ["p.toml:1:1: entity pattern d: unknown antecedent_choice 'last' (known: nearest, most-mentioned)"]
+            ["p.toml:1:1: entity pattern d: unknown antecedent_choice 'last' (known: nearest, most-mentioned, most-mentioned-only)"]
         );
         assert_eq!(
             messages(&[("p.toml", &pattern("antecedent_choice = \"nearest\"\n"))]),

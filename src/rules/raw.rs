@@ -145,7 +145,9 @@ pub struct RawEntityPattern {
     /// Which preceding entity the description names: `nearest` (the default) or
     /// `most-mentioned` (the entity of its type, or the untyped name, mentioned most often before
     /// it in the document, the earliest first on ties: "la start-up" names the article's company,
-    /// not the investor named last).
+    /// not the investor named last), unless a mention was introduced with its noun ("la biotech
+    /// Kymeris Bio"); `most-mentioned-only` the same without the noun, in the sentences before
+    /// its own, for pronouns and determiners ("Elle", "Its", the "the" of "the round").
     #[serde(default)]
     pub antecedent_choice: Option<String>,
     /// Match against the sentence folded to lower case without accents (write the pattern so).
