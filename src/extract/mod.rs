@@ -1413,7 +1413,7 @@ fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack
             Antecedent::MostMentioned => {
                 let openers = &rules.resolution.apposition_openers;
                 introduced_with(text, &mentions[i], &mentions[..i], &choices[..i], t, openers)
-                    .or_else(|| most_mentioned(&mentions[..i], &choices[..i], t, rules))
+                    .or_else(|| most_mentioned(text, &mentions[..i], &choices[..i], t, rules))
             }
             Antecedent::MostMentionedOnly => {
                 // only the sentences before: a pronoun or a determiner that stands for the
@@ -1421,7 +1421,7 @@ fn resolve_antecedents(text: &str, mentions: &mut Vec<Mention>, rules: &RulePack
                 // funds …, joined the round")
                 let sentence = mentions[i].sentence;
                 let before = mentions[..i].partition_point(|m| m.sentence < sentence);
-                most_mentioned(&mentions[..before], &choices[..before], t, rules)
+                most_mentioned(text, &mentions[..before], &choices[..before], t, rules)
             }
         };
         match found {
@@ -1494,9 +1494,12 @@ fn introduced_with(
 }
 
 /// The first mention, among `mentions`, of the entity of type `t` or the untyped name mentioned
-/// most often there (a gazetteer entry by its entry, any other name by its text), the earliest on
-/// ties; descriptions and news sources do not count.
+/// most often there (a gazetteer entry by its entry, any other name by its text); descriptions and
+/// news sources do not count. On ties, the entity last written as a clause's subject (a name right
+/// before one of the pack's `subject_verbs`, "Mistral AI est basée à Paris", and not joined by a
+/// connector to a name before it, as "Norvik" in "Kalix and Norvik raised"), else the earliest.
 fn most_mentioned(
+    text: &str,
     mentions: &[Mention],
     choices: &[Option<Antecedent>],
     t: &str,
@@ -1507,12 +1510,37 @@ fn most_mentioned(
         Entry(usize),
         Text(&'t str),
     }
-    // per entity: its first mention and how many mentions it has
-    let mut seen: std::collections::HashMap<Key, (usize, usize)> = Default::default();
+    let verbs = &rules.resolution.subject_verbs;
+    let subject = |m: &Mention| {
+        let after = text[m.end..].strip_prefix(' ')?;
+        let word_end = after
+            .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
+            .unwrap_or(after.len());
+        let word = &after[..word_end];
+        (!word.is_empty() && verbs.contains(&fold_str(word))).then_some(())
+    };
+    // per entity: its first mention, how many mentions it has, and its last mention as a subject
+    let mut seen: std::collections::HashMap<Key, (usize, usize, Option<usize>)> =
+        Default::default();
+    // the previous name of the type, joined to the next by a connector of the pack within a
+    // clause ("Kalix and its partner Norvik raised"), makes the next a later conjunct, not the
+    // subject
+    let connectors = &rules.resolution.connectors;
+    let mut previous: Option<&Mention> = None;
     for (j, m) in mentions.iter().enumerate() {
         if choices[j].is_some() || (m.mention_type != t && m.mention_type != "Name") {
             continue;
         }
+        let conjunct = previous.is_some_and(|p| {
+            p.sentence == m.sentence
+                && text.get(p.end..m.start).is_some_and(|gap| {
+                    !gap.contains([',', ';', ':'])
+                        && gap
+                            .split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '&'))
+                            .any(|w| !w.is_empty() && connectors.contains(&fold_str(w)))
+                })
+        });
+        previous = Some(m);
         let key = match &m.source {
             MentionSource::Gazetteer { entry } if rules.gazetteer.entries[*entry].news_source => {
                 continue
@@ -1520,10 +1548,16 @@ fn most_mentioned(
             MentionSource::Gazetteer { entry } => Key::Entry(*entry),
             _ => Key::Text(&m.text),
         };
-        seen.entry(key).or_insert((j, 0)).1 += 1;
+        let entry = seen.entry(key).or_insert((j, 0, None));
+        entry.1 += 1;
+        if !conjunct && !verbs.is_empty() && subject(m).is_some() {
+            entry.2 = Some(j);
+        }
     }
-    let best = seen.into_values().max_by_key(|&(first, count)| (count, std::cmp::Reverse(first)));
-    best.map(|(first, _)| first)
+    let best = seen
+        .into_values()
+        .max_by_key(|&(first, count, subject)| (count, subject, std::cmp::Reverse(first)));
+    best.map(|(first, _, _)| first)
 }
 
 /// Stage 3 of one sentence: the sentence with every mention masked, and the matches found in it

@@ -589,6 +589,7 @@ mod tests {
             legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
             connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
             apposition_openers: BTreeSet::new(),
+            subject_verbs: BTreeSet::new(),
             abbreviations: false,
             not_abbreviations: BTreeSet::new(),
         }
@@ -618,6 +619,7 @@ mod tests {
             legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
             connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
             apposition_openers: BTreeSet::new(),
+            subject_verbs: BTreeSet::new(),
             abbreviations: false,
             not_abbreviations: BTreeSet::new(),
         };

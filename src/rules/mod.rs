@@ -197,6 +197,8 @@ pub struct ResolutionWords {
     pub connectors: BTreeSet<String>,
     /// Folded, as the others (`raw::RawResolution::apposition_openers`).
     pub apposition_openers: BTreeSet<String>,
+    /// Folded (`raw::RawResolution::subject_verbs`).
+    pub subject_verbs: BTreeSet<String>,
     /// Whether abbreviations defined in the text make their long forms mentions
     /// (`raw::RawResolution::abbreviations`).
     pub abbreviations: bool,
@@ -944,6 +946,7 @@ fn compile(
             resolution.connectors.extend(r.connectors.iter().map(|w| fold_str(w)));
             let openers = r.apposition_openers.iter().map(|w| fold_str(w));
             resolution.apposition_openers.extend(openers);
+            resolution.subject_verbs.extend(r.subject_verbs.iter().map(|w| fold_str(w)));
             resolution.abbreviations |= r.abbreviations;
             if let Some(name) = &r.not_abbreviations {
                 match lexicons.get(name) {

@@ -234,6 +234,11 @@ pub struct RawResolution {
     /// introduces the company that "la biotech" names later.
     #[serde(default)]
     pub apposition_openers: Vec<String>,
+    /// Verbs and auxiliaries that, right after a name, make it the subject of its clause
+    /// ("Mistral AI est basée à Paris"): among entities mentioned equally often, the article's
+    /// company is the one last so written.
+    #[serde(default)]
+    pub subject_verbs: Vec<String>,
     /// Whether an abbreviation defined in the text ("Caisse de dépôt et de gestion (CDG)")
     /// makes its long form one mention.
     #[serde(default)]
