@@ -689,3 +689,46 @@ fn merging_four_shards_gives_the_build_of_the_whole_byte_for_byte() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(":1: extracted with other rules"), "{}", stderr(&out));
 }
+
+/// `kgsmith eval` scores an edge whose relation the gold never uses as the declared relation it
+/// is a sub-property of: an acquisition as the investment the six relations of the gold call it,
+/// once per pair of entities; and as itself when the gold uses it.
+#[test]
+fn eval_scores_a_sub_property_as_the_relation_the_gold_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(
+        docs.join("d1.txt"),
+        "Le groupe Kalix a racheté la start-up Norvik Labs. Le groupe Kalix investit 5 millions \
+         d'euros dans Norvik Labs.\n",
+    )
+    .unwrap();
+    let entities = dir.path().join("entities.tsv");
+    std::fs::write(
+        &entities,
+        "doc\tcanonical_name\ttype\tsurface_forms\n\
+         d1\tKalix\tOrganization\tKalix\n\
+         d1\tNorvik Labs\tOrganization\tNorvik Labs\n",
+    )
+    .unwrap();
+    let header = "doc\tsubject\trelation\tobject\tdifficulty\tamount\tevidence\n";
+    let eval = |relation: &str| {
+        let gold = dir.path().join(format!("gold-{relation}.tsv"));
+        let row = format!("d1\tKalix\t{relation}\tNorvik Labs\tcore\t\ta racheté\n");
+        std::fs::write(&gold, format!("{header}{row}")).unwrap();
+        let (g, e, d) =
+            (gold.to_str().unwrap(), entities.to_str().unwrap(), docs.to_str().unwrap());
+        let out = kgsmith(&["eval", "--gold", g, "--entities", e, "--lang", "fr", d]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let overall = |report: &str| {
+        let line = report.lines().find(|l| l.starts_with("overall")).unwrap().to_string();
+        line.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    };
+    // the graph holds Kalix acquires and investsIn Norvik Labs: one investsIn found, nothing wrong
+    assert_eq!(overall(&eval("investsIn")), "overall 1 0", "{}", eval("investsIn"));
+    // a gold that uses acquires scores both edges as themselves: the investment is then wrong
+    assert_eq!(overall(&eval("acquires")), "overall 1 1", "{}", eval("acquires"));
+}
