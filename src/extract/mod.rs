@@ -1511,13 +1511,13 @@ fn most_mentioned(
         Text(&'t str),
     }
     let verbs = &rules.resolution.subject_verbs;
-    let subject = |m: &Mention| {
-        let after = text[m.end..].strip_prefix(' ')?;
+    // the word right after a name is one of the pack's subject verbs
+    let before_verb = |m: &Mention| {
+        let Some(after) = text[m.end..].strip_prefix(' ') else { return false };
         let word_end = after
             .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
             .unwrap_or(after.len());
-        let word = &after[..word_end];
-        (!word.is_empty() && verbs.contains(&fold_str(word))).then_some(())
+        word_end > 0 && verbs.contains(&fold_str(&after[..word_end]))
     };
     // per entity: its first mention, how many mentions it has, and its last mention as a subject
     let mut seen: std::collections::HashMap<Key, (usize, usize, Option<usize>)> =
@@ -1550,7 +1550,7 @@ fn most_mentioned(
         };
         let entry = seen.entry(key).or_insert((j, 0, None));
         entry.1 += 1;
-        if !conjunct && !verbs.is_empty() && subject(m).is_some() {
+        if !conjunct && before_verb(m) {
             entry.2 = Some(j);
         }
     }

@@ -144,9 +144,10 @@ pub struct EntityPattern {
 pub enum Antecedent {
     /// The nearest preceding mention of its type ("le centre de calcul").
     Nearest,
-    /// The entity of its type, or the untyped name, with the most mentions before it, the earliest
-    /// on ties ("la start-up" names the company the article is about), unless a mention was
-    /// introduced with the description's noun ("la biotech Kymeris Bio" for "la biotech").
+    /// The entity of its type, or the untyped name, with the most mentions before it ("la
+    /// start-up" names the company the article is about), unless a mention was introduced with
+    /// the description's noun ("la biotech Kymeris Bio" for "la biotech"); on ties the one last
+    /// written as a clause's subject (`ResolutionWords::subject_verbs`), else the earliest.
     MostMentioned,
     /// The same without the noun, among the sentences before its own: for a pronoun or a
     /// determiner that stands for the article's company ("Elle", "Its", "the" of "the round"),

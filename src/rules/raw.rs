@@ -144,10 +144,11 @@ pub struct RawEntityPattern {
     pub antecedent: bool,
     /// Which preceding entity the description names: `nearest` (the default) or
     /// `most-mentioned` (the entity of its type, or the untyped name, mentioned most often before
-    /// it in the document, the earliest first on ties: "la start-up" names the article's company,
-    /// not the investor named last), unless a mention was introduced with its noun ("la biotech
-    /// Kymeris Bio"); `most-mentioned-only` the same without the noun, in the sentences before
-    /// its own, for pronouns and determiners ("Elle", "Its", the "the" of "the round").
+    /// it in the document, on ties the last written as a clause's subject (`subject_verbs`), else
+    /// the earliest: "la start-up" names the article's company, not the investor named last),
+    /// unless a mention was introduced with its noun ("la biotech Kymeris Bio");
+    /// `most-mentioned-only` the same without the noun, in the sentences before its own, for
+    /// pronouns and determiners ("Elle", "Its", the "the" of "the round").
     #[serde(default)]
     pub antecedent_choice: Option<String>,
     /// Match against the sentence folded to lower case without accents (write the pattern so).
