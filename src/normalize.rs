@@ -214,6 +214,19 @@ fn replacement(c: char) -> Option<&'static str> {
     })
 }
 
+/// What normalization writes for `c` when it does not keep it, so that a pattern that looks for
+/// `c` never finds it: a typographic quote or apostrophe, a dash or space it unifies, a character
+/// it drops. `None` for the characters it keeps, and for `⟨` and `⟩`, which the text never keeps
+/// either but masking writes into what relation rules read.
+pub fn written_for(c: char) -> Option<&'static str> {
+    match c {
+        '\u{27E8}' | '\u{27E9}' => None,
+        '\r' => Some("\n"),
+        c if c != ' ' && is_horizontal_space(c) => Some(" "),
+        c => replacement(c),
+    }
+}
+
 /// An ASCII character that normalization copies as it is.
 #[inline]
 fn is_plain(c: char) -> bool {

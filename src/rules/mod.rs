@@ -1205,11 +1205,19 @@ fn compiled_pattern<T>(
     let expanded = pattern::expand(pattern.get_ref(), defs, allow_slots)
         .map_err(|e| (content + e.offset, format!("{id}: {}", e.message)))?;
     // a syntax or class error is reported where it is; a pattern too large, at its start
-    let built = Matcher::parse_reading(&expanded.regex, |hir| read(hir, &expanded))
-        .map_err(|e| (Some(e.offset), e.message))
-        .and_then(|(m, read)| {
+    let built = Matcher::parse_reading(&expanded.regex, |hir| (unseen_char(hir), read(hir, &expanded)))
+        .map_err(|e| (Some(e.offset), format!("regex error: {}", e.message)))
+        .and_then(|(m, (unseen, read))| {
+            if let Some(c) = unseen {
+                let at = expanded.regex.find(c).unwrap_or(0);
+                let written = crate::normalize::written_for(c).unwrap_or_default();
+                return Err((
+                    Some(at),
+                    format!("{c:?} never occurs in the text a pattern reads (normalization writes {written:?} for it)"),
+                ));
+            }
             if build_all {
-                m.build_now().map_err(|message| (None, message))?;
+                m.build_now().map_err(|message| (None, format!("regex error: {message}")))?;
             }
             Ok((m, read))
         });
@@ -1217,8 +1225,30 @@ fn compiled_pattern<T>(
         Ok((regex, read)) => Ok((regex, expanded, read)),
         Err((offset, message)) => {
             let at = offset.map_or(content, |o| content + expanded.original_offset(o));
-            Err((at, format!("{id}: regex error: {message}")))
+            Err((at, format!("{id}: {message}")))
         }
+    }
+}
+
+/// A character that `hir` must match somewhere but that no normalized text holds
+/// ([`crate::normalize::written_for`]): one of a literal, or a class that holds only such
+/// characters. A class that also holds characters the text keeps (`['’]`) is not one.
+fn unseen_char(hir: &regex_syntax::hir::Hir) -> Option<char> {
+    use regex_syntax::hir::{Class, HirKind};
+    let unseen = |c: char| crate::normalize::written_for(c).is_some();
+    match hir.kind() {
+        HirKind::Literal(literal) => {
+            std::str::from_utf8(&literal.0).ok()?.chars().find(|&c| unseen(c))
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut chars = class.ranges().iter().flat_map(|r| r.start()..=r.end());
+            let first = chars.next()?;
+            (unseen(first) && chars.all(unseen)).then_some(first)
+        }
+        HirKind::Class(Class::Bytes(_)) | HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Capture(c) => unseen_char(&c.sub),
+        HirKind::Repetition(r) => unseen_char(&r.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(unseen_char),
     }
 }
 
@@ -1431,6 +1461,34 @@ pattern = '{parties:Organization+} \\p{Nope}'
         for (g, e) in got.iter().zip(expected) {
             assert!(g.starts_with(e), "{g:?} does not start with {e:?}");
         }
+    }
+
+    #[test]
+    fn a_character_normalization_never_keeps_is_an_error() {
+        // normalized text writes `"` for `«` and `'` for `’`: a pattern that needs them never
+        // matches; one that also accepts what the text holds (`['’]`) is fine
+        let rules = "\
+[[rule]]
+id = \"q\"
+relation = \"partnerOf\"
+pattern = '(?:^|« ){parties:Organization+} coopèrent'
+
+[[rule]]
+id = \"a\"
+relation = \"partnerOf\"
+pattern = '{parties:Organization+} (?:l’|la )alliance'
+
+[[rule]]
+id = \"ok\"
+relation = \"partnerOf\"
+pattern = '''(?:^|\"){parties:Organization+} [a-z]+['’]alliance'''
+";
+        let got = messages(&[("r.toml", rules)]);
+        let expected = [
+            "r.toml:4:17: q: '«' never occurs in the text a pattern reads (normalization writes \"\\\"\" for it)",
+            "r.toml:9:40: a: '’' never occurs in the text a pattern reads (normalization writes \"'\" for it)",
+        ];
+        assert_eq!(got, expected);
     }
 
     #[test]
