@@ -52,7 +52,7 @@ const BATCH_DOCUMENTS: usize = 128;
 const BATCH_BYTES: usize = 1 << 20;
 
 /// Batches read and not yet added to the graph, per thread: how far reading may run ahead.
-const BATCHES_AHEAD_PER_THREAD: usize = 4;
+const BATCHES_AHEAD_PER_THREAD: usize = 2;
 
 /// Takes the next batch of documents from `inputs` (empty at the end), recording the input
 /// problems met on the way.
