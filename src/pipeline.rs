@@ -51,7 +51,9 @@ const BATCH_DOCUMENTS: usize = 128;
 /// A batch is also closed once it holds this many bytes of text.
 const BATCH_BYTES: usize = 1 << 20;
 
-/// Batches read and not yet added to the graph, per thread: how far reading may run ahead.
+/// Batches read and not yet added to the graph, per thread: how far reading may run ahead. Each
+/// batch in flight keeps its text and its sheets; four took 7.5 MiB more at the peak than two
+/// and ran no faster (BENCHMARKS.md, "An eleventh round of rules").
 const BATCHES_AHEAD_PER_THREAD: usize = 2;
 
 /// Takes the next batch of documents from `inputs` (empty at the end), recording the input
