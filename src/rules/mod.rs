@@ -1248,9 +1248,11 @@ fn position_outside_classes(regex: &str, c: char) -> usize {
     regex.find(c).unwrap_or(0)
 }
 
-/// A character that `hir` must match somewhere but that no normalized text holds
-/// ([`crate::normalize::written_for`]): one of a literal, or a class that holds only such
-/// characters. A class that also holds characters the text keeps (`['’]`) is not one.
+/// A character that `hir` looks for somewhere, in any branch, optional or not, but that no
+/// normalized text holds ([`crate::normalize::written_for`]): one of a literal, or a class that
+/// holds only such characters. The part of the pattern that holds it can never match, so a
+/// dead alternative (`(?:^|« )`) is reported too. A class that also holds characters the text
+/// keeps (`['’]`) is not one.
 fn unseen_char(hir: &regex_syntax::hir::Hir) -> Option<char> {
     use regex_syntax::hir::{Class, HirKind};
     let unseen = |c: char| crate::normalize::written_for(c).is_some();
