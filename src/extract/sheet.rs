@@ -1,0 +1,203 @@
+//! What stages 2 and 3 read: a batch's sentences end to end in a few buffers, masked, folded
+//! where a pattern reads the folded copy and, when the pack reads bytes, mapped to them, with
+//! which patterns run on each. Both stages run one pattern over every sentence of the batch before
+//! the next, so each sentence is masked, scanned by the prefilter and mapped once for all the
+//! patterns of its stage, and its views wait in the sheet for the patterns that read them.
+
+use super::masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
+use crate::normalize::{FoldedSheet, FoldedSpan, MapRef};
+use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
+use crate::rules::matcher::{Haystack, Matcher};
+use crate::rules::prefilter::{Found, Prefilter};
+use crate::sentence::SentenceSpan;
+
+/// The sentences of a batch as a stage's pattern group reads them, end to end in a few buffers
+/// that serve batch after batch ([`Scratch`]): each masked, folded when some pattern of the group
+/// reads the folded copy, with which patterns of the group run on it — those that apply to the
+/// document's language and whose prefilter passes. One scan serves them all: of the folded copy
+/// when there is one ([`Prefilter::scan_folded`]), else of the masked text.
+///
+/// [`Scratch`]: super::Scratch
+#[derive(Default)]
+pub(super) struct Sheet {
+    masked: MaskedSheet,
+    folded: FoldedSheet,
+    /// The masked texts and folded copies as one byte per character of the pack's alphabet.
+    bytes: ByteText,
+    /// Per sentence, per pattern of the group, whether it runs on the sentence.
+    runs: Vec<bool>,
+    /// Per pattern of the group, whether it runs on some sentence.
+    runs_somewhere: Vec<bool>,
+}
+
+/// Where one sentence's views are in the [`Sheet`].
+#[derive(Clone, Copy)]
+pub(super) struct View {
+    masked: MaskedSpan,
+    /// The folded copy, when some pattern of the group reads it.
+    folded: Option<FoldedSpan>,
+    /// Where the first character that an alphabet may replace starts, in the masked text and in
+    /// the folded copy ([`Haystack`]): scanned once for all the patterns, or not at all when the
+    /// pack has an alphabet of bytes (a pattern that keeps UTF-8 then scans for itself).
+    maybe_mapped: Option<(Option<usize>, Option<usize>)>,
+    /// The masked text and the folded copy as one byte per character, when the pack has an
+    /// alphabet of bytes: mapped once for all the patterns.
+    bytes: (Option<ByteRow>, Option<ByteRow>),
+    /// Where the sentence's row starts in [`Sheet::runs`].
+    runs: usize,
+}
+
+/// What a stage's sentences have in common in a document: the prefilter of its pattern group,
+/// per pattern whether it applies to the document's language and whether it reads the folded
+/// copy (known per document, not per sentence), and whether one of them reads it.
+pub(super) struct Group<'a> {
+    pub(super) prefilter: &'a Prefilter,
+    pub(super) patterns: &'a [(bool, bool)],
+    pub(super) any_folds: bool,
+    pub(super) alphabet: Option<&'a ByteAlphabet>,
+}
+
+impl Sheet {
+    pub(super) fn clear(&mut self) {
+        self.masked.clear();
+        self.folded.clear();
+        self.bytes.clear();
+        self.runs.clear();
+        self.runs_somewhere.clear();
+    }
+
+    /// Adds the sentence `span` of `text` with `items` masked, and finds which patterns of
+    /// `group` run on it.
+    pub(super) fn push(
+        &mut self,
+        text: &str,
+        span: SentenceSpan,
+        items: impl IntoIterator<Item = MaskItem>,
+        group: &Group<'_>,
+        found: &mut Found,
+    ) -> View {
+        let masked_span = self.masked.push(text, span.start, span.end, items);
+        let masked = self.masked.get(masked_span).text;
+        let folded_span = group.any_folds.then(|| self.folded.push(masked));
+        let folded = folded_span.map(|f| self.folded.get(f).0);
+        match folded {
+            Some(folded) => group.prefilter.scan_folded(folded, found),
+            None => group.prefilter.scan(masked, found),
+        }
+        let runs = self.runs.len();
+        self.runs.extend(
+            group
+                .patterns
+                .iter()
+                .enumerate()
+                .map(|(i, &(applies, _))| applies && group.prefilter.may_match(i, found)),
+        );
+        let somewhere = &mut self.runs_somewhere;
+        somewhere.resize(somewhere.len().max(group.patterns.len()), false);
+        somewhere.iter_mut().zip(&self.runs[runs..]).for_each(|(any, &run)| *any |= run);
+        let maybe_mapped = group.alphabet.is_none().then(|| {
+            (
+                Haystack::new(masked).maybe_mapped(),
+                folded.and_then(|f| Haystack::new(f).maybe_mapped()),
+            )
+        });
+        // mapped only for the patterns that run on the sentence
+        let reads = |folds: bool| {
+            let runs = self.runs[runs..].iter();
+            runs.zip(group.patterns).any(|(&run, &(_, fold))| run && fold == folds)
+        };
+        let bytes = match group.alphabet {
+            Some(a) => (
+                reads(false).then(|| a.map_into(masked, &mut self.bytes)),
+                folded.filter(|_| reads(true)).map(|f| a.map_into(f, &mut self.bytes)),
+            ),
+            None => (None, None),
+        };
+        View { masked: masked_span, folded: folded_span, maybe_mapped, bytes, runs }
+    }
+
+    /// Whether pattern `i` of the group runs on the sentence.
+    pub(super) fn runs(&self, view: &View, i: usize) -> bool {
+        self.runs[view.runs + i]
+    }
+
+    /// Whether pattern `i` of the group runs on some sentence of the sheet.
+    pub(super) fn runs_somewhere(&self, i: usize) -> bool {
+        self.runs_somewhere.get(i).copied().unwrap_or(false)
+    }
+
+    pub(super) fn masked(&self, view: &View) -> Masked<'_> {
+        self.masked.get(view.masked)
+    }
+
+    /// What a pattern with `fold` reads, with its bytes when they were mapped with `alphabet`,
+    /// and the map back to the masked text when it is the folded copy.
+    pub(super) fn haystack<'a>(
+        &'a self,
+        view: &View,
+        fold: bool,
+        alphabet: Option<&'a ByteAlphabet>,
+    ) -> (Haystack<'a>, Option<MapRef<'a>>) {
+        let haystack = |text, scanned: Option<Option<usize>>| match scanned {
+            Some(maybe_mapped) => Haystack::scanned(text, maybe_mapped),
+            None => Haystack::unscanned(text),
+        };
+        let (haystack, bytes, map) = match view.folded {
+            Some(f) if fold => {
+                let (text, map) = self.folded.get(f);
+                (haystack(text, view.maybe_mapped.map(|m| m.1)), view.bytes.1, Some(map))
+            }
+            _ => {
+                let text = self.masked(view).text;
+                (haystack(text, view.maybe_mapped.map(|m| m.0)), view.bytes.0, None)
+            }
+        };
+        match (bytes, alphabet) {
+            (Some(row), Some(a)) => (haystack.with_bytes(self.bytes.get(row), a), map),
+            _ => (haystack, map),
+        }
+    }
+}
+
+/// Builds the automata of the patterns of a stage that are not built yet and that `runs` on
+/// some sentence of the batch, in parallel on the rayon pool and side by side with other threads
+/// doing the same for their batches ([`Matcher::build_unless_claimed`]), before the stage runs
+/// them. On first use they were built one at a time: threads starting their first batches ran
+/// the patterns in the same order, and each waited for the other to build the one it needed.
+pub(super) fn build_running<'r>(
+    patterns: impl Iterator<Item = &'r Matcher>,
+    runs: impl Fn(usize) -> bool,
+) {
+    use rayon::prelude::*;
+    let unbuilt: Vec<&Matcher> =
+        patterns.enumerate().filter(|(i, m)| !m.is_built() && runs(*i)).map(|(_, m)| m).collect();
+    if !unbuilt.is_empty() {
+        unbuilt.par_iter().with_max_len(1).for_each(|m| m.build_unless_claimed());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_patterns_that_run_are_built_and_a_claim_is_taken_once() {
+        let patterns: Vec<Matcher> =
+            ["a+", "b", "(?i)c[0-9]{0,40}", "d"].iter().map(|p| Matcher::new(p).unwrap()).collect();
+        // two threads prepare the same stage at once: the patterns that run are built, the other
+        // is not
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| build_running(patterns.iter(), |i| i != 1));
+            }
+        });
+        let built: Vec<bool> = patterns.iter().map(Matcher::is_built).collect();
+        assert_eq!(built, [true, false, true, true]);
+        let claim = crate::rules::Claim::default();
+        let taken = std::thread::scope(|scope| {
+            let takers: Vec<_> = (0..4).map(|_| scope.spawn(|| claim.take())).collect();
+            takers.into_iter().map(|t| t.join().unwrap()).filter(|&t| t).count()
+        });
+        assert_eq!(taken, 1);
+    }
+}
