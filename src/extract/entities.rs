@@ -83,8 +83,7 @@ pub(super) fn pattern_mentions(
     for (doc, d) in docs.iter_mut().enumerate() {
         let patterns =
             applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);
-        let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-        let group = Group { prefilter, patterns: &patterns, any_folds, alphabet };
+        let group = Group::new(prefilter, &patterns, alphabet);
         let text = d.text;
         for (index, (&span, lexical)) in
             d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()

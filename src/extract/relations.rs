@@ -51,16 +51,16 @@ pub(super) fn relation_matches(
     for (doc, d) in docs.iter().enumerate() {
         let patterns =
             applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
-        let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-        let group = Group { prefilter, patterns: &patterns, any_folds, alphabet };
+        let group = Group::new(prefilter, &patterns, alphabet);
+        let any_folds = group.any_folds;
         // where no rule that reads the folded copy may match, the sentence is not folded, its
         // text is scanned instead, and those rules do not run
         let unfolded_patterns: Vec<(bool, bool)> = match any_folds {
             true => patterns.iter().map(|&(applies, fold)| (applies && !fold, fold)).collect(),
             false => Vec::new(),
         };
-        let unfolded =
-            Group { prefilter, patterns: &unfolded_patterns, any_folds: false, alphabet };
+        // (a group of no pattern that reads the folded copy)
+        let unfolded = Group::new(prefilter, &unfolded_patterns, alphabet);
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {
             let count = d.mentions[first..].iter().take_while(|m| m.sentence == index).count();

@@ -51,10 +51,23 @@ pub(super) struct View {
 /// per pattern whether it applies to the document's language and whether it reads the folded
 /// copy (known per document, not per sentence), and whether one of them reads it.
 pub(super) struct Group<'a> {
-    pub(super) prefilter: &'a Prefilter,
-    pub(super) patterns: &'a [(bool, bool)],
+    prefilter: &'a Prefilter,
+    patterns: &'a [(bool, bool)],
     pub(super) any_folds: bool,
-    pub(super) alphabet: Option<&'a ByteAlphabet>,
+    alphabet: Option<&'a ByteAlphabet>,
+}
+
+impl<'a> Group<'a> {
+    /// The group of `patterns` (per pattern: applies to the document, reads the folded copy),
+    /// which reads the folded copy where one pattern that applies does.
+    pub(super) fn new(
+        prefilter: &'a Prefilter,
+        patterns: &'a [(bool, bool)],
+        alphabet: Option<&'a ByteAlphabet>,
+    ) -> Group<'a> {
+        let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
+        Group { prefilter, patterns, any_folds, alphabet }
+    }
 }
 
 impl Sheet {
