@@ -1,11 +1,14 @@
 //! The documents of a graph, packed: one text per block of documents holds their ids, titles,
-//! URLs and dates end to end, and each document takes 17 bytes besides its text.
+//! URLs and dates end to end, and each document takes a byte for which fields it has, a byte or
+//! two per field for its length, and 2 bytes for the marks that find it: 4 bytes besides its
+//! text for a document with an id only.
 //!
 //! A graph keeps every input document (the exports describe each one), so on an archive of
 //! millions of short articles the documents are the part of memory that grows with the corpus.
-//! As [`DocumentInfo`]s they took 64 bytes each plus one allocation per field. Packed, the peak
-//! of a build over 1 GB of real articles (713,977 documents, `-j 2`) went from 309,876 to
-//! 276,896 KiB (BENCHMARKS.md).
+//! As [`DocumentInfo`]s they took 64 bytes each plus one allocation per field. Packed with the
+//! ends of the four fields (17 bytes a document), the peak of a build over 1 GB of real articles
+//! (713,977 documents, `-j 2`) went from 309,876 to 276,896 KiB (BENCHMARKS.md); with lengths
+//! and marks, 13 bytes a document less.
 
 use crate::graph::DocumentInfo;
 
@@ -55,11 +58,15 @@ struct Block {
     /// The position of the block's first document among all.
     first: usize,
     text: String,
-    /// Per document, where each of its four fields (id, title, URL, date) ends in `text`; it
-    /// starts where the one before it ends (the first where the previous document's date ends).
-    ends: Vec<[u32; 4]>,
-    /// Per document, which fields are present: bit `i` for field `i` (the id always is).
+    /// Per document, which of its four fields (id, title, URL, date) are present: bit `i` for
+    /// field `i` (the id always is).
     present: Vec<u8>,
+    /// The lengths in bytes of the present fields, document after document, each as an LEB128
+    /// number (7 bits a byte, the last byte's high bit clear).
+    lengths: Vec<u8>,
+    /// For document `k * MARK` of the block, where its fields start in `text` and its lengths
+    /// in `lengths`: a document is found from the mark before it.
+    marks: Vec<[u32; 2]>,
 }
 
 impl Documents {
@@ -71,33 +78,46 @@ impl Documents {
     /// documents when their fields are this long). 64 KiB in tests, to exercise the split.
     const TEXT: usize = if cfg!(test) { 1 << 16 } else { u32::MAX as usize };
 
+    /// Documents per mark: finding a document reads the lengths of at most `MARK - 1` before it.
+    const MARK: usize = 4;
+
     /// Adds a document after the others.
     pub fn push(&mut self, document: DocumentRef<'_>) {
         let size: usize = document.fields().iter().flatten().map(|f| f.len()).sum();
-        let fits = |b: &Block| b.ends.len() < Self::BLOCK && b.text.len() + size <= Self::TEXT;
+        let fits = |b: &Block| b.present.len() < Self::BLOCK && b.text.len() + size <= Self::TEXT;
         if !self.blocks.last().is_some_and(fits) {
             if let Some(full) = self.blocks.last_mut() {
                 full.text.shrink_to_fit();
+                full.lengths.shrink_to_fit();
             }
             assert!(size <= Self::TEXT, "a document's id, title, URL and date exceed 4 GiB");
             self.blocks.push(Block {
                 first: self.len,
                 text: String::new(),
-                ends: Vec::with_capacity(Self::BLOCK),
                 present: Vec::with_capacity(Self::BLOCK),
+                lengths: Vec::new(),
+                marks: Vec::with_capacity(Self::BLOCK.div_ceil(Self::MARK)),
             });
         }
         let block = self.blocks.last_mut().expect("a block with room was just ensured");
-        let mut ends = [0; 4];
+        if block.present.len() % Self::MARK == 0 {
+            // within u32: the text is checked above, and the lengths take at most 20 bytes a
+            // document
+            block.marks.push([block.text.len() as u32, block.lengths.len() as u32]);
+        }
         let mut present = 0;
         for (i, field) in document.fields().into_iter().enumerate() {
             if let Some(f) = field {
                 block.text.push_str(f);
                 present |= 1 << i;
+                let mut len = f.len();
+                while len >= 0x80 {
+                    block.lengths.push((len & 0x7f) as u8 | 0x80);
+                    len >>= 7;
+                }
+                block.lengths.push(len as u8);
             }
-            ends[i] = block.text.len() as u32; // within u32: checked above
         }
-        block.ends.push(ends);
         block.present.push(present);
         self.len += 1;
     }
@@ -114,20 +134,37 @@ impl Documents {
     pub fn get(&self, i: usize) -> DocumentRef<'_> {
         assert!(i < self.len, "document {i} of {}", self.len);
         // blocks are full but for the last, unless documents with long fields closed one early
-        let holds = |b: &&Block| b.first <= i && i < b.first + b.ends.len();
+        let holds = |b: &&Block| b.first <= i && i < b.first + b.present.len();
         let block = match self.blocks.get(i / Self::BLOCK).filter(holds) {
             Some(block) => block,
             None => &self.blocks[self.blocks.partition_point(|b| b.first <= i) - 1],
         };
         let j = i - block.first;
-        let mut start = if j == 0 { 0 } else { block.ends[j - 1][3] as usize };
-        let mut fields = [None; 4];
-        for (k, field) in fields.iter_mut().enumerate() {
-            let end = block.ends[j][k] as usize;
-            if block.present[j] & (1 << k) != 0 {
-                *field = Some(&block.text[start..end]);
+        let [text_at, lengths_at] = block.marks[j / Self::MARK];
+        let (mut start, mut at) = (text_at as usize, lengths_at as usize);
+        let mut next_length = || {
+            let (mut len, mut shift) = (0, 0);
+            loop {
+                let byte = block.lengths[at];
+                at += 1;
+                len |= usize::from(byte & 0x7f) << shift;
+                if byte & 0x80 == 0 {
+                    return len;
+                }
+                shift += 7;
             }
-            start = end;
+        };
+        let mut fields = [None; 4];
+        for k in j - j % Self::MARK..=j {
+            for (bit, field) in fields.iter_mut().enumerate() {
+                if block.present[k] & (1 << bit) != 0 {
+                    let end = start + next_length();
+                    if k == j {
+                        *field = Some(&block.text[start..end]);
+                    }
+                    start = end;
+                }
+            }
         }
         let [id, title, url, date] = fields;
         DocumentRef { id: id.expect("every document has an id"), title, url, date }
@@ -200,7 +237,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn info() -> impl Strategy<Value = DocumentInfo> {
-        let field = "[ab\u{e9}]{0,3}";
+        // some fields longer than 127 bytes, whose lengths take two bytes
+        let field = "[ab\u{e9}]{0,3}|[ab]{120,140}";
         let optional = proptest::option::of(field);
         ("[ab\u{e9}]{1,3}", optional.clone(), optional.clone(), optional).prop_map(
             |(id, title, url, date)| DocumentInfo {
@@ -247,9 +285,9 @@ mod tests {
             date: None,
         };
         let documents: Documents = (0..n).map(info).collect();
-        let sizes: Vec<usize> = documents.blocks.iter().map(|b| b.ends.len()).collect();
+        let sizes: Vec<usize> = documents.blocks.iter().map(|b| b.present.len()).collect();
         assert_eq!(sizes, [Documents::BLOCK, Documents::BLOCK, 1, 1, 1]);
-        assert!(documents.blocks.iter().all(|b| b.ends.capacity() == Documents::BLOCK));
+        assert!(documents.blocks.iter().all(|b| b.present.capacity() == Documents::BLOCK));
         assert_eq!(documents.len(), n);
         for i in [0, 1, Documents::BLOCK - 1, Documents::BLOCK, Documents::BLOCK + 1, n - 2, n - 1]
         {
