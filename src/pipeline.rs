@@ -199,7 +199,6 @@ mod tests {
     use crate::error::{InputPosition, Severity};
     use crate::export::{turtle::write_turtle, ExportOptions};
     use crate::graph::DocumentInfo;
-    use crate::rules::LoadOptions;
 
     /// Many small documents (a sentence of the bundled articles each, French and English: twelve
     /// batches, more than reading runs ahead with one or two threads) with input problems among
@@ -245,8 +244,7 @@ mod tests {
     /// threads. Fails if a batch is lost or added twice, or if the problems are reordered.
     #[test]
     fn any_number_of_threads_gives_the_same_graph_counts_and_problems() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let rules = RulePack::load(&root.join("rules"), &LoadOptions::default()).unwrap();
+        let rules = crate::rules::bundled();
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let output = pool.install(|| run_stream(&rules, items().into_iter(), 2, &mut |_| {}));

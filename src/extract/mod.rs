@@ -442,9 +442,7 @@ mod tests {
     /// its relations there, in any case and with or without accents.
     #[test]
     fn only_the_sentences_where_a_folded_rule_may_match_are_folded() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
-            .expect("the bundled rules load");
+        let rules = crate::rules::bundled();
         let FoldGate::Words(words) = &rules.prefilters.relation_fold else {
             panic!("{:?}", rules.prefilters.relation_fold)
         };
@@ -479,8 +477,7 @@ mod tests {
     #[test]
     fn slots_and_names_read_without_groups_are_those_of_the_groups() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
-            .expect("the bundled rules load");
+        let rules = crate::rules::bundled();
         assert!(rules.relation_rules.iter().any(|r| r.layout.is_some()));
         assert!(rules.entity_patterns.iter().any(|p| p.bounds.is_some()));
         let mut paths = vec![root.join("seeds")];
@@ -527,8 +524,7 @@ mod tests {
     #[test]
     fn a_batch_extracts_each_document_as_alone() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
-            .expect("the bundled rules load");
+        let rules = crate::rules::bundled();
         let mut documents = Vec::new();
         for (dir, lang) in [("seeds", None), ("tests/articles/en/docs", Some("en"))]
             .into_iter()

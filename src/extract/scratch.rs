@@ -158,13 +158,10 @@ mod tests {
     use crate::extract::{extract_batch, extract_batch_with};
     use crate::graph::DocumentInfo;
     use crate::input::Document;
-    use crate::rules::RulePack;
 
     #[test]
     fn a_profile_counts_what_each_pattern_did_and_changes_nothing() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let rules = RulePack::load(&root.join("rules"), &crate::rules::LoadOptions::default())
-            .expect("the bundled rules load");
+        let rules = crate::rules::bundled();
         let text = "Le fournisseur Quantum Brilliance GmbH livre. La société Exosens SAS, basée \
                     à Brive, recrute. Il pleut le 5 mars 2025.";
         let document = Document {

@@ -95,7 +95,7 @@ impl Documents {
                 first: self.len,
                 text: String::new(),
                 present: Vec::with_capacity(Self::BLOCK),
-                lengths: Vec::new(),
+                lengths: Vec::with_capacity(Self::BLOCK),
                 marks: Vec::with_capacity(Self::BLOCK.div_ceil(Self::MARK)),
             });
         }

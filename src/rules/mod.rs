@@ -1272,15 +1272,20 @@ fn unseen_char(hir: &regex_syntax::hir::Hir) -> Option<char> {
     }
 }
 
+/// The bundled pack, for tests.
+#[cfg(test)]
+pub(crate) fn bundled() -> RulePack {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    RulePack::load(&root.join("rules"), &LoadOptions::default()).expect("the bundled rules load")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_bundled_literals_are_walked_as_tables() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let rules = RulePack::load(&root.join("rules"), &LoadOptions::default())
-            .expect("the bundled rules load");
+        let rules = crate::rules::bundled();
         assert!(rules.gazetteer.automaton.is_table());
         let p = &rules.prefilters;
         for prefilter in [&p.entity, &p.relation, &p.money_and_dates] {
