@@ -4,6 +4,7 @@
 # DOT) on it as files and as one JSONL, reporting MB/s, documents/s and peak RSS.
 #   scripts/bench-e2e.sh 100 300        # sizes in MB; default 100
 #   CORPUS=real scripts/bench-e2e.sh 100 # the repo's real articles, repeated, instead
+#   CORPUS=real META=1 scripts/bench-e2e.sh 1000 # JSONL records with a title, URL and date too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-100}")
@@ -14,6 +15,10 @@ case $corpus in
   real) gen=(--real); name=real; prefix=real- ;;
   *) echo "CORPUS must be generated or real" >&2; exit 2 ;;
 esac
+# with META=1, the JSONL records carry a title, a URL and a date, as a news archive's do (the files
+# have none: only the JSONL row is run)
+meta=()
+if [ "${META:-0}" = 1 ]; then meta=(--meta); name=$name-meta; fi
 work=${BENCH_DIR:-/tmp/kgsmith-bench}
 mkdir -p "$work"
 cargo build --release --quiet
@@ -21,9 +26,13 @@ bin=target/release/kgsmith
 printf '%-8s %-6s %10s %8s %10s %12s %10s\n' size input documents seconds "MB/s" "documents/s" "peak RSS"
 for mb in "${sizes[@]}"; do
   files=$work/files-$prefix$mb jsonl=$work/$name-$mb.jsonl
-  [ -d "$files" ] || python3 scripts/gen-corpus.py "${gen[@]}" --mb "$mb" --out "$files" >/dev/null
-  [ -f "$jsonl" ] || python3 scripts/gen-corpus.py "${gen[@]}" --mb "$mb" --jsonl "$jsonl" >/dev/null
-  for input in "$files" "$jsonl"; do
+  inputs=("$jsonl")
+  if [ ${#meta[@]} = 0 ]; then
+    inputs=("$files" "$jsonl")
+    [ -d "$files" ] || python3 scripts/gen-corpus.py "${gen[@]}" --mb "$mb" --out "$files" >/dev/null
+  fi
+  [ -f "$jsonl" ] || python3 scripts/gen-corpus.py "${gen[@]}" "${meta[@]}" --mb "$mb" --jsonl "$jsonl" >/dev/null
+  for input in "${inputs[@]}"; do
     kind=$([ -d "$input" ] && echo files || echo jsonl)
     # read once untimed, so that every row runs from the page cache (the first run over a
     # corpus just generated, or evicted by a larger one, would time the disk instead)

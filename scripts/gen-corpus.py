@@ -14,6 +14,12 @@ With --real, the corpus is the real articles kept in the repository instead (the
 French, French press and English article sets under tests/articles), in that order, repeated until
 the size is reached: longer sentences, more varied wording and fewer relations than the generated
 ones, and both languages' rules at work.
+
+With --meta (JSONL only), each record also has what a news archive keeps beside the text: a
+title (the article's first line), a URL made of a section, the date and a slug of the title,
+and an ISO date, as in:
+
+    scripts/gen-corpus.py --real --meta --mb 1000 --jsonl /tmp/real-meta.jsonl
 """
 import argparse
 import glob
@@ -21,6 +27,8 @@ import itertools
 import json
 import os
 import random
+import re
+import unicodedata
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 REAL_SETS = ["seeds", "tests/articles/fr/docs", "tests/articles/fr-press/docs", "tests/articles/en/docs"]
@@ -98,6 +106,27 @@ def article(r, i):
     return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
+SECTIONS = ["economie", "entreprises", "tech", "international", "industrie", "finance"]
+
+
+def slug(text, limit=80):
+    """Lower-case ASCII words joined by hyphens, as news sites write them in URLs."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:limit].strip("-")
+
+
+def meta(text, i):
+    """A title, URL and date for article i, deterministic."""
+    title = text.split("\n", 1)[0].strip()[:200]
+    day = 1 + i % 28
+    month = 1 + (i // 28) % 12
+    year = 2020 + (i // 336) % 6
+    date = f"{year}-{month:02d}-{day:02d}"
+    section = SECTIONS[i % len(SECTIONS)]
+    url = f"https://www.actualites-exemple.fr/{section}/{year}/{month:02d}/{day:02d}/{slug(title)}_{i}.html"
+    return {"title": title, "url": url, "date": date}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mb", type=float, required=True, help="corpus size in MB (10^6 bytes)")
@@ -105,7 +134,10 @@ def main():
     p.add_argument("--jsonl", help="one JSONL file")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--real", action="store_true", help="repeat the repository's real articles")
+    p.add_argument("--meta", action="store_true", help="give each JSONL record a title, URL and date")
     args = p.parse_args()
+    if args.meta and not args.jsonl:
+        p.error("--meta needs --jsonl")
     real = real_articles() if args.real else None
     r = random.Random(args.seed)
     target = int(args.mb * 1e6)
@@ -118,7 +150,10 @@ def main():
         text = next(real) if real else article(r, i)
         size += len(text.encode("utf-8"))
         if sink:
-            sink.write(json.dumps({"id": f"a{i:07d}", "text": text}, ensure_ascii=False) + "\n")
+            record = {"id": f"a{i:07d}", "text": text}
+            if args.meta:
+                record.update(meta(text, i))
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             sub = os.path.join(args.out, f"{i // 1000:04d}")
             os.makedirs(sub, exist_ok=True)

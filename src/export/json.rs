@@ -149,15 +149,18 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
             .collect(),
         documents: g
             .documents()
-            .iter()
-            .map(|d| DocumentInfo {
-                id: d.id.to_string(),
-                iri: document_iris[d.id].clone(),
-                title: d.title.map(String::from),
-                url: d.url.map(String::from),
-                date: d.date.map(String::from),
+            .infos()
+            .map(|d| {
+                let d = d?;
+                Ok(DocumentInfo {
+                    iri: document_iris[&*d.id].clone(),
+                    id: d.id.into(),
+                    title: d.title.map(String::from),
+                    url: d.url.map(String::from),
+                    date: d.date.map(String::from),
+                })
             })
-            .collect(),
+            .collect::<io::Result<_>>()?,
     };
     let mut nodes = Vec::with_capacity(g.entity_count());
     for entity in g.entities() {

@@ -103,12 +103,12 @@ impl ExportOptions {
         // document), then compare the slugs themselves only where hashes repeat
         let documents = g.documents();
         let mut hashed: Vec<(u64, u32)> = documents
-            .iter()
+            .ids()
             .enumerate()
-            .map(|(i, d)| {
+            .map(|(i, id)| {
                 use std::hash::{Hash, Hasher};
                 let mut h = std::collections::hash_map::DefaultHasher::new();
-                crate::slug::slugify(d.id).hash(&mut h);
+                crate::slug::slugify(id).hash(&mut h);
                 (h.finish(), i as u32)
             })
             .collect();
@@ -118,7 +118,7 @@ impl ExportOptions {
             let repeated = hashed.get(n + 1).is_some_and(|next| next.0 == hash)
                 || (n > 0 && hashed[n - 1].0 == hash);
             if repeated {
-                candidates.push(crate::slug::slugify(documents.get(i as usize).id));
+                candidates.push(crate::slug::slugify(documents.id(i as usize)));
             }
         }
         candidates.sort_unstable();
@@ -129,7 +129,7 @@ impl ExportOptions {
     /// The IRI of every document of the graph, by id (see [`DocumentIris`]).
     pub fn document_iris(&self, g: &KnowledgeGraph) -> BTreeMap<String, String> {
         let namer = self.document_namer(g);
-        g.documents().iter().map(|d| (d.id.to_string(), namer.iri(d.id))).collect()
+        g.documents().ids().map(|id| (id.to_string(), namer.iri(id))).collect()
     }
 }
 

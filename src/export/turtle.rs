@@ -242,6 +242,8 @@ struct Scratch {
     order: Vec<usize>,
     /// The string forms of the objects of a run of triples with the same predicate.
     objects: Vec<(String, usize)>,
+    /// A document's title, URL and date, when they are read from the documents' spill file.
+    document: Vec<u8>,
 }
 
 impl<'g> Subjects<'g> {
@@ -294,8 +296,8 @@ impl<'g> Subjects<'g> {
         let namer = o.document_namer(g);
         let mut arena = String::new();
         let mut ends: Vec<usize> = Vec::with_capacity(documents.len());
-        for d in documents.iter() {
-            arena.push_str(&namer.slug(d.id));
+        for id in documents.ids() {
+            arena.push_str(&namer.slug(id));
             ends.push(arena.len());
         }
         let mut subjects = Subjects {
@@ -372,12 +374,13 @@ impl<'g> Subjects<'g> {
         scratch: &mut Scratch,
         f: &mut dyn FnMut(&Triple) -> io::Result<()>,
     ) -> io::Result<()> {
-        let Scratch { group: triples, order, objects } = scratch;
+        let Scratch { group: triples, order, objects, document: document_buf } = scratch;
         triples.0.clear();
         // the subject IRI, without the angle brackets of its key
         let subject = &group.key[1..group.key.len() - 1];
         for d in group.documents.clone() {
-            document_triples(subject, self.documents.get(self.order[d] as usize), triples)?;
+            let document = self.documents.get(self.order[d] as usize, document_buf)?;
+            document_triples(subject, document, triples)?;
         }
         let (g, o) = (self.g, self.o);
         for &(_, unit) in &self.units[group.units.clone()] {

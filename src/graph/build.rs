@@ -282,7 +282,7 @@ impl<'r> GraphBuilder<'r> {
             rules,
             resolver: Resolver::new(rules),
             edges: BTreeMap::new(),
-            documents: Documents::default(),
+            documents: Documents::spilling(),
             max_evidence: DEFAULT_MAX_EVIDENCE,
             partials: 0,
         }
@@ -631,6 +631,46 @@ mod tests {
         assert_eq!(k("The Boring Company"), "boring company");
         assert_ne!(k("Telekom"), k("Deutsche Telekom"));
         assert_eq!(k("La"), "la");
+    }
+
+    #[test]
+    fn documents_spilled_while_building_are_exported_as_kept_in_memory() {
+        use crate::export::{json::write_json, turtle::write_turtle, ExportOptions};
+        let rules = crate::rules::bundled();
+        // enough documents to fill blocks of tests (8), some fields absent, ids not in order
+        let documents: Vec<crate::input::Document> = (0..30)
+            .map(|i| crate::input::Document {
+                info: crate::graph::DocumentInfo {
+                    id: format!("d{:02}", (i * 7) % 30).into(),
+                    title: (i % 4 != 1).then(|| format!("Titre n° {i}").into()),
+                    url: (i % 3 == 0).then(|| format!("https://example.org/a/{i}").into()),
+                    date: (i % 2 == 0).then(|| "2026-12-06".into()),
+                },
+                text: format!("Brisalis s'associe à Octarine {i}."),
+                source: "test".into(),
+                lang: None,
+            })
+            .collect();
+        let extractions: Vec<Extraction> =
+            documents.iter().map(|d| crate::extract::extract(d, &rules)).collect();
+        let exports = |builder: GraphBuilder<'_>| {
+            let mut builder = builder;
+            extractions.iter().for_each(|ex| builder.add(ex));
+            let spilled = builder.documents.spilled_bytes();
+            let graph = builder.finish().unwrap();
+            let (mut ttl, mut json) = (Vec::new(), Vec::new());
+            write_turtle(&graph, &ExportOptions::default(), &mut ttl).unwrap();
+            write_json(&graph, &ExportOptions::default(), &mut json).unwrap();
+            (spilled, String::from_utf8(ttl).unwrap(), json)
+        };
+        let (spilled, ttl, json) = exports(GraphBuilder::new(&rules));
+        let mut in_memory = GraphBuilder::new(&rules);
+        in_memory.documents = Documents::default();
+        let (none, ttl_in_memory, json_in_memory) = exports(in_memory);
+        assert!(spilled > 0 && none == 0, "{spilled} and {none} bytes spilled");
+        assert_eq!(ttl, ttl_in_memory);
+        assert_eq!(json, json_in_memory);
+        assert!(ttl.contains("Titre n° 28") && ttl.contains("https://example.org/a/27"));
     }
 
     #[test]

@@ -1,18 +1,28 @@
-//! The documents of a graph, packed: one text per block of documents holds their ids, titles,
-//! URLs and dates end to end, and each document takes a byte for which fields it has, a byte or
-//! two per field for its length, and 2 bytes for the marks that find it: 4 bytes besides its
-//! text for a document with an id only.
+//! The documents of a graph, packed: per block of documents, their ids end to end in one text
+//! and their titles, URLs and dates end to end in another; each document takes a byte for which
+//! fields it has, a byte or two per field for its length, and 3 bytes for the marks that find
+//! it: 5 bytes besides its text for a document with an id only.
 //!
 //! A graph keeps every input document (the exports describe each one), so on an archive of
-//! millions of short articles the documents are the part of memory that grows with the corpus.
-//! As [`DocumentInfo`]s they took 64 bytes each plus one allocation per field. Packed with the
-//! ends of the four fields (17 bytes a document), the peak of a build over 1 GB of real articles
-//! (713,977 documents, `-j 2`) went from 309,876 to 276,896 KiB (BENCHMARKS.md); with lengths
-//! and marks, 13 bytes a document less.
+//! millions of articles the documents are the part of memory that grows with the corpus. Titles
+//! and URLs are most of their text: a build over 1 GB of real articles with a title, a URL and a
+//! date each (713,977 documents, `-j 2`) peaked at 433,136 KiB with them in memory, against
+//! 277,100 KiB for the same articles with ids only (BENCHMARKS.md). So the documents of a graph
+//! being built ([`Documents::spilling`], what [`GraphBuilder`](crate::graph::build::GraphBuilder) uses)
+//! write the titles, URLs and dates of each full block to a temporary file, unnamed, which the
+//! system deletes when the last handle is dropped or the process ends, and read a document's back
+//! when an export asks for it (one read per document): memory keeps the ids, which sorting and
+//! naming read, and a few bytes per document. That build peaks at 282,256 KiB. When the file
+//! cannot be made or written, the blocks stay in memory, as with [`Documents::default`]: nothing
+//! is lost, and the outputs are the same either way.
 
 use crate::graph::DocumentInfo;
+use std::fs::File;
+use std::io;
+use std::sync::{Arc, Mutex};
 
-/// A document's infos, borrowed from [`Documents`]. Orders as the [`DocumentInfo`] it stands for.
+/// A document's infos, borrowed from [`Documents`] (or from the buffer a spilled document was
+/// read into). Orders as the [`DocumentInfo`] it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DocumentRef<'a> {
     pub id: &'a str,
@@ -50,65 +60,177 @@ impl<'a> DocumentRef<'a> {
 pub struct Documents {
     blocks: Vec<Block>,
     len: usize,
+    /// Whether full blocks send their titles, URLs and dates to `file`.
+    spilling: bool,
+    /// The temporary file of the spilled blocks, made when the first block is spilled; kept when
+    /// spilling stops after a failed write, for the blocks already there.
+    file: Option<Arc<SpillFile>>,
 }
 
-/// Up to [`Documents::BLOCK`] documents: their fields end to end in `text`.
+/// Up to [`Documents::BLOCK`] documents: their ids end to end in `ids`, their other fields in
+/// `rest` (or in the spill file, from `spilled` on).
 #[derive(Debug, Clone, Default)]
 struct Block {
     /// The position of the block's first document among all.
     first: usize,
-    text: String,
+    ids: String,
+    /// Titles, URLs and dates end to end; empty once the block is spilled.
+    rest: String,
+    /// Where `rest` starts in the spill file, once it is there.
+    spilled: Option<u64>,
     /// Per document, which of its four fields (id, title, URL, date) are present: bit `i` for
     /// field `i` (the id always is).
     present: Vec<u8>,
     /// The lengths in bytes of the present fields, document after document, each as an LEB128
     /// number (7 bits a byte, the last byte's high bit clear).
     lengths: Vec<u8>,
-    /// For document `k * MARK` of the block, where its fields start in `text` and its lengths
-    /// in `lengths`: a document is found from the mark before it.
-    marks: Vec<[u32; 2]>,
+    /// For document `k * MARK` of the block, where its id starts in `ids`, its other fields in
+    /// `rest` and its lengths in `lengths`: a document is found from the mark before it.
+    marks: Vec<[u32; 3]>,
+}
+
+/// Where one document's fields are in its block.
+struct Place<'b> {
+    block: &'b Block,
+    present: u8,
+    /// The id's bounds in `ids`, and each other present field's in `rest`.
+    bounds: [(usize, usize); 4],
+}
+
+/// The file that spilled blocks are written to and read from, at offsets, by any thread.
+#[derive(Debug)]
+struct SpillFile {
+    file: File,
+    /// Where the next block goes (the clones of a [`Documents`] share the file).
+    end: Mutex<u64>,
+}
+
+impl SpillFile {
+    fn new() -> io::Result<SpillFile> {
+        Ok(SpillFile { file: tempfile::tempfile()?, end: Mutex::new(0) })
+    }
+
+    /// Writes `bytes` after the blocks already there; returns where they start.
+    fn append(&self, bytes: &[u8]) -> io::Result<u64> {
+        let mut end = self.end.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let at = *end;
+        write_all_at(&self.file, bytes, at)?;
+        *end += bytes.len() as u64;
+        Ok(at)
+    }
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, bytes: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &File, mut bytes: &[u8], mut at: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_write(file, bytes, at)?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        (bytes, at) = (&bytes[n..], at + n as u64);
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_read(file, buf, at)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        (buf, at) = (&mut buf[n..], at + n as u64);
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn write_all_at(_: &File, _: &[u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_exact_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 impl Documents {
     /// Most documents per block: a block's vectors are allocated at this size once, instead of
-    /// doubling (a doubling vector holds the old and the new copy for a moment).
-    const BLOCK: usize = 1 << 14;
+    /// doubling (a doubling vector holds the old and the new copy for a moment). 8 in tests, so
+    /// that a few documents fill several blocks.
+    const BLOCK: usize = if cfg!(test) { 8 } else { 1 << 12 };
 
-    /// Most bytes of text per block, so that offsets fit in 32 bits (a block holds fewer
-    /// documents when their fields are this long). 64 KiB in tests, to exercise the split.
+    /// Most bytes of ids, and of other fields, per block, so that offsets fit in 32 bits (a block
+    /// holds fewer documents when their fields are this long). 64 KiB in tests, to exercise the
+    /// split.
     const TEXT: usize = if cfg!(test) { 1 << 16 } else { u32::MAX as usize };
 
     /// Documents per mark: finding a document reads the lengths of at most `MARK - 1` before it.
     const MARK: usize = 4;
 
+    /// Documents whose full blocks send their titles, URLs and dates to a temporary file (see
+    /// the module's docs). The last block, and every block when the file cannot be written,
+    /// stays in memory.
+    pub fn spilling() -> Documents {
+        Documents { spilling: true, ..Documents::default() }
+    }
+
+    /// How many bytes of titles, URLs and dates are in the spill file (0 when nothing is).
+    pub fn spilled_bytes(&self) -> u64 {
+        self.file.as_ref().map_or(0, |f| *f.end.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Adds a document after the others.
     pub fn push(&mut self, document: DocumentRef<'_>) {
-        let size: usize = document.fields().iter().flatten().map(|f| f.len()).sum();
-        let fits = |b: &Block| b.present.len() < Self::BLOCK && b.text.len() + size <= Self::TEXT;
+        let id = document.id.len();
+        let rest: usize = document.fields()[1..].iter().flatten().map(|f| f.len()).sum();
+        let fits = |b: &Block| {
+            b.present.len() < Self::BLOCK
+                && b.ids.len() + id <= Self::TEXT
+                && b.rest.len() + rest <= Self::TEXT
+        };
         if !self.blocks.last().is_some_and(fits) {
-            if let Some(full) = self.blocks.last_mut() {
-                full.text.shrink_to_fit();
-                full.lengths.shrink_to_fit();
-            }
-            assert!(size <= Self::TEXT, "a document's id, title, URL and date exceed 4 GiB");
+            self.close_last();
+            assert!(
+                id <= Self::TEXT && rest <= Self::TEXT,
+                "a document's id, or its title, URL and date, exceed 4 GiB"
+            );
             self.blocks.push(Block {
                 first: self.len,
-                text: String::new(),
                 present: Vec::with_capacity(Self::BLOCK),
                 lengths: Vec::with_capacity(Self::BLOCK),
                 marks: Vec::with_capacity(Self::BLOCK.div_ceil(Self::MARK)),
+                ..Block::default()
             });
         }
         let block = self.blocks.last_mut().expect("a block with room was just ensured");
         if block.present.len() % Self::MARK == 0 {
-            // within u32: the text is checked above, and the lengths take at most 20 bytes a
+            // within u32: the texts are checked above, and the lengths take at most 20 bytes a
             // document
-            block.marks.push([block.text.len() as u32, block.lengths.len() as u32]);
+            block.marks.push([
+                block.ids.len() as u32,
+                block.rest.len() as u32,
+                block.lengths.len() as u32,
+            ]);
         }
         let mut present = 0;
         for (i, field) in document.fields().into_iter().enumerate() {
             if let Some(f) = field {
-                block.text.push_str(f);
+                if i == 0 {
+                    block.ids.push_str(f);
+                } else {
+                    block.rest.push_str(f);
+                }
                 present |= 1 << i;
                 let mut len = f.len();
                 while len >= 0x80 {
@@ -122,6 +244,34 @@ impl Documents {
         self.len += 1;
     }
 
+    /// Trims the last block, which is full, and spills its titles, URLs and dates when the
+    /// documents are spilling and it has some.
+    fn close_last(&mut self) {
+        let Some(full) = self.blocks.last_mut() else { return };
+        full.ids.shrink_to_fit();
+        full.lengths.shrink_to_fit();
+        if !self.spilling || full.rest.is_empty() {
+            full.rest.shrink_to_fit();
+            return;
+        }
+        let file = match &self.file {
+            Some(file) => Ok(Arc::clone(file)),
+            None => SpillFile::new().map(Arc::new),
+        };
+        match file.and_then(|file| Ok((file.append(full.rest.as_bytes())?, file))) {
+            Ok((at, file)) => {
+                full.spilled = Some(at);
+                full.rest = String::new();
+                self.file = Some(file);
+            }
+            // kept in memory, as are the blocks after it
+            Err(_) => {
+                full.rest.shrink_to_fit();
+                self.spilling = false;
+            }
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -130,8 +280,8 @@ impl Documents {
         self.len == 0
     }
 
-    /// The `i`th document added. Panics if there are not that many.
-    pub fn get(&self, i: usize) -> DocumentRef<'_> {
+    /// Where the `i`th document added is. Panics if there are not that many.
+    fn place(&self, i: usize) -> Place<'_> {
         assert!(i < self.len, "document {i} of {}", self.len);
         // blocks are full but for the last, unless documents with long fields closed one early
         let holds = |b: &&Block| b.first <= i && i < b.first + b.present.len();
@@ -140,8 +290,9 @@ impl Documents {
             None => &self.blocks[self.blocks.partition_point(|b| b.first <= i) - 1],
         };
         let j = i - block.first;
-        let [text_at, lengths_at] = block.marks[j / Self::MARK];
-        let (mut start, mut at) = (text_at as usize, lengths_at as usize);
+        let [ids_at, rest_at, lengths_at] = block.marks[j / Self::MARK];
+        let mut starts = [ids_at as usize, rest_at as usize];
+        let mut at = lengths_at as usize;
         let mut next_length = || {
             let (mut len, mut shift) = (0, 0);
             loop {
@@ -154,33 +305,112 @@ impl Documents {
                 shift += 7;
             }
         };
-        let mut fields = [None; 4];
+        let mut bounds = [(0, 0); 4];
         for k in j - j % Self::MARK..=j {
-            for (bit, field) in fields.iter_mut().enumerate() {
+            for (bit, bound) in bounds.iter_mut().enumerate() {
                 if block.present[k] & (1 << bit) != 0 {
-                    let end = start + next_length();
-                    if k == j {
-                        *field = Some(&block.text[start..end]);
-                    }
-                    start = end;
+                    let start = &mut starts[usize::from(bit > 0)];
+                    let end = *start + next_length();
+                    *bound = (*start, end);
+                    *start = end;
                 }
             }
         }
-        let [id, title, url, date] = fields;
-        DocumentRef { id: id.expect("every document has an id"), title, url, date }
+        Place { block, present: block.present[j], bounds }
+    }
+
+    /// The id of the `i`th document added, read from memory. Panics if there are not that many.
+    pub fn id(&self, i: usize) -> &str {
+        let Place { block, bounds: [(start, end), ..], .. } = self.place(i);
+        &block.ids[start..end]
+    }
+
+    /// The `i`th document added, its titles, URLs and dates read into `buf` when its block was
+    /// spilled. Panics if there are not that many; fails only when the spill file cannot be
+    /// read.
+    pub fn get<'a>(&'a self, i: usize, buf: &'a mut Vec<u8>) -> io::Result<DocumentRef<'a>> {
+        let Place { block, present, bounds } = self.place(i);
+        let Some(at) = block.spilled else {
+            return Ok(Self::fields(block, present, bounds, &block.rest, 0));
+        };
+        // the fields after the id lie end to end: one read brings them all
+        let others = (1..4).filter(|bit| present & (1 << bit) != 0);
+        let start = others.clone().map(|bit| bounds[bit].0).min();
+        let end = others.map(|bit| bounds[bit].1).max();
+        let (Some(start), Some(end)) = (start, end) else {
+            return Ok(Self::fields(block, present, bounds, "", 0));
+        };
+        let file = self.file.as_ref().expect("a spilled block has a spill file");
+        buf.clear();
+        buf.resize(end - start, 0);
+        read_exact_at(&file.file, buf, at + start as u64)?;
+        let buf: &'a Vec<u8> = buf;
+        let rest = std::str::from_utf8(buf).map_err(|e| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("documents' spill file: {e}"))
+        })?;
+        Ok(Self::fields(block, present, bounds, rest, start))
+    }
+
+    /// A document's fields: its id from the block, the others from `rest`, which holds the
+    /// block's other fields from byte `offset` on.
+    fn fields<'a>(
+        block: &'a Block,
+        present: u8,
+        bounds: [(usize, usize); 4],
+        rest: &'a str,
+        offset: usize,
+    ) -> DocumentRef<'a> {
+        let field = |bit: usize| {
+            let (start, end) = bounds[bit];
+            (present & (1 << bit) != 0).then(|| &rest[start - offset..end - offset])
+        };
+        let (start, end) = bounds[0];
+        DocumentRef { id: &block.ids[start..end], title: field(1), url: field(2), date: field(3) }
+    }
+
+    /// The `i`th document added, owned. Panics if there are not that many.
+    pub fn info(&self, i: usize) -> io::Result<DocumentInfo> {
+        Ok(self.get(i, &mut Vec::new())?.to_info())
     }
 
     /// The documents in the order they were added.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = DocumentRef<'_>> + '_ {
-        (0..self.len).map(move |i| self.get(i))
+    pub fn infos(&self) -> impl ExactSizeIterator<Item = io::Result<DocumentInfo>> + '_ {
+        (0..self.len).map(move |i| self.info(i))
     }
 
-    /// The positions of the documents sorted as their [`DocumentInfo`]s would be.
-    pub fn sorted_order(&self) -> Vec<u32> {
+    /// The positions of the documents sorted by id, documents with the same id in the order they
+    /// were added. Reads memory only.
+    pub fn order_by_id(&self) -> Vec<u32> {
         let len = u32::try_from(self.len).expect("fewer than 2^32 documents");
         let mut order: Vec<u32> = (0..len).collect();
-        order.sort_unstable_by(|&a, &b| self.get(a as usize).cmp(&self.get(b as usize)));
+        order.sort_unstable_by(|&a, &b| {
+            self.id(a as usize).cmp(self.id(b as usize)).then(a.cmp(&b))
+        });
         order
+    }
+
+    /// The positions of the documents sorted as their [`DocumentInfo`]s would be: by id, and
+    /// documents with the same id (which a graph refuses, but a partial graph may hold) by
+    /// their other fields.
+    pub fn sorted_order(&self) -> io::Result<Vec<u32>> {
+        let mut order = self.order_by_id();
+        let mut start = 0;
+        while start < order.len() {
+            let id = self.id(order[start] as usize);
+            let run = order[start..].iter().take_while(|&&k| self.id(k as usize) == id).count();
+            if run > 1 {
+                let mut infos = order[start..start + run]
+                    .iter()
+                    .map(|&k| Ok((self.info(k as usize)?, k)))
+                    .collect::<io::Result<Vec<_>>>()?;
+                infos.sort();
+                for (slot, (_, k)) in order[start..start + run].iter_mut().zip(infos) {
+                    *slot = k;
+                }
+            }
+            start += run;
+        }
+        Ok(order)
     }
 }
 
@@ -220,14 +450,29 @@ impl<'g> DocumentList<'g> {
         self.order.is_empty()
     }
 
-    /// The `i`th document by id. Panics if there are not that many.
-    pub fn get(&self, i: usize) -> DocumentRef<'g> {
-        self.documents.get(self.order[i] as usize)
+    /// The id of the `i`th document by id. Panics if there are not that many.
+    pub fn id(&self, i: usize) -> &'g str {
+        self.documents.id(self.order[i] as usize)
     }
 
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = DocumentRef<'g>> + 'g {
+    /// The `i`th document by id, read into `buf` when it was spilled (see [`Documents::get`]).
+    pub fn get<'a>(&self, i: usize, buf: &'a mut Vec<u8>) -> io::Result<DocumentRef<'a>>
+    where
+        'g: 'a,
+    {
+        self.documents.get(self.order[i] as usize, buf)
+    }
+
+    /// The ids in order.
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = &'g str> + 'g {
         let documents = self.documents;
-        self.order.iter().map(move |&i| documents.get(i as usize))
+        self.order.iter().map(move |&i| documents.id(i as usize))
+    }
+
+    /// The documents in order, owned.
+    pub fn infos(&self) -> impl ExactSizeIterator<Item = io::Result<DocumentInfo>> + 'g {
+        let documents = self.documents;
+        self.order.iter().map(move |&i| documents.info(i as usize))
     }
 }
 
@@ -237,10 +482,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn info() -> impl Strategy<Value = DocumentInfo> {
-        // some fields longer than 127 bytes, whose lengths take two bytes
+        // some fields longer than 127 bytes, whose lengths take two bytes; few ids, so that
+        // some repeat
         let field = "[ab\u{e9}]{0,3}|[ab]{120,140}";
         let optional = proptest::option::of(field);
-        ("[ab\u{e9}]{1,3}", optional.clone(), optional.clone(), optional).prop_map(
+        ("[ab\u{e9}]{1,2}", optional.clone(), optional.clone(), optional).prop_map(
             |(id, title, url, date)| DocumentInfo {
                 id: id.into(),
                 title: title.map(Into::into),
@@ -250,21 +496,41 @@ mod tests {
         )
     }
 
+    fn collect(infos: &[DocumentInfo], mut documents: Documents) -> Documents {
+        infos.iter().for_each(|info| documents.push(DocumentRef::of(info)));
+        documents
+    }
+
     proptest! {
-        /// Every document comes back as it was added, absent and empty fields apart, and the
-        /// sorted order is the order of the infos.
+        /// Every document comes back as it was added, absent and empty fields apart, from
+        /// memory or from the spill file, and the sorted order is the order of the infos.
         #[test]
         fn documents_come_back_as_added(infos in proptest::collection::vec(info(), 0..40)) {
-            let documents: Documents = infos.iter().cloned().collect();
-            prop_assert_eq!(documents.len(), infos.len());
-            let back: Vec<DocumentInfo> = documents.iter().map(DocumentRef::to_info).collect();
-            prop_assert_eq!(&back, &infos);
             let mut sorted = infos.clone();
             sorted.sort();
-            let order = documents.sorted_order();
-            let list = DocumentList::new(&documents, &order);
-            let by_list: Vec<DocumentInfo> = list.iter().map(DocumentRef::to_info).collect();
-            prop_assert_eq!(by_list, sorted);
+            for documents in [collect(&infos, Documents::default()), collect(&infos, Documents::spilling())] {
+                prop_assert_eq!(documents.len(), infos.len());
+                let back: Vec<DocumentInfo> = documents.infos().map(Result::unwrap).collect();
+                prop_assert_eq!(&back, &infos);
+                let mut buf = Vec::new();
+                for (i, info) in infos.iter().enumerate() {
+                    prop_assert_eq!(documents.id(i), &*info.id);
+                    prop_assert_eq!(documents.get(i, &mut buf).unwrap(), DocumentRef::of(info));
+                }
+                let order = documents.sorted_order().unwrap();
+                let list = DocumentList::new(&documents, &order);
+                let by_list: Vec<DocumentInfo> = list.infos().map(Result::unwrap).collect();
+                prop_assert_eq!(&by_list, &sorted);
+                let ids: Vec<&str> = list.ids().collect();
+                prop_assert!(ids.into_iter().eq(sorted.iter().map(|d| &*d.id)));
+            }
+            // every full block with a title, URL or date went to the file, and nothing else
+            let spilling = collect(&infos, Documents::spilling());
+            let full = infos.len().saturating_sub(1) / Documents::BLOCK * Documents::BLOCK;
+            let rest = |d: &DocumentInfo| [&d.title, &d.url, &d.date].iter().flat_map(|f| f.as_deref()).map(str::len).sum::<usize>();
+            let expected: usize = infos[..full].iter().map(rest).sum();
+            prop_assert_eq!(spilling.spilled_bytes(), expected as u64);
+            prop_assert_eq!(collect(&infos, Documents::default()).spilled_bytes(), 0);
         }
 
         #[test]
@@ -284,15 +550,42 @@ mod tests {
             url: (i % 5 == 0).then(|| "".into()),
             date: None,
         };
-        let documents: Documents = (0..n).map(info).collect();
-        let sizes: Vec<usize> = documents.blocks.iter().map(|b| b.present.len()).collect();
-        assert_eq!(sizes, [Documents::BLOCK, Documents::BLOCK, 1, 1, 1]);
-        assert!(documents.blocks.iter().all(|b| b.present.capacity() == Documents::BLOCK));
-        assert_eq!(documents.len(), n);
-        for i in [0, 1, Documents::BLOCK - 1, Documents::BLOCK, Documents::BLOCK + 1, n - 2, n - 1]
-        {
-            assert_eq!(documents.get(i).to_info(), info(i), "document {i}");
+        for documents in [Documents::default(), Documents::spilling()] {
+            let documents = collect(&(0..n).map(info).collect::<Vec<_>>(), documents);
+            let sizes: Vec<usize> = documents.blocks.iter().map(|b| b.present.len()).collect();
+            assert_eq!(sizes, [Documents::BLOCK, Documents::BLOCK, 1, 1, 1]);
+            assert!(documents.blocks.iter().all(|b| b.present.capacity() == Documents::BLOCK));
+            assert_eq!(documents.len(), n);
+            for i in
+                [0, 1, Documents::BLOCK - 1, Documents::BLOCK, Documents::BLOCK + 1, n - 2, n - 1]
+            {
+                assert_eq!(documents.info(i).unwrap(), info(i), "document {i}");
+            }
+            assert!(documents.infos().map(Result::unwrap).eq((0..n).map(info)));
         }
-        assert!(documents.iter().map(DocumentRef::to_info).eq((0..n).map(info)));
+    }
+
+    #[test]
+    fn spilled_blocks_keep_ids_in_memory_and_a_clone_reads_the_same_file() {
+        let info = |i: usize| DocumentInfo {
+            id: format!("doc-{i}").into(),
+            title: Some(format!("Titre {i} : é").into()),
+            url: (i % 3 == 0).then(|| format!("https://example.org/{i}").into()),
+            date: (i % 2 == 0).then(|| "2026-12-06".into()),
+        };
+        let mut documents = Documents::spilling();
+        for i in 0..3 * Documents::BLOCK + 2 {
+            documents.push(DocumentRef::of(&info(i)));
+        }
+        let spilled: Vec<bool> = documents.blocks.iter().map(|b| b.spilled.is_some()).collect();
+        assert_eq!(spilled, [true, true, true, false]);
+        assert!(documents.blocks[..3].iter().all(|b| b.rest.is_empty() && !b.ids.is_empty()));
+        let copy = documents.clone();
+        documents.push(DocumentRef::of(&info(99)));
+        let mut buf = Vec::new();
+        for i in 0..copy.len() {
+            assert_eq!(copy.get(i, &mut buf).unwrap().to_info(), info(i));
+            assert_eq!(documents.info(i).unwrap(), info(i));
+        }
     }
 }

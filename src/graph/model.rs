@@ -145,11 +145,11 @@ impl KnowledgeGraph {
         relations: Vec<RelationPart>,
     ) -> Result<Self, GraphError> {
         let documents = documents.into();
-        let order = documents.sorted_order();
+        let order = documents.order_by_id();
         for pair in order.windows(2) {
-            let (a, b) = (documents.get(pair[0] as usize), documents.get(pair[1] as usize));
-            if a.id == b.id {
-                return Err(GraphError::DuplicateDocument(a.id.to_string()));
+            let (a, b) = (documents.id(pair[0] as usize), documents.id(pair[1] as usize));
+            if a == b {
+                return Err(GraphError::DuplicateDocument(a.to_string()));
             }
         }
         entities.sort_by(|a, b| a.id.cmp(&b.id));

@@ -116,8 +116,8 @@ impl GraphBuilder<'_> {
             out.write_all(b"\n")
         };
         line(&header)?;
-        for i in self.documents.sorted_order() {
-            line(&Line::Document(self.documents.get(i as usize).to_info()))?;
+        for i in self.documents.sorted_order()? {
+            line(&Line::Document(self.documents.info(i as usize)?))?;
         }
         for (key, acc) in &self.resolver.entities {
             line(&Line::Entity {

@@ -174,12 +174,13 @@ pub fn expected(format: Format, graph: &KnowledgeGraph) -> GraphView {
     let documents = full.then(|| {
         let mut documents: Vec<DocumentInfo> = graph
             .documents()
-            .iter()
+            .infos()
+            .map(|d| d.expect("the documents of a graph in memory"))
             .map(|d| DocumentInfo {
-                id: text(d.id).into(),
-                title: d.title.map(|t| text(t).into()),
-                url: d.url.map(|t| text(t).into()),
-                date: d.date.map(|t| text(t).into()),
+                id: text(&d.id).into(),
+                title: d.title.map(|t| text(&t).into()),
+                url: d.url.map(|t| text(&t).into()),
+                date: d.date.map(|t| text(&t).into()),
             })
             .collect();
         documents.sort();
