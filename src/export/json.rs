@@ -14,30 +14,33 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::export::graphml::node_size;
-use crate::export::ExportOptions;
+use crate::export::{DocumentIris, ExportOptions};
 use crate::graph::KnowledgeGraph;
 
-/// The whole node-link document.
+/// The whole node-link document. [`write_json`] writes it with its documents, nodes and edges
+/// made one at a time while they are written (`D`, `N` and `L` then serialize as sequences
+/// without being collected), so that an archive of millions of documents never holds them all
+/// in memory at once; [`node_link`] collects them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NodeLink {
+pub struct NodeLink<D = Vec<DocumentInfo>, N = Vec<Node>, L = Vec<Link>> {
     pub directed: bool,
     pub multigraph: bool,
-    pub graph: GraphInfo,
-    pub nodes: Vec<Node>,
+    pub graph: GraphInfo<D>,
+    pub nodes: N,
     /// The edges, under the name networkx ≤ 3.5 reads by default.
-    pub links: Vec<Link>,
+    pub links: L,
     /// The same edges, under the name networkx ≥ 3.6 reads by default.
-    pub edges: Vec<Link>,
+    pub edges: L,
 }
 
 /// Graph attributes: who wrote it, the vocabulary in use and the source documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GraphInfo {
+pub struct GraphInfo<D = Vec<DocumentInfo>> {
     pub creator: String,
     pub base_iri: String,
     pub entity_types: Vec<EntityTypeInfo>,
     pub relations: Vec<RelationInfo>,
-    pub documents: Vec<DocumentInfo>,
+    pub documents: D,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,10 +121,20 @@ pub struct EvidenceInfo {
     pub date: Option<String>,
 }
 
-/// Builds the node-link document for `g`.
-pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> {
+/// The node-link document of `g`, its documents, nodes and edges made by `documents`, `nodes`
+/// and `links` from the graph's (collected by [`node_link`], made while written by
+/// [`write_json`]).
+fn document_of<D, N, L>(
+    g: &KnowledgeGraph,
+    o: &ExportOptions,
+    documents: D,
+    nodes: N,
+    links: L,
+) -> NodeLink<D, N, L>
+where
+    L: Clone,
+{
     let vocabulary = &g.vocabulary;
-    let document_iris = o.document_iris(g);
     let graph = GraphInfo {
         creator: "kgsmith".to_string(),
         base_iri: o.base_iri.clone(),
@@ -147,25 +160,36 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
                 color: r.color.hex(),
             })
             .collect(),
-        documents: g
-            .documents()
-            .infos()
-            .map(|d| {
-                let d = d?;
-                Ok(DocumentInfo {
-                    iri: document_iris[&*d.id].clone(),
-                    id: d.id.into(),
-                    title: d.title.map(String::from),
-                    url: d.url.map(String::from),
-                    date: d.date.map(String::from),
-                })
-            })
-            .collect::<io::Result<_>>()?,
+        documents,
     };
-    let mut nodes = Vec::with_capacity(g.entity_count());
-    for entity in g.entities() {
+    NodeLink { directed: true, multigraph: true, graph, nodes, edges: links.clone(), links }
+}
+
+/// The graph's documents in order, as the node-link document describes them.
+fn documents<'g>(
+    g: &'g KnowledgeGraph,
+    namer: &'g DocumentIris,
+) -> impl ExactSizeIterator<Item = io::Result<DocumentInfo>> + 'g {
+    g.documents().infos().map(|d| {
+        let d = d?;
+        Ok(DocumentInfo {
+            iri: namer.iri(&d.id),
+            id: d.id.into(),
+            title: d.title.map(String::from),
+            url: d.url.map(String::from),
+            date: d.date.map(String::from),
+        })
+    })
+}
+
+/// The graph's entities in order, as nodes.
+fn nodes<'g>(
+    g: &'g KnowledgeGraph,
+    o: &'g ExportOptions,
+) -> impl Iterator<Item = io::Result<Node>> + 'g {
+    g.entities().map(|entity| {
         let decl = super::type_decl(g, entity)?;
-        nodes.push(Node {
+        Ok(Node {
             id: entity.id.clone(),
             label: entity.label.clone(),
             entity_type: entity.entity_type.clone(),
@@ -175,13 +199,16 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
             mentions: entity.mentions,
             color: decl.color.hex(),
             size: node_size(decl.size, entity.mentions),
-        });
-    }
-    let mut links = Vec::with_capacity(g.relation_count());
-    for (i, edge) in g.edges().enumerate() {
+        })
+    })
+}
+
+/// The graph's edges in order, as links.
+fn links(g: &KnowledgeGraph) -> impl Iterator<Item = io::Result<Link>> + '_ {
+    g.edges().enumerate().map(|(i, edge)| {
         let relation = edge.relation;
         let decl = super::relation_decl(g, &relation.relation)?;
-        links.push(Link {
+        Ok(Link {
             id: format!("e{i}"),
             source: edge.subject.id.clone(),
             target: edge.object.id.clone(),
@@ -205,14 +232,52 @@ pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> 
                     date: e.date.clone(),
                 })
                 .collect(),
-        });
-    }
-    Ok(NodeLink { directed: true, multigraph: true, graph, nodes, edges: links.clone(), links })
+        })
+    })
 }
 
-/// Writes the graph as pretty-printed node-link JSON, ending with a newline.
+/// Builds the node-link document for `g`, every part in memory.
+pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> {
+    let namer = o.document_namer(g);
+    let documents = documents(g, &namer).collect::<io::Result<_>>()?;
+    let nodes = nodes(g, o).collect::<io::Result<_>>()?;
+    let links = links(g).collect::<io::Result<_>>()?;
+    Ok(document_of(g, o, documents, nodes, links))
+}
+
+/// A sequence of `len` items serialized as `items` makes them, one at a time; an item that could
+/// not be made stops the writing with its error.
+#[derive(Clone)]
+struct Lazy<F> {
+    len: usize,
+    items: F,
+}
+
+impl<F, I, T> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = io::Result<T>>,
+    T: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(Some(self.len))?;
+        for item in (self.items)() {
+            seq.serialize_element(&item.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+/// Writes the graph as pretty-printed node-link JSON, ending with a newline: the bytes of
+/// [`node_link`]'s document, its documents, nodes and edges made one at a time as they are
+/// written.
 pub fn write_json(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
-    let document = node_link(g, o)?;
+    let namer = o.document_namer(g);
+    let documents = Lazy { len: g.documents().len(), items: || documents(g, &namer) };
+    let nodes = Lazy { len: g.entity_count(), items: || nodes(g, o) };
+    let links = Lazy { len: g.relation_count(), items: || links(g) };
+    let document = document_of(g, o, documents, nodes, links);
     serde_json::to_writer_pretty(&mut *w, &document)?;
     w.write_all(b"\n")
 }
@@ -230,6 +295,25 @@ mod tests {
 
     fn parse() -> NodeLink {
         serde_json::from_str(&json()).unwrap()
+    }
+
+    #[test]
+    fn the_written_document_is_the_collected_one_byte_for_byte() {
+        let empty = KnowledgeGraph::from_parts(
+            crate::graph::sample::sample_vocabulary(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        )
+        .unwrap();
+        for g in [sample_graph(), empty] {
+            let o = ExportOptions::default();
+            let mut written = Vec::new();
+            write_json(&g, &o, &mut written).unwrap();
+            let mut collected = serde_json::to_vec_pretty(&node_link(&g, &o).unwrap()).unwrap();
+            collected.push(b'\n');
+            assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(collected).unwrap());
+        }
     }
 
     #[test]
