@@ -289,6 +289,7 @@ pub fn write_all(
     graph: &KnowledgeGraph,
     options: &ExportOptions,
 ) -> io::Result<Vec<std::path::PathBuf>> {
+    graph.load_documents()?;
     std::fs::create_dir_all(dir)?;
     let mut staged = Vec::with_capacity(formats.len());
     for &format in formats {

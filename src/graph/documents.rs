@@ -8,18 +8,21 @@
 //! and URLs are most of their text: a build over 1 GB of real articles with a title, a URL and a
 //! date each (713,977 documents, `-j 2`) peaked at 433,136 KiB with them in memory, against
 //! 277,100 KiB for the same articles with ids only (BENCHMARKS.md). So the documents of a graph
-//! being built ([`Documents::spilling`], what [`GraphBuilder`](crate::graph::build::GraphBuilder) uses)
-//! write the titles, URLs and dates of each full block to a temporary file, unnamed, which the
-//! system deletes when the last handle is dropped or the process ends, and read a document's back
-//! when an export asks for it (one read per document): memory keeps the ids, which sorting and
-//! naming read, and a few bytes per document. That build peaks at 282,256 KiB. When the file
-//! cannot be made or written, the blocks stay in memory, as with [`Documents::default`]: nothing
-//! is lost, and the outputs are the same either way.
+//! being built ([`Documents::spilling`], what [`GraphBuilder`](crate::graph::build::GraphBuilder)
+//! uses) write each full block, ids, titles, URLs and dates, to a temporary file, unnamed, which
+//! the system deletes when the last handle is dropped or the process ends. A document's title,
+//! URL and date are read back when an export asks for them (one read per document); a block's ids
+//! are read back, and kept, the first time one of them is asked for, which sorting and naming the
+//! documents do once extraction is over and its automata are dropped ([`Documents::load_ids`]);
+//! checking that no two documents share an id reads them without keeping them
+//! ([`Documents::duplicate_id`]). That build peaks at 280,168 KiB; with URLs as ids, 309,144 KiB
+//! instead of 371,560. When the file cannot be made or written, the blocks stay in memory, as
+//! with [`Documents::default`]: nothing is lost, and the outputs are the same either way.
 
 use crate::graph::DocumentInfo;
 use std::fs::File;
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A document's infos, borrowed from [`Documents`] (or from the buffer a spilled document was
 /// read into). Orders as the [`DocumentInfo`] it stands for.
@@ -60,7 +63,7 @@ impl<'a> DocumentRef<'a> {
 pub struct Documents {
     blocks: Vec<Block>,
     len: usize,
-    /// Whether full blocks send their titles, URLs and dates to `file`.
+    /// Whether full blocks send their ids, titles, URLs and dates to `file`.
     spilling: bool,
     /// The temporary file of the spilled blocks, made when the first block is spilled; kept when
     /// spilling stops after a failed write, for the blocks already there.
@@ -68,15 +71,21 @@ pub struct Documents {
 }
 
 /// Up to [`Documents::BLOCK`] documents: their ids end to end in `ids`, their other fields in
-/// `rest` (or in the spill file, from `spilled` on).
+/// `rest` (or both in the spill file, from `spilled` on).
 #[derive(Debug, Clone, Default)]
 struct Block {
     /// The position of the block's first document among all.
     first: usize,
+    /// The ids end to end; empty once the block is spilled.
     ids: String,
+    /// How long `ids` was when the block was spilled.
+    ids_len: usize,
+    /// The ids of a spilled block, read back the first time one is asked for.
+    ids_back: OnceLock<String>,
     /// Titles, URLs and dates end to end; empty once the block is spilled.
     rest: String,
-    /// Where `rest` starts in the spill file, once it is there.
+    /// Where the block's ids start in the spill file, once they are there; its other fields
+    /// follow them.
     spilled: Option<u64>,
     /// Per document, which of its four fields (id, title, URL, date) are present: bit `i` for
     /// field `i` (the id always is).
@@ -110,13 +119,27 @@ impl SpillFile {
         Ok(SpillFile { file: tempfile::tempfile()?, end: Mutex::new(0) })
     }
 
-    /// Writes `bytes` after the blocks already there; returns where they start.
-    fn append(&self, bytes: &[u8]) -> io::Result<u64> {
+    /// Writes `parts` end to end after the blocks already there; returns where they start.
+    fn append(&self, parts: &[&[u8]]) -> io::Result<u64> {
         let mut end = self.end.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let at = *end;
-        write_all_at(&self.file, bytes, at)?;
-        *end += bytes.len() as u64;
+        let mut cursor = at;
+        for part in parts {
+            write_all_at(&self.file, part, cursor)?;
+            cursor += part.len() as u64;
+        }
+        *end = cursor;
         Ok(at)
+    }
+
+    /// The `len` bytes at `at`, as text.
+    fn read(&self, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        buf.resize(len, 0);
+        read_exact_at(&self.file, buf, at)?;
+        std::str::from_utf8(buf).map(|_| ()).map_err(|e| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("documents' spill file: {e}"))
+        })
     }
 }
 
@@ -178,14 +201,14 @@ impl Documents {
     /// Documents per mark: finding a document reads the lengths of at most `MARK - 1` before it.
     const MARK: usize = 4;
 
-    /// Documents whose full blocks send their titles, URLs and dates to a temporary file (see
-    /// the module's docs). The last block, and every block when the file cannot be written,
-    /// stays in memory.
+    /// Documents whose full blocks send their ids, titles, URLs and dates to a temporary file
+    /// (see the module's docs). The last block, and every block when the file cannot be
+    /// written, stays in memory.
     pub fn spilling() -> Documents {
         Documents { spilling: true, ..Documents::default() }
     }
 
-    /// How many bytes of titles, URLs and dates are in the spill file (0 when nothing is).
+    /// How many bytes of ids, titles, URLs and dates are in the spill file (0 when nothing is).
     pub fn spilled_bytes(&self) -> u64 {
         self.file.as_ref().map_or(0, |f| *f.end.lock().unwrap_or_else(|p| p.into_inner()))
     }
@@ -244,32 +267,96 @@ impl Documents {
         self.len += 1;
     }
 
-    /// Trims the last block, which is full, and spills its titles, URLs and dates when the
-    /// documents are spilling and it has some.
+    /// Trims the last block, which is full, and spills its ids, titles, URLs and dates when the
+    /// documents are spilling.
     fn close_last(&mut self) {
         let Some(full) = self.blocks.last_mut() else { return };
-        full.ids.shrink_to_fit();
         full.lengths.shrink_to_fit();
-        if !self.spilling || full.rest.is_empty() {
-            full.rest.shrink_to_fit();
-            return;
-        }
-        let file = match &self.file {
-            Some(file) => Ok(Arc::clone(file)),
-            None => SpillFile::new().map(Arc::new),
-        };
-        match file.and_then(|file| Ok((file.append(full.rest.as_bytes())?, file))) {
-            Ok((at, file)) => {
-                full.spilled = Some(at);
-                full.rest = String::new();
-                self.file = Some(file);
-            }
-            // kept in memory, as are the blocks after it
-            Err(_) => {
-                full.rest.shrink_to_fit();
-                self.spilling = false;
+        if self.spilling {
+            let file = match &self.file {
+                Some(file) => Ok(Arc::clone(file)),
+                None => SpillFile::new().map(Arc::new),
+            };
+            let text = [full.ids.as_bytes(), full.rest.as_bytes()];
+            match file.and_then(|file| Ok((file.append(&text)?, file))) {
+                Ok((at, file)) => {
+                    full.spilled = Some(at);
+                    full.ids_len = full.ids.len();
+                    full.ids = String::new();
+                    full.rest = String::new();
+                    self.file = Some(file);
+                }
+                // kept in memory, as are the blocks after it
+                Err(_) => self.spilling = false,
             }
         }
+        full.ids.shrink_to_fit();
+        full.rest.shrink_to_fit();
+    }
+
+    /// The ids of `block` end to end: from memory, or read back from the spill file the first
+    /// time they are asked for, and kept.
+    fn block_ids<'b>(&self, block: &'b Block) -> io::Result<&'b str> {
+        let Some(at) = block.spilled else { return Ok(&block.ids) };
+        if let Some(ids) = block.ids_back.get() {
+            return Ok(ids);
+        }
+        let file = self.file.as_ref().expect("a spilled block has a spill file");
+        let mut buf = Vec::new();
+        file.read(at, block.ids_len, &mut buf)?;
+        let ids = String::from_utf8(buf).expect("checked by read");
+        Ok(block.ids_back.get_or_init(|| ids))
+    }
+
+    /// Reads the ids of the spilled blocks back into memory, where sorting and naming the
+    /// documents read them. [`Documents::id`] does it on its own for the block it reads, but
+    /// cannot report a failure; call this first to get one.
+    pub fn load_ids(&self) -> io::Result<()> {
+        self.blocks.iter().try_for_each(|block| self.block_ids(block).map(|_| ()))
+    }
+
+    /// An id that two documents have, if there is one. Reads every id once, from memory or from
+    /// the spill file, without keeping those of spilled blocks: 12 bytes per document while it
+    /// runs.
+    pub fn duplicate_id(&self) -> io::Result<Option<String>> {
+        use std::hash::{Hash, Hasher};
+        let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(self.len);
+        let mut buf = Vec::new();
+        for block in &self.blocks {
+            let ids: &str = match (block.spilled, block.ids_back.get()) {
+                (Some(at), None) => {
+                    let file = self.file.as_ref().expect("a spilled block has a spill file");
+                    file.read(at, block.ids_len, &mut buf)?;
+                    std::str::from_utf8(&buf).expect("checked by read")
+                }
+                _ => self.block_ids(block)?,
+            };
+            let (mut start, mut at) = (0, 0);
+            for (k, &present) in block.present.iter().enumerate() {
+                for bit in 0..4 {
+                    if present & (1 << bit) != 0 {
+                        let len = leb128(&block.lengths, &mut at);
+                        if bit == 0 {
+                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            ids[start..start + len].hash(&mut h);
+                            hashes.push((h.finish(), (block.first + k) as u32));
+                            start += len;
+                        }
+                    }
+                }
+            }
+        }
+        hashes.sort_unstable();
+        for pair in hashes.windows(2) {
+            let ((a_hash, a), (b_hash, b)) = (pair[0], pair[1]);
+            if a_hash == b_hash {
+                let (a, b) = (self.try_id(a as usize)?, self.try_id(b as usize)?);
+                if a == b {
+                    return Ok(Some(a.to_string()));
+                }
+            }
+        }
+        Ok(None)
     }
 
     pub fn len(&self) -> usize {
@@ -293,18 +380,7 @@ impl Documents {
         let [ids_at, rest_at, lengths_at] = block.marks[j / Self::MARK];
         let mut starts = [ids_at as usize, rest_at as usize];
         let mut at = lengths_at as usize;
-        let mut next_length = || {
-            let (mut len, mut shift) = (0, 0);
-            loop {
-                let byte = block.lengths[at];
-                at += 1;
-                len |= usize::from(byte & 0x7f) << shift;
-                if byte & 0x80 == 0 {
-                    return len;
-                }
-                shift += 7;
-            }
-        };
+        let mut next_length = || leb128(&block.lengths, &mut at);
         let mut bounds = [(0, 0); 4];
         for k in j - j % Self::MARK..=j {
             for (bit, bound) in bounds.iter_mut().enumerate() {
@@ -319,10 +395,16 @@ impl Documents {
         Place { block, present: block.present[j], bounds }
     }
 
-    /// The id of the `i`th document added, read from memory. Panics if there are not that many.
+    /// The id of the `i`th document added. Panics if there are not that many, or if its block
+    /// was spilled and cannot be read back ([`Documents::load_ids`] reports that instead).
     pub fn id(&self, i: usize) -> &str {
+        self.try_id(i).unwrap_or_else(|e| panic!("cannot read the documents' ids back: {e}"))
+    }
+
+    /// The id of the `i`th document added, or why its spilled block cannot be read back.
+    fn try_id(&self, i: usize) -> io::Result<&str> {
         let Place { block, bounds: [(start, end), ..], .. } = self.place(i);
-        &block.ids[start..end]
+        Ok(&self.block_ids(block)?[start..end])
     }
 
     /// The `i`th document added, its titles, URLs and dates read into `buf` when its block was
@@ -330,31 +412,29 @@ impl Documents {
     /// read.
     pub fn get<'a>(&'a self, i: usize, buf: &'a mut Vec<u8>) -> io::Result<DocumentRef<'a>> {
         let Place { block, present, bounds } = self.place(i);
+        let ids = self.block_ids(block)?;
         let Some(at) = block.spilled else {
-            return Ok(Self::fields(block, present, bounds, &block.rest, 0));
+            return Ok(Self::fields(ids, present, bounds, &block.rest, 0));
         };
+        let at = at + block.ids_len as u64;
         // the fields after the id lie end to end: one read brings them all
         let others = (1..4).filter(|bit| present & (1 << bit) != 0);
         let start = others.clone().map(|bit| bounds[bit].0).min();
         let end = others.map(|bit| bounds[bit].1).max();
         let (Some(start), Some(end)) = (start, end) else {
-            return Ok(Self::fields(block, present, bounds, "", 0));
+            return Ok(Self::fields(ids, present, bounds, "", 0));
         };
         let file = self.file.as_ref().expect("a spilled block has a spill file");
-        buf.clear();
-        buf.resize(end - start, 0);
-        read_exact_at(&file.file, buf, at + start as u64)?;
+        file.read(at + start as u64, end - start, buf)?;
         let buf: &'a Vec<u8> = buf;
-        let rest = std::str::from_utf8(buf).map_err(|e| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("documents' spill file: {e}"))
-        })?;
-        Ok(Self::fields(block, present, bounds, rest, start))
+        let rest = std::str::from_utf8(buf).expect("checked by read");
+        Ok(Self::fields(ids, present, bounds, rest, start))
     }
 
-    /// A document's fields: its id from the block, the others from `rest`, which holds the
-    /// block's other fields from byte `offset` on.
+    /// A document's fields: its id from its block's `ids`, the others from `rest`, which holds
+    /// the block's other fields from byte `offset` on.
     fn fields<'a>(
-        block: &'a Block,
+        ids: &'a str,
         present: u8,
         bounds: [(usize, usize); 4],
         rest: &'a str,
@@ -365,7 +445,7 @@ impl Documents {
             (present & (1 << bit) != 0).then(|| &rest[start - offset..end - offset])
         };
         let (start, end) = bounds[0];
-        DocumentRef { id: &block.ids[start..end], title: field(1), url: field(2), date: field(3) }
+        DocumentRef { id: &ids[start..end], title: field(1), url: field(2), date: field(3) }
     }
 
     /// The `i`th document added, owned. Panics if there are not that many.
@@ -411,6 +491,20 @@ impl Documents {
             start += run;
         }
         Ok(order)
+    }
+}
+
+/// The LEB128 number at `at` in `lengths`; moves `at` past it.
+fn leb128(lengths: &[u8], at: &mut usize) -> usize {
+    let (mut len, mut shift) = (0, 0);
+    loop {
+        let byte = lengths[*at];
+        *at += 1;
+        len |= usize::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return len;
+        }
+        shift += 7;
     }
 }
 
@@ -524,13 +618,26 @@ mod tests {
                 let ids: Vec<&str> = list.ids().collect();
                 prop_assert!(ids.into_iter().eq(sorted.iter().map(|d| &*d.id)));
             }
-            // every full block with a title, URL or date went to the file, and nothing else
+            // every full block went to the file, and nothing else
             let spilling = collect(&infos, Documents::spilling());
             let full = infos.len().saturating_sub(1) / Documents::BLOCK * Documents::BLOCK;
-            let rest = |d: &DocumentInfo| [&d.title, &d.url, &d.date].iter().flat_map(|f| f.as_deref()).map(str::len).sum::<usize>();
-            let expected: usize = infos[..full].iter().map(rest).sum();
+            let size = |d: &DocumentInfo| DocumentRef::of(d).fields().iter().flatten().map(|f| f.len()).sum::<usize>();
+            let expected: usize = infos[..full].iter().map(size).sum();
             prop_assert_eq!(spilling.spilled_bytes(), expected as u64);
             prop_assert_eq!(collect(&infos, Documents::default()).spilled_bytes(), 0);
+            // a repeated id is found with the ids spilled, read back or in memory
+            let mut ids: Vec<&str> = infos.iter().map(|d| &*d.id).collect();
+            ids.sort_unstable();
+            let repeated = ids.windows(2).any(|w| w[0] == w[1]);
+            for documents in [spilling.clone(), collect(&infos, Documents::default())] {
+                let found = documents.duplicate_id().unwrap();
+                prop_assert_eq!(found.is_some(), repeated);
+                if let Some(id) = found {
+                    prop_assert!(ids.windows(2).any(|w| w[0] == w[1] && w[0] == id));
+                }
+                documents.load_ids().unwrap();
+                prop_assert_eq!(documents.duplicate_id().unwrap().is_some(), repeated);
+            }
         }
 
         #[test]
@@ -566,7 +673,7 @@ mod tests {
     }
 
     #[test]
-    fn spilled_blocks_keep_ids_in_memory_and_a_clone_reads_the_same_file() {
+    fn spilled_blocks_read_their_ids_back_when_asked_and_a_clone_reads_the_same_file() {
         let info = |i: usize| DocumentInfo {
             id: format!("doc-{i}").into(),
             title: Some(format!("Titre {i} : é").into()),
@@ -579,7 +686,14 @@ mod tests {
         }
         let spilled: Vec<bool> = documents.blocks.iter().map(|b| b.spilled.is_some()).collect();
         assert_eq!(spilled, [true, true, true, false]);
-        assert!(documents.blocks[..3].iter().all(|b| b.rest.is_empty() && !b.ids.is_empty()));
+        let in_memory = |d: &Documents| -> Vec<bool> {
+            d.blocks[..3].iter().map(|b| b.ids_back.get().is_some()).collect()
+        };
+        assert!(documents.blocks[..3].iter().all(|b| b.rest.is_empty() && b.ids.is_empty()));
+        assert_eq!(documents.duplicate_id().unwrap(), None);
+        assert_eq!(in_memory(&documents), [false, false, false], "checking ids keeps none");
+        assert_eq!(documents.id(Documents::BLOCK + 1), format!("doc-{}", Documents::BLOCK + 1));
+        assert_eq!(in_memory(&documents), [false, true, false], "one block read back");
         let copy = documents.clone();
         documents.push(DocumentRef::of(&info(99)));
         let mut buf = Vec::new();

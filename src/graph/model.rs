@@ -115,6 +115,9 @@ pub enum GraphError {
     NoEvidence { subject: String, object: String, relation: String },
     #[error("two documents have the id {0:?}")]
     DuplicateDocument(String),
+    /// The documents' spill file could not be read back (see [`Documents::spilling`]).
+    #[error("cannot read the documents back from their temporary file: {0}")]
+    Documents(String),
 }
 
 /// A relation given to [`KnowledgeGraph::from_parts`] by entity ids.
@@ -130,8 +133,9 @@ pub struct RelationPart {
 pub struct KnowledgeGraph {
     pub vocabulary: Vocabulary,
     documents: Documents,
-    /// The documents' positions in `documents`, sorted by id.
-    order: Vec<u32>,
+    /// The documents' positions in `documents`, sorted by id: sorted when first asked for, so
+    /// that the ids a graph being built spilled are read back only by the exports.
+    order: std::sync::OnceLock<Vec<u32>>,
     graph: DiGraph<Entity, Relation>,
 }
 
@@ -145,13 +149,12 @@ impl KnowledgeGraph {
         relations: Vec<RelationPart>,
     ) -> Result<Self, GraphError> {
         let documents = documents.into();
-        let order = documents.order_by_id();
-        for pair in order.windows(2) {
-            let (a, b) = (documents.id(pair[0] as usize), documents.id(pair[1] as usize));
-            if a == b {
-                return Err(GraphError::DuplicateDocument(a.to_string()));
-            }
+        let duplicate =
+            documents.duplicate_id().map_err(|e| GraphError::Documents(e.to_string()))?;
+        if let Some(id) = duplicate {
+            return Err(GraphError::DuplicateDocument(id));
         }
+        let order = std::sync::OnceLock::new();
         entities.sort_by(|a, b| a.id.cmp(&b.id));
         let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
         let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
@@ -204,9 +207,17 @@ impl KnowledgeGraph {
         Ok(Self { vocabulary, documents, order, graph })
     }
 
-    /// Documents, sorted by id.
+    /// Documents, sorted by id. The first call sorts them, reading back their ids when the
+    /// graph was built with them spilled ([`KnowledgeGraph::load_documents`] first reports a
+    /// failure to read them, where this would panic).
     pub fn documents(&self) -> DocumentList<'_> {
-        DocumentList::new(&self.documents, &self.order)
+        DocumentList::new(&self.documents, self.order.get_or_init(|| self.documents.order_by_id()))
+    }
+
+    /// Reads back the ids of the documents that were spilled while the graph was built (see
+    /// [`Documents::spilling`]), which sorting and naming the documents read.
+    pub fn load_documents(&self) -> std::io::Result<()> {
+        self.documents.load_ids()
     }
 
     /// Entities, sorted by id.

@@ -116,6 +116,7 @@ impl GraphBuilder<'_> {
             out.write_all(b"\n")
         };
         line(&header)?;
+        self.documents.load_ids()?;
         for i in self.documents.sorted_order()? {
             line(&Line::Document(self.documents.info(i as usize)?))?;
         }
