@@ -155,7 +155,7 @@ fn documents_whose_ids_share_a_slug_keep_apart() {
         vec![relation],
     )
     .unwrap();
-    let iris = kgsmith::export::ExportOptions::default().document_iris(&graph);
+    let iris = kgsmith::export::ExportOptions::default().document_iris(&graph).unwrap();
     let base = "https://w3id.org/kgsmith/id/document/";
     assert_eq!(iris["other"], format!("{base}other"), "a slug of its own stays as it was");
     assert!(iris["Doc A"].starts_with(&format!("{base}doc-a-")), "{}", iris["Doc A"]);

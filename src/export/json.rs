@@ -238,7 +238,7 @@ fn links(g: &KnowledgeGraph) -> impl Iterator<Item = io::Result<Link>> + '_ {
 
 /// Builds the node-link document for `g`, every part in memory.
 pub fn node_link(g: &KnowledgeGraph, o: &ExportOptions) -> io::Result<NodeLink> {
-    let namer = o.document_namer(g);
+    let namer = o.document_namer(g)?;
     let documents = documents(g, &namer).collect::<io::Result<_>>()?;
     let nodes = nodes(g, o).collect::<io::Result<_>>()?;
     let links = links(g).collect::<io::Result<_>>()?;
@@ -273,7 +273,7 @@ where
 /// [`node_link`]'s document, its documents, nodes and edges made one at a time as they are
 /// written.
 pub fn write_json(g: &KnowledgeGraph, o: &ExportOptions, w: &mut dyn Write) -> io::Result<()> {
-    let namer = o.document_namer(g);
+    let namer = o.document_namer(g)?;
     let documents = Lazy { len: g.documents().len(), items: || documents(g, &namer) };
     let nodes = Lazy { len: g.entity_count(), items: || nodes(g, o) };
     let links = Lazy { len: g.relation_count(), items: || links(g) };

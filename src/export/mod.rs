@@ -98,38 +98,41 @@ impl ExportOptions {
     }
 
     /// How the documents of `g` are named: see [`DocumentIris`].
-    pub fn document_namer(&self, g: &KnowledgeGraph) -> DocumentIris {
+    pub fn document_namer(&self, g: &KnowledgeGraph) -> io::Result<DocumentIris> {
         // a graph may hold millions of documents: sort a 64-bit hash of each slug (with its
         // document), then compare the slugs themselves only where hashes repeat
         let documents = g.documents();
-        let mut hashed: Vec<(u64, u32)> = documents
-            .ids()
-            .enumerate()
-            .map(|(i, id)| {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                crate::slug::slugify(id).hash(&mut h);
-                (h.finish(), i as u32)
-            })
-            .collect();
+        let mut hashed: Vec<(u64, u32)> = Vec::with_capacity(documents.len());
+        documents.each_id(|handle, id| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            crate::slug::slugify(id).hash(&mut h);
+            hashed.push((h.finish(), handle));
+        })?;
         hashed.sort_unstable();
         let mut candidates: Vec<String> = Vec::new();
         for (n, &(hash, i)) in hashed.iter().enumerate() {
             let repeated = hashed.get(n + 1).is_some_and(|next| next.0 == hash)
                 || (n > 0 && hashed[n - 1].0 == hash);
             if repeated {
-                candidates.push(crate::slug::slugify(documents.id(i as usize)));
+                candidates.push(crate::slug::slugify(&documents.id_of(i)?));
             }
         }
         candidates.sort_unstable();
         let shared = candidates.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].clone()).collect();
-        DocumentIris { prefix: format!("{}document/", self.base_iri), shared }
+        Ok(DocumentIris { prefix: format!("{}document/", self.base_iri), shared })
     }
 
     /// The IRI of every document of the graph, by id (see [`DocumentIris`]).
-    pub fn document_iris(&self, g: &KnowledgeGraph) -> BTreeMap<String, String> {
-        let namer = self.document_namer(g);
-        g.documents().ids().map(|id| (id.to_string(), namer.iri(id))).collect()
+    pub fn document_iris(&self, g: &KnowledgeGraph) -> io::Result<BTreeMap<String, String>> {
+        let namer = self.document_namer(g)?;
+        g.documents()
+            .ids()
+            .map(|id| {
+                let id = id?;
+                Ok((id.to_string(), namer.iri(&id)))
+            })
+            .collect()
     }
 }
 
@@ -289,7 +292,7 @@ pub fn write_all(
     graph: &KnowledgeGraph,
     options: &ExportOptions,
 ) -> io::Result<Vec<std::path::PathBuf>> {
-    graph.load_documents()?;
+    graph.sort_documents()?;
     std::fs::create_dir_all(dir)?;
     let mut staged = Vec::with_capacity(formats.len());
     for &format in formats {

@@ -211,11 +211,12 @@ struct Subjects<'g> {
     statements: Vec<String>,
     documents: DocumentList<'g>,
     namer: DocumentIris,
-    /// The document slugs in one string (document `i`'s is `arena[ends[i - 1]..ends[i]]`), not
-    /// one allocation each.
+    /// The document slugs in one string (the document with handle `i`'s, as
+    /// [`DocumentList::each_id`] gives them, is `arena[ends[i - 1]..ends[i]]`), not one
+    /// allocation each.
     arena: String,
     ends: Vec<usize>,
-    /// Documents in the order of their subject keys.
+    /// Documents (their handles) in the order of their subject keys.
     order: Vec<u32>,
 }
 
@@ -293,13 +294,15 @@ impl<'g> Subjects<'g> {
         // documents (one per input article, the most numerous subjects) are merged in by key
         // without keeping their keys: all share the prefix `{base}document/`, so they sort by slug
         let documents = g.documents();
-        let namer = o.document_namer(g);
+        let namer = o.document_namer(g)?;
         let mut arena = String::new();
         let mut ends: Vec<usize> = Vec::with_capacity(documents.len());
-        for id in documents.ids() {
+        // by handle: the documents in the order they were added, which reads their ids from
+        // the spill file block by block
+        documents.each_id(|_, id| {
             arena.push_str(&namer.slug(id));
             ends.push(arena.len());
-        }
+        })?;
         let mut subjects = Subjects {
             g,
             o,
@@ -379,7 +382,7 @@ impl<'g> Subjects<'g> {
         // the subject IRI, without the angle brackets of its key
         let subject = &group.key[1..group.key.len() - 1];
         for d in group.documents.clone() {
-            let document = self.documents.get(self.order[d] as usize, document_buf)?;
+            let document = self.documents.get_of(self.order[d], document_buf)?;
             document_triples(subject, document, triples)?;
         }
         let (g, o) = (self.g, self.o);

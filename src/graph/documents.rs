@@ -10,19 +10,22 @@
 //! 277,100 KiB for the same articles with ids only (BENCHMARKS.md). So the documents of a graph
 //! being built ([`Documents::spilling`], what [`GraphBuilder`](crate::graph::build::GraphBuilder)
 //! uses) write each full block, ids, titles, URLs and dates, to a temporary file, unnamed, which
-//! the system deletes when the last handle is dropped or the process ends. A document's title,
-//! URL and date are read back when an export asks for them (one read per document); a block's ids
-//! are read back, and kept, the first time one of them is asked for, which sorting and naming the
-//! documents do once extraction is over and its automata are dropped ([`Documents::load_ids`]);
-//! checking that no two documents share an id reads them without keeping them
-//! ([`Documents::duplicate_id`]). That build peaks at 280,168 KiB; with URLs as ids, 309,144 KiB
-//! instead of 371,560. When the file cannot be made or written, the blocks stay in memory, as
-//! with [`Documents::default`]: nothing is lost, and the outputs are the same either way.
+//! the system deletes when the last handle is dropped or the process ends. Nothing of a spilled
+//! block's text stays in memory: a document's fields are read back when an export asks for them
+//! (one or two reads per document), its id alone when that is asked for, and every id, block by
+//! block, by the passes that read them all: the check that no two documents share an id (which
+//! keeps a 64-bit hash per document while it runs), sorting by id (which keeps the ids in one
+//! string until the order is known; the graph sorts its documents when they are first listed,
+//! once extraction is over and its automata are dropped) and naming. The build above peaks at
+//! 279,752 KiB; with URLs as ids, 281,628 KiB instead of 371,560. When the file cannot be made or
+//! written, the blocks stay in memory, as with [`Documents::default`]: nothing is lost, and the
+//! outputs are the same either way.
 
 use crate::graph::DocumentInfo;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// A document's infos, borrowed from [`Documents`] (or from the buffer a spilled document was
 /// read into). Orders as the [`DocumentInfo`] it stands for.
@@ -80,8 +83,6 @@ struct Block {
     ids: String,
     /// How long `ids` was when the block was spilled.
     ids_len: usize,
-    /// The ids of a spilled block, read back the first time one is asked for.
-    ids_back: OnceLock<String>,
     /// Titles, URLs and dates end to end; empty once the block is spilled.
     rest: String,
     /// Where the block's ids start in the spill file, once they are there; its other fields
@@ -294,25 +295,34 @@ impl Documents {
         full.rest.shrink_to_fit();
     }
 
-    /// The ids of `block` end to end: from memory, or read back from the spill file the first
-    /// time they are asked for, and kept.
-    fn block_ids<'b>(&self, block: &'b Block) -> io::Result<&'b str> {
+    /// The ids of `block` end to end: from memory, or read from the spill file into `buf`.
+    fn block_ids<'b>(&self, block: &'b Block, buf: &'b mut Vec<u8>) -> io::Result<&'b str> {
         let Some(at) = block.spilled else { return Ok(&block.ids) };
-        if let Some(ids) = block.ids_back.get() {
-            return Ok(ids);
-        }
         let file = self.file.as_ref().expect("a spilled block has a spill file");
-        let mut buf = Vec::new();
-        file.read(at, block.ids_len, &mut buf)?;
-        let ids = String::from_utf8(buf).expect("checked by read");
-        Ok(block.ids_back.get_or_init(|| ids))
+        file.read(at, block.ids_len, buf)?;
+        Ok(std::str::from_utf8(buf).expect("checked by read"))
     }
 
-    /// Reads the ids of the spilled blocks back into memory, where sorting and naming the
-    /// documents read them. [`Documents::id`] does it on its own for the block it reads, but
-    /// cannot report a failure; call this first to get one.
-    pub fn load_ids(&self) -> io::Result<()> {
-        self.blocks.iter().try_for_each(|block| self.block_ids(block).map(|_| ()))
+    /// Calls `f` with each document's position and id, in the order they were added: one read
+    /// of the spill file per spilled block, whose ids are not kept.
+    fn for_each_id(&self, mut f: impl FnMut(usize, &str)) -> io::Result<()> {
+        let mut buf = Vec::new();
+        for block in &self.blocks {
+            let ids = self.block_ids(block, &mut buf)?;
+            let (mut start, mut at) = (0, 0);
+            for (k, &present) in block.present.iter().enumerate() {
+                for bit in 0..4 {
+                    if present & (1 << bit) != 0 {
+                        let len = leb128(&block.lengths, &mut at);
+                        if bit == 0 {
+                            f(block.first + k, &ids[start..start + len]);
+                            start += len;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// An id that two documents have, if there is one. Reads every id once, from memory or from
@@ -321,38 +331,18 @@ impl Documents {
     pub fn duplicate_id(&self) -> io::Result<Option<String>> {
         use std::hash::{Hash, Hasher};
         let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(self.len);
-        let mut buf = Vec::new();
-        for block in &self.blocks {
-            let ids: &str = match (block.spilled, block.ids_back.get()) {
-                (Some(at), None) => {
-                    let file = self.file.as_ref().expect("a spilled block has a spill file");
-                    file.read(at, block.ids_len, &mut buf)?;
-                    std::str::from_utf8(&buf).expect("checked by read")
-                }
-                _ => self.block_ids(block)?,
-            };
-            let (mut start, mut at) = (0, 0);
-            for (k, &present) in block.present.iter().enumerate() {
-                for bit in 0..4 {
-                    if present & (1 << bit) != 0 {
-                        let len = leb128(&block.lengths, &mut at);
-                        if bit == 0 {
-                            let mut h = std::collections::hash_map::DefaultHasher::new();
-                            ids[start..start + len].hash(&mut h);
-                            hashes.push((h.finish(), (block.first + k) as u32));
-                            start += len;
-                        }
-                    }
-                }
-            }
-        }
+        self.for_each_id(|i, id| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            id.hash(&mut h);
+            hashes.push((h.finish(), i as u32));
+        })?;
         hashes.sort_unstable();
         for pair in hashes.windows(2) {
             let ((a_hash, a), (b_hash, b)) = (pair[0], pair[1]);
             if a_hash == b_hash {
-                let (a, b) = (self.try_id(a as usize)?, self.try_id(b as usize)?);
+                let (a, b) = (self.id(a as usize)?, self.id(b as usize)?);
                 if a == b {
-                    return Ok(Some(a.to_string()));
+                    return Ok(Some(a.into_owned()));
                 }
             }
         }
@@ -395,16 +385,15 @@ impl Documents {
         Place { block, present: block.present[j], bounds }
     }
 
-    /// The id of the `i`th document added. Panics if there are not that many, or if its block
-    /// was spilled and cannot be read back ([`Documents::load_ids`] reports that instead).
-    pub fn id(&self, i: usize) -> &str {
-        self.try_id(i).unwrap_or_else(|e| panic!("cannot read the documents' ids back: {e}"))
-    }
-
-    /// The id of the `i`th document added, or why its spilled block cannot be read back.
-    fn try_id(&self, i: usize) -> io::Result<&str> {
+    /// The id of the `i`th document added: borrowed from memory, or read from the spill file
+    /// when its block was spilled. Panics if there are not that many.
+    pub fn id(&self, i: usize) -> io::Result<Cow<'_, str>> {
         let Place { block, bounds: [(start, end), ..], .. } = self.place(i);
-        Ok(&self.block_ids(block)?[start..end])
+        let Some(at) = block.spilled else { return Ok(Cow::Borrowed(&block.ids[start..end])) };
+        let file = self.file.as_ref().expect("a spilled block has a spill file");
+        let mut buf = Vec::new();
+        file.read(at + start as u64, end - start, &mut buf)?;
+        Ok(Cow::Owned(String::from_utf8(buf).expect("checked by read")))
     }
 
     /// The `i`th document added, its titles, URLs and dates read into `buf` when its block was
@@ -412,23 +401,27 @@ impl Documents {
     /// read.
     pub fn get<'a>(&'a self, i: usize, buf: &'a mut Vec<u8>) -> io::Result<DocumentRef<'a>> {
         let Place { block, present, bounds } = self.place(i);
-        let ids = self.block_ids(block)?;
         let Some(at) = block.spilled else {
-            return Ok(Self::fields(ids, present, bounds, &block.rest, 0));
+            return Ok(Self::fields(&block.ids, present, bounds, &block.rest, 0));
         };
-        let at = at + block.ids_len as u64;
-        // the fields after the id lie end to end: one read brings them all
+        let file = self.file.as_ref().expect("a spilled block has a spill file");
+        // the id, then the fields after it, which lie end to end: two reads into one buffer
+        let (id_start, id_end) = bounds[0];
+        file.read(at + id_start as u64, id_end - id_start, buf)?;
         let others = (1..4).filter(|bit| present & (1 << bit) != 0);
         let start = others.clone().map(|bit| bounds[bit].0).min();
         let end = others.map(|bit| bounds[bit].1).max();
-        let (Some(start), Some(end)) = (start, end) else {
-            return Ok(Self::fields(ids, present, bounds, "", 0));
-        };
-        let file = self.file.as_ref().expect("a spilled block has a spill file");
-        file.read(at + start as u64, end - start, buf)?;
+        if let (Some(start), Some(end)) = (start, end) {
+            let mut rest = Vec::new();
+            file.read(at + (block.ids_len + start) as u64, end - start, &mut rest)?;
+            buf.extend_from_slice(&rest);
+        }
         let buf: &'a Vec<u8> = buf;
-        let rest = std::str::from_utf8(buf).expect("checked by read");
-        Ok(Self::fields(ids, present, bounds, rest, start))
+        let text = std::str::from_utf8(buf).expect("two texts read whole");
+        let (id, rest) = text.split_at(id_end - id_start);
+        let mut bounds = bounds;
+        bounds[0] = (0, id.len());
+        Ok(Self::fields(id, present, bounds, rest, start.unwrap_or(0)))
     }
 
     /// A document's fields: its id from its block's `ids`, the others from `rest`, which holds
@@ -459,25 +452,33 @@ impl Documents {
     }
 
     /// The positions of the documents sorted by id, documents with the same id in the order they
-    /// were added. Reads memory only.
-    pub fn order_by_id(&self) -> Vec<u32> {
+    /// were added. The ids of spilled blocks are read into one string for the sort, and dropped
+    /// after it.
+    pub fn order_by_id(&self) -> io::Result<Vec<u32>> {
         let len = u32::try_from(self.len).expect("fewer than 2^32 documents");
         let mut order: Vec<u32> = (0..len).collect();
-        order.sort_unstable_by(|&a, &b| {
-            self.id(a as usize).cmp(self.id(b as usize)).then(a.cmp(&b))
-        });
-        order
+        let (mut arena, mut bounds) = (String::new(), Vec::with_capacity(self.len));
+        self.for_each_id(|_, id| {
+            bounds.push((arena.len(), arena.len() + id.len()));
+            arena.push_str(id);
+        })?;
+        let id = |k: u32| &arena[bounds[k as usize].0..bounds[k as usize].1];
+        order.sort_unstable_by(|&a, &b| id(a).cmp(id(b)).then(a.cmp(&b)));
+        Ok(order)
     }
 
     /// The positions of the documents sorted as their [`DocumentInfo`]s would be: by id, and
     /// documents with the same id (which a graph refuses, but a partial graph may hold) by
     /// their other fields.
     pub fn sorted_order(&self) -> io::Result<Vec<u32>> {
-        let mut order = self.order_by_id();
+        let mut order = self.order_by_id()?;
         let mut start = 0;
         while start < order.len() {
-            let id = self.id(order[start] as usize);
-            let run = order[start..].iter().take_while(|&&k| self.id(k as usize) == id).count();
+            let id = self.id(order[start] as usize)?;
+            let mut run = 1;
+            while start + run < order.len() && self.id(order[start + run] as usize)? == id {
+                run += 1;
+            }
             if run > 1 {
                 let mut infos = order[start..start + run]
                     .iter()
@@ -544,8 +545,9 @@ impl<'g> DocumentList<'g> {
         self.order.is_empty()
     }
 
-    /// The id of the `i`th document by id. Panics if there are not that many.
-    pub fn id(&self, i: usize) -> &'g str {
+    /// The id of the `i`th document by id (see [`Documents::id`]). Panics if there are not that
+    /// many.
+    pub fn id(&self, i: usize) -> io::Result<Cow<'g, str>> {
         self.documents.id(self.order[i] as usize)
     }
 
@@ -557,8 +559,29 @@ impl<'g> DocumentList<'g> {
         self.documents.get(self.order[i] as usize, buf)
     }
 
+    /// Calls `f` with each document's handle (its position in the order the documents were
+    /// added) and id, in the order they were added: one read of the spill file per spilled
+    /// block, where reading them in order reads it once per document.
+    pub fn each_id(&self, mut f: impl FnMut(u32, &str)) -> io::Result<()> {
+        self.documents.for_each_id(|i, id| f(i as u32, id))
+    }
+
+    /// The id of the document with `handle` (from [`DocumentList::each_id`]).
+    pub fn id_of(&self, handle: u32) -> io::Result<Cow<'g, str>> {
+        self.documents.id(handle as usize)
+    }
+
+    /// The document with `handle` (from [`DocumentList::each_id`]), read into `buf` when it
+    /// was spilled.
+    pub fn get_of<'a>(&self, handle: u32, buf: &'a mut Vec<u8>) -> io::Result<DocumentRef<'a>>
+    where
+        'g: 'a,
+    {
+        self.documents.get(handle as usize, buf)
+    }
+
     /// The ids in order.
-    pub fn ids(&self) -> impl ExactSizeIterator<Item = &'g str> + 'g {
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = io::Result<Cow<'g, str>>> + 'g {
         let documents = self.documents;
         self.order.iter().map(move |&i| documents.id(i as usize))
     }
@@ -608,15 +631,15 @@ mod tests {
                 prop_assert_eq!(&back, &infos);
                 let mut buf = Vec::new();
                 for (i, info) in infos.iter().enumerate() {
-                    prop_assert_eq!(documents.id(i), &*info.id);
+                    prop_assert_eq!(documents.id(i).unwrap(), &*info.id);
                     prop_assert_eq!(documents.get(i, &mut buf).unwrap(), DocumentRef::of(info));
                 }
                 let order = documents.sorted_order().unwrap();
                 let list = DocumentList::new(&documents, &order);
                 let by_list: Vec<DocumentInfo> = list.infos().map(Result::unwrap).collect();
                 prop_assert_eq!(&by_list, &sorted);
-                let ids: Vec<&str> = list.ids().collect();
-                prop_assert!(ids.into_iter().eq(sorted.iter().map(|d| &*d.id)));
+                let ids: Vec<String> = list.ids().map(|id| id.unwrap().into_owned()).collect();
+                prop_assert!(ids.iter().map(String::as_str).eq(sorted.iter().map(|d| &*d.id)));
             }
             // every full block went to the file, and nothing else
             let spilling = collect(&infos, Documents::spilling());
@@ -625,7 +648,7 @@ mod tests {
             let expected: usize = infos[..full].iter().map(size).sum();
             prop_assert_eq!(spilling.spilled_bytes(), expected as u64);
             prop_assert_eq!(collect(&infos, Documents::default()).spilled_bytes(), 0);
-            // a repeated id is found with the ids spilled, read back or in memory
+            // a repeated id is found with the ids spilled or in memory
             let mut ids: Vec<&str> = infos.iter().map(|d| &*d.id).collect();
             ids.sort_unstable();
             let repeated = ids.windows(2).any(|w| w[0] == w[1]);
@@ -635,8 +658,6 @@ mod tests {
                 if let Some(id) = found {
                     prop_assert!(ids.windows(2).any(|w| w[0] == w[1] && w[0] == id));
                 }
-                documents.load_ids().unwrap();
-                prop_assert_eq!(documents.duplicate_id().unwrap().is_some(), repeated);
             }
         }
 
@@ -673,7 +694,7 @@ mod tests {
     }
 
     #[test]
-    fn spilled_blocks_read_their_ids_back_when_asked_and_a_clone_reads_the_same_file() {
+    fn spilled_blocks_keep_no_id_in_memory_and_a_clone_reads_the_same_file() {
         let info = |i: usize| DocumentInfo {
             id: format!("doc-{i}").into(),
             title: Some(format!("Titre {i} : é").into()),
@@ -686,14 +707,12 @@ mod tests {
         }
         let spilled: Vec<bool> = documents.blocks.iter().map(|b| b.spilled.is_some()).collect();
         assert_eq!(spilled, [true, true, true, false]);
-        let in_memory = |d: &Documents| -> Vec<bool> {
-            d.blocks[..3].iter().map(|b| b.ids_back.get().is_some()).collect()
-        };
         assert!(documents.blocks[..3].iter().all(|b| b.rest.is_empty() && b.ids.is_empty()));
         assert_eq!(documents.duplicate_id().unwrap(), None);
-        assert_eq!(in_memory(&documents), [false, false, false], "checking ids keeps none");
-        assert_eq!(documents.id(Documents::BLOCK + 1), format!("doc-{}", Documents::BLOCK + 1));
-        assert_eq!(in_memory(&documents), [false, true, false], "one block read back");
+        let id = documents.id(Documents::BLOCK + 1).unwrap();
+        assert!(matches!(id, Cow::Owned(_)), "read from the file");
+        assert_eq!(id, format!("doc-{}", Documents::BLOCK + 1));
+        assert!(matches!(documents.id(3 * Documents::BLOCK).unwrap(), Cow::Borrowed(_)));
         let copy = documents.clone();
         documents.push(DocumentRef::of(&info(99)));
         let mut buf = Vec::new();

@@ -207,17 +207,27 @@ impl KnowledgeGraph {
         Ok(Self { vocabulary, documents, order, graph })
     }
 
-    /// Documents, sorted by id. The first call sorts them, reading back their ids when the
-    /// graph was built with them spilled ([`KnowledgeGraph::load_documents`] first reports a
-    /// failure to read them, where this would panic).
+    /// Documents, sorted by id. The first call sorts them, reading their ids from the spill
+    /// file when the graph was built with them spilled, and panics if it cannot
+    /// ([`KnowledgeGraph::sort_documents`] reports that instead).
     pub fn documents(&self) -> DocumentList<'_> {
-        DocumentList::new(&self.documents, self.order.get_or_init(|| self.documents.order_by_id()))
+        let order = self.order.get_or_init(|| {
+            self.documents.order_by_id().unwrap_or_else(|e| {
+                panic!("cannot read the documents' ids back from their temporary file: {e}")
+            })
+        });
+        DocumentList::new(&self.documents, order)
     }
 
-    /// Reads back the ids of the documents that were spilled while the graph was built (see
-    /// [`Documents::spilling`]), which sorting and naming the documents read.
-    pub fn load_documents(&self) -> std::io::Result<()> {
-        self.documents.load_ids()
+    /// Sorts the documents by id, if they are not yet: their ids are read from the spill file
+    /// when the graph was built with them spilled (see [`Documents::spilling`]), once the
+    /// automata are gone, and dropped after the sort.
+    pub fn sort_documents(&self) -> std::io::Result<()> {
+        if self.order.get().is_none() {
+            let order = self.documents.order_by_id()?;
+            let _ = self.order.set(order);
+        }
+        Ok(())
     }
 
     /// Entities, sorted by id.

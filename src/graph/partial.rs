@@ -116,7 +116,6 @@ impl GraphBuilder<'_> {
             out.write_all(b"\n")
         };
         line(&header)?;
-        self.documents.load_ids()?;
         for i in self.documents.sorted_order()? {
             line(&Line::Document(self.documents.info(i as usize)?))?;
         }
