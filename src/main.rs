@@ -203,6 +203,7 @@ fn build(args: BuildArgs) -> Result<ExitCode> {
     let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
     let (mut stats, input_errors) =
         extract_into(&rules, &args.inputs, &args.read, &pool, output.quiet, &mut builder)?;
+    warn_spill_failure(&builder);
     let graph = builder.finish().context("cannot build the graph")?;
     stats.elapsed = started.elapsed();
     // the automata and their per-thread caches (most of the memory of a run) are not needed to
@@ -220,6 +221,7 @@ fn extract_partial(args: ExtractArgs) -> Result<ExitCode> {
     let mut builder = GraphBuilder::new(&rules).with_max_evidence(args.read.max_evidence);
     let (stats, input_errors) =
         extract_into(&rules, &args.inputs, &args.read, &pool, args.quiet, &mut builder)?;
+    warn_spill_failure(&builder);
     if args.output.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
@@ -253,10 +255,22 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot open the partial graph {}", path.display()))?;
         builder.merge_partial(std::io::BufReader::new(file), path)?;
     }
+    warn_spill_failure(&builder);
     let graph = builder.finish().context("cannot build the graph")?;
     drop(rules);
     let render_errors = write_outputs(&graph, &output, None)?;
     finish(0, render_errors)
+}
+
+/// Says so when the documents could not go to their temporary file: the outputs are the same,
+/// but the run kept them in memory.
+fn warn_spill_failure(builder: &GraphBuilder<'_>) {
+    if let Some(why) = builder.spill_failure() {
+        eprintln!(
+            "kgsmith: warning: cannot write the documents to a temporary file ({why}); they were \
+             kept in memory (set TMPDIR to a writable directory)"
+        );
+    }
 }
 
 /// Exit code 1 when inputs had errors or a picture could not be rendered (both already listed).

@@ -732,3 +732,41 @@ fn eval_scores_a_sub_property_as_the_relation_the_gold_uses() {
     // a gold that uses acquires scores both edges as themselves: the investment is then wrong
     assert_eq!(overall(&eval("acquires")), "overall 1 1", "{}", eval("acquires"));
 }
+
+#[test]
+fn documents_stay_in_memory_with_a_warning_when_the_temporary_directory_is_missing() {
+    // more documents than a block holds, so that one is spilled, each with a title and a URL
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.jsonl");
+    let records: String = (0..4_200)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"https://example.org/a/{i}\",\"title\":\"Titre {i}\",\"url\":\"https://example.org/a/{i}\",\"text\":\"Kalix s'associe à Norvik {i}.\"}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(&input, records).unwrap();
+    let run = |tmpdir: &Path, out: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_kgsmith"))
+            .args(["build", input.to_str().unwrap(), "-q", "-f", "ttl,json", "-o"])
+            .arg(out)
+            .env("TMPDIR", tmpdir)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .output()
+            .expect("the kgsmith binary runs")
+    };
+    let (spilled, kept) = (dir.path().join("spilled"), dir.path().join("kept"));
+    let ok = run(dir.path(), &spilled);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(!stderr(&ok).contains("temporary file"), "{}", stderr(&ok));
+    let missing = run(&dir.path().join("no such directory"), &kept);
+    assert!(missing.status.success(), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("kept in memory"), "{}", stderr(&missing));
+    for name in ["kg.ttl", "kg.json"] {
+        let (a, b) =
+            (std::fs::read(spilled.join(name)).unwrap(), std::fs::read(kept.join(name)).unwrap());
+        assert!(a == b, "{name} differs");
+        assert!(String::from_utf8(a).unwrap().contains("Titre 4199"));
+    }
+}

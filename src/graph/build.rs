@@ -295,6 +295,12 @@ impl<'r> GraphBuilder<'r> {
         self
     }
 
+    /// Why the documents stay in memory instead of a temporary file, if it could not be made or
+    /// written ([`Documents::spilling`]).
+    pub fn spill_failure(&self) -> Option<&str> {
+        self.documents.spill_failure()
+    }
+
     /// Adds one document's mentions and relations.
     pub fn add(&mut self, ex: &Extraction) {
         self.documents.push(DocumentRef::of(&ex.document));

@@ -71,6 +71,8 @@ pub struct Documents {
     /// The temporary file of the spilled blocks, made when the first block is spilled; kept when
     /// spilling stops after a failed write, for the blocks already there.
     file: Option<Arc<SpillFile>>,
+    /// Why spilling stopped, if the file could not be made or written.
+    spill_failure: Option<String>,
 }
 
 /// Up to [`Documents::BLOCK`] documents: their ids end to end in `ids`, their other fields in
@@ -209,6 +211,12 @@ impl Documents {
         Documents { spilling: true, ..Documents::default() }
     }
 
+    /// Why the documents stopped spilling and stay in memory, if the spill file could not be
+    /// made or written (the outputs are the same; only memory grows).
+    pub fn spill_failure(&self) -> Option<&str> {
+        self.spill_failure.as_deref()
+    }
+
     /// How many bytes of ids, titles, URLs and dates are in the spill file (0 when nothing is).
     pub fn spilled_bytes(&self) -> u64 {
         self.file.as_ref().map_or(0, |f| *f.end.lock().unwrap_or_else(|p| p.into_inner()))
@@ -288,7 +296,10 @@ impl Documents {
                     self.file = Some(file);
                 }
                 // kept in memory, as are the blocks after it
-                Err(_) => self.spilling = false,
+                Err(e) => {
+                    self.spilling = false;
+                    self.spill_failure = Some(e.to_string());
+                }
             }
         }
         full.ids.shrink_to_fit();
