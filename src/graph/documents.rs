@@ -135,15 +135,20 @@ impl SpillFile {
         Ok(at)
     }
 
-    /// The `len` bytes at `at`, as text.
-    fn read(&self, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
-        buf.clear();
-        buf.resize(len, 0);
-        read_exact_at(&self.file, buf, at)?;
-        std::str::from_utf8(buf).map(|_| ()).map_err(|e| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("documents' spill file: {e}"))
-        })
+    /// Appends the `len` bytes at `at` to `buf`.
+    fn read_append(&self, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+        let start = buf.len();
+        buf.resize(start + len, 0);
+        read_exact_at(&self.file, &mut buf[start..], at)
     }
+}
+
+/// Bytes read from the spill file as text (they were written as text; anything else means the
+/// file was damaged).
+fn spilled_text(bytes: &[u8]) -> io::Result<&str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("documents' spill file: {e}"))
+    })
 }
 
 #[cfg(unix)]
@@ -310,8 +315,9 @@ impl Documents {
     fn block_ids<'b>(&self, block: &'b Block, buf: &'b mut Vec<u8>) -> io::Result<&'b str> {
         let Some(at) = block.spilled else { return Ok(&block.ids) };
         let file = self.file.as_ref().expect("a spilled block has a spill file");
-        file.read(at, block.ids_len, buf)?;
-        Ok(std::str::from_utf8(buf).expect("checked by read"))
+        buf.clear();
+        file.read_append(at, block.ids_len, buf)?;
+        spilled_text(buf)
     }
 
     /// Calls `f` with each document's position and id, in the order they were added: one read
@@ -403,8 +409,8 @@ impl Documents {
         let Some(at) = block.spilled else { return Ok(Cow::Borrowed(&block.ids[start..end])) };
         let file = self.file.as_ref().expect("a spilled block has a spill file");
         let mut buf = Vec::new();
-        file.read(at + start as u64, end - start, &mut buf)?;
-        Ok(Cow::Owned(String::from_utf8(buf).expect("checked by read")))
+        file.read_append(at + start as u64, end - start, &mut buf)?;
+        Ok(Cow::Owned(spilled_text(&buf)?.to_string()))
     }
 
     /// The `i`th document added, its titles, URLs and dates read into `buf` when its block was
@@ -418,17 +424,16 @@ impl Documents {
         let file = self.file.as_ref().expect("a spilled block has a spill file");
         // the id, then the fields after it, which lie end to end: two reads into one buffer
         let (id_start, id_end) = bounds[0];
-        file.read(at + id_start as u64, id_end - id_start, buf)?;
+        buf.clear();
+        file.read_append(at + id_start as u64, id_end - id_start, buf)?;
         let others = (1..4).filter(|bit| present & (1 << bit) != 0);
         let start = others.clone().map(|bit| bounds[bit].0).min();
         let end = others.map(|bit| bounds[bit].1).max();
         if let (Some(start), Some(end)) = (start, end) {
-            let mut rest = Vec::new();
-            file.read(at + (block.ids_len + start) as u64, end - start, &mut rest)?;
-            buf.extend_from_slice(&rest);
+            file.read_append(at + (block.ids_len + start) as u64, end - start, buf)?;
         }
         let buf: &'a Vec<u8> = buf;
-        let text = std::str::from_utf8(buf).expect("two texts read whole");
+        let text = spilled_text(buf)?;
         let (id, rest) = text.split_at(id_end - id_start);
         let mut bounds = bounds;
         bounds[0] = (0, id.len());
@@ -466,6 +471,32 @@ impl Documents {
     /// were added. The ids of spilled blocks are read into one string for the sort, and dropped
     /// after it.
     pub fn order_by_id(&self) -> io::Result<Vec<u32>> {
+        self.sort_by_id(|_| Ok(()))
+    }
+
+    /// The positions of the documents sorted as their [`DocumentInfo`]s would be: by id, and
+    /// documents with the same id (which a graph refuses, but a partial graph may hold) by
+    /// their other fields.
+    pub fn sorted_order(&self) -> io::Result<Vec<u32>> {
+        self.sort_by_id(|same_id| {
+            let mut infos = same_id
+                .iter()
+                .map(|&k| Ok((self.info(k as usize)?, k)))
+                .collect::<io::Result<Vec<_>>>()?;
+            infos.sort();
+            for (slot, (_, k)) in same_id.iter_mut().zip(infos) {
+                *slot = k;
+            }
+            Ok(())
+        })
+    }
+
+    /// The positions sorted by id, in the order they were added where ids are equal, and
+    /// `same_id` called on each run of two or more documents with the same id.
+    fn sort_by_id(
+        &self,
+        mut same_id: impl FnMut(&mut [u32]) -> io::Result<()>,
+    ) -> io::Result<Vec<u32>> {
         let len = u32::try_from(self.len).expect("fewer than 2^32 documents");
         let mut order: Vec<u32> = (0..len).collect();
         let (mut arena, mut bounds) = (String::new(), Vec::with_capacity(self.len));
@@ -475,32 +506,8 @@ impl Documents {
         })?;
         let id = |k: u32| &arena[bounds[k as usize].0..bounds[k as usize].1];
         order.sort_unstable_by(|&a, &b| id(a).cmp(id(b)).then(a.cmp(&b)));
-        Ok(order)
-    }
-
-    /// The positions of the documents sorted as their [`DocumentInfo`]s would be: by id, and
-    /// documents with the same id (which a graph refuses, but a partial graph may hold) by
-    /// their other fields.
-    pub fn sorted_order(&self) -> io::Result<Vec<u32>> {
-        let mut order = self.order_by_id()?;
-        let mut start = 0;
-        while start < order.len() {
-            let id = self.id(order[start] as usize)?;
-            let mut run = 1;
-            while start + run < order.len() && self.id(order[start + run] as usize)? == id {
-                run += 1;
-            }
-            if run > 1 {
-                let mut infos = order[start..start + run]
-                    .iter()
-                    .map(|&k| Ok((self.info(k as usize)?, k)))
-                    .collect::<io::Result<Vec<_>>>()?;
-                infos.sort();
-                for (slot, (_, k)) in order[start..start + run].iter_mut().zip(infos) {
-                    *slot = k;
-                }
-            }
-            start += run;
+        for run in order.chunk_by_mut(|&a, &b| id(a) == id(b)).filter(|run| run.len() > 1) {
+            same_id(run)?;
         }
         Ok(order)
     }
@@ -554,20 +561,6 @@ impl<'g> DocumentList<'g> {
 
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
-    }
-
-    /// The id of the `i`th document by id (see [`Documents::id`]). Panics if there are not that
-    /// many.
-    pub fn id(&self, i: usize) -> io::Result<Cow<'g, str>> {
-        self.documents.id(self.order[i] as usize)
-    }
-
-    /// The `i`th document by id, read into `buf` when it was spilled (see [`Documents::get`]).
-    pub fn get<'a>(&self, i: usize, buf: &'a mut Vec<u8>) -> io::Result<DocumentRef<'a>>
-    where
-        'g: 'a,
-    {
-        self.documents.get(self.order[i] as usize, buf)
     }
 
     /// Calls `f` with each document's handle (its position in the order the documents were

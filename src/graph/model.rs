@@ -211,12 +211,10 @@ impl KnowledgeGraph {
     /// file when the graph was built with them spilled, and panics if it cannot
     /// ([`KnowledgeGraph::sort_documents`] reports that instead).
     pub fn documents(&self) -> DocumentList<'_> {
-        let order = self.order.get_or_init(|| {
-            self.documents.order_by_id().unwrap_or_else(|e| {
-                panic!("cannot read the documents' ids back from their temporary file: {e}")
-            })
-        });
-        DocumentList::new(&self.documents, order)
+        if let Err(e) = self.sort_documents() {
+            panic!("cannot read the documents' ids back from their temporary file: {e}");
+        }
+        DocumentList::new(&self.documents, self.order.get().expect("sorted just above"))
     }
 
     /// Sorts the documents by id, if they are not yet: their ids are read from the spill file
