@@ -126,13 +126,13 @@ impl ExportOptions {
     /// The IRI of every document of the graph, by id (see [`DocumentIris`]).
     pub fn document_iris(&self, g: &KnowledgeGraph) -> io::Result<BTreeMap<String, String>> {
         let namer = self.document_namer(g)?;
-        g.documents()
-            .ids()
-            .map(|id| {
-                let id = id?;
-                Ok((id.to_string(), namer.iri(&id)))
-            })
-            .collect()
+        // every id read once, block by block, where reading them in sorted order reads each
+        // spilled one from the file by itself
+        let mut iris = BTreeMap::new();
+        g.documents().each_id(|_, id| {
+            iris.insert(id.to_string(), namer.iri(id));
+        })?;
+        Ok(iris)
     }
 }
 
