@@ -14,7 +14,7 @@ use crate::extract::{Extraction, Mention, MentionSource};
 use crate::graph::model::{Entity, Evidence, GraphError, KnowledgeGraph, Relation, RelationPart};
 use crate::graph::{DocumentRef, Documents};
 use crate::normalize::fold_str;
-use crate::rules::{ResolutionWords, RulePack};
+use crate::rules::{GazetteerEntry, ResolutionWords, RulePack};
 use crate::slug::slugify;
 
 /// The identity of an entity during resolution.
@@ -138,6 +138,36 @@ impl EdgeSupport {
             self.evidence.pop_last();
         }
     }
+}
+
+/// The form of a gazetteer entry that labels its entity when the entry has no label in the
+/// language of its mentions: its canonical name when a text wrote it, else the alias the texts
+/// wrote most ("Abu Dhabi" in English articles for the entry "Abou Dabi"), as the entry spells it;
+/// the first such alias on a tie, the canonical name when no text wrote a form of the entry (a
+/// name a description or an acronym brought).
+fn written_form<'e>(entry: &'e GazetteerEntry, surfaces: &BTreeMap<String, u32>) -> &'e str {
+    let forms: Vec<String> =
+        std::iter::once(&entry.name).chain(&entry.aliases).map(|f| fold_str(f)).collect();
+    let mut counts = vec![0u32; forms.len()];
+    for (surface, &n) in surfaces {
+        let folded = fold_str(surface);
+        if let Some(i) = forms.iter().position(|f| *f == folded) {
+            counts[i] += n;
+        }
+    }
+    if counts[0] > 0 {
+        return &entry.name;
+    }
+    // the first of the most written aliases: `max_by_key` would take the last
+    let best =
+        counts.iter().enumerate().skip(1).fold(None, |best: Option<(usize, u32)>, (i, &n)| {
+            match best {
+                Some((_, m)) if m >= n => best,
+                _ if n > 0 => Some((i, n)),
+                _ => best,
+            }
+        });
+    best.map_or(entry.name.as_str(), |(i, _)| entry.aliases[i - 1].as_str())
 }
 
 /// Default of `--max-evidence`: evidence kept per edge (the weight still counts every mention).
@@ -403,7 +433,9 @@ impl<'r> GraphBuilder<'r> {
         let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
         for (key, acc) in &self.resolver.entities {
             // a gazetteer entity is labelled in the language most of its mentions are in, when the
-            // entry has a label in that language; its id stays that of its canonical name
+            // entry has a label in that language, else by its canonical name when they are in the
+            // language of the canonical names, else by the form of the entry its texts write; its
+            // id stays that of its canonical name
             let mut slug_name = None;
             let label = match key {
                 EntityKey::Gazetteer(i) => {
@@ -414,7 +446,14 @@ impl<'r> GraphBuilder<'r> {
                         .iter()
                         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                         .map(|(l, _)| l.as_str());
-                    majority.and_then(|l| entry.labels.get(l)).unwrap_or(&entry.name).clone()
+                    let names_lang = self.rules.resolution.name_lang.as_deref();
+                    match majority.and_then(|l| entry.labels.get(l)) {
+                        Some(label) => label.clone(),
+                        None if names_lang.is_some() && majority != names_lang => {
+                            written_form(entry, &acc.surfaces).to_string()
+                        }
+                        None => entry.name.clone(),
+                    }
                 }
                 EntityKey::Named { .. } => acc
                     .surfaces
@@ -598,6 +637,7 @@ mod tests {
             subject_verbs: BTreeSet::new(),
             abbreviations: false,
             not_abbreviations: BTreeSet::new(),
+            name_lang: None,
         }
     }
 
@@ -628,6 +668,7 @@ mod tests {
             subject_verbs: BTreeSet::new(),
             abbreviations: false,
             not_abbreviations: BTreeSet::new(),
+            name_lang: None,
         };
         let k = |s: &str| resolution_key(s, &words);
         assert_eq!(k("Usine d'IA souveraine"), k("usine IA souveraine"));
@@ -677,6 +718,41 @@ mod tests {
         assert_eq!(ttl, ttl_in_memory);
         assert_eq!(json, json_in_memory);
         assert!(ttl.contains("Titre n° 28") && ttl.contains("https://example.org/a/27"));
+    }
+
+    #[test]
+    fn an_entry_without_a_label_in_its_articles_language_is_labelled_as_they_write_it() {
+        let rules = crate::rules::bundled();
+        let label_of = |texts: &[(&str, &str)], id: &str| {
+            let mut builder = GraphBuilder::new(&rules);
+            for (i, (text, lang)) in texts.iter().enumerate() {
+                let document = crate::input::Document {
+                    info: crate::graph::DocumentInfo {
+                        id: format!("d{i}").into(),
+                        title: None,
+                        url: None,
+                        date: None,
+                    },
+                    text: text.to_string(),
+                    source: "test".into(),
+                    lang: Some(lang.to_string()),
+                };
+                builder.add(&crate::extract::extract(&document, &rules));
+            }
+            let graph = builder.finish().unwrap();
+            let entity = graph.entities().find(|e| e.id == id);
+            entity.map(|e| e.label.clone()).unwrap_or_else(|| panic!("no {id}"))
+        };
+        let abu = "place:abou-dabi";
+        // the entry "Abou Dabi" has no English label: English articles name it as they write it
+        let english = "Kalix Capital, an Abu Dhabi-based fund, opened an office in Abu Dhabi.";
+        assert_eq!(label_of(&[(english, "en")], abu), "Abu Dhabi");
+        // French articles keep the canonical name, which is French, whatever form they write
+        let french = "Le fonds Kalix Capital a ouvert un bureau à Abu Dhabi.";
+        assert_eq!(label_of(&[(french, "fr")], abu), "Abou Dabi");
+        // an entry with an English label keeps it ("UK" is one of its aliases)
+        let uk = "Kalix Capital, a UK-based fund, opened an office in Abu Dhabi.";
+        assert_eq!(label_of(&[(uk, "en")], "place:royaume-uni"), "United Kingdom");
     }
 
     #[test]

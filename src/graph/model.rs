@@ -32,7 +32,9 @@ pub struct Entity {
     pub id: String,
     /// IRI path below the base IRI: `{type in lower case}/{slug}` (`organization/aleph-alpha`).
     pub iri_path: String,
-    /// Canonical label (gazetteer name, or the most frequent surface form).
+    /// Canonical label: for a gazetteer entry, its label in the language of most of its mentions,
+    /// else its canonical name in the language of the canonical names, else the form of it the
+    /// texts write most; for another entity, the most frequent surface form.
     pub label: String,
     /// Declared entity type name (`Organization`).
     pub entity_type: String,

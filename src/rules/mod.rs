@@ -206,6 +206,9 @@ pub struct ResolutionWords {
     /// Folded words that neither open a long form nor are a short form
     /// (`raw::RawResolution::not_abbreviations`).
     pub not_abbreviations: BTreeSet<String>,
+    /// The language of the gazetteer's canonical names (`raw::RawResolution::name_lang`); `None`:
+    /// an entry without a label in its mentions' language is labelled with its canonical name.
+    pub name_lang: Option<String>,
 }
 
 /// A relation rule, compiled.
@@ -949,6 +952,9 @@ fn compile(
             resolution.apposition_openers.extend(openers);
             resolution.subject_verbs.extend(r.subject_verbs.iter().map(|w| fold_str(w)));
             resolution.abbreviations |= r.abbreviations;
+            if r.name_lang.is_some() {
+                resolution.name_lang.clone_from(&r.name_lang);
+            }
             if let Some(name) = &r.not_abbreviations {
                 match lexicons.get(name) {
                     Some(words) => {

@@ -248,6 +248,11 @@ pub struct RawResolution {
     /// form that is one ("Memorandum of Understanding (MoU)"), is not taken.
     #[serde(default)]
     pub not_abbreviations: Option<String>,
+    /// The language the gazetteer's canonical names are written in (`fr`): an entity mentioned
+    /// mostly in another language, whose entry has no label in it, is labelled with the form of
+    /// the entry its texts write.
+    #[serde(default)]
+    pub name_lang: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
