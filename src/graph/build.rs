@@ -158,15 +158,13 @@ fn written_form<'e>(entry: &'e GazetteerEntry, surfaces: &BTreeMap<String, u32>)
     if counts[0] > 0 {
         return &entry.name;
     }
-    // the first of the most written aliases: `max_by_key` would take the last
-    let best =
-        counts.iter().enumerate().skip(1).fold(None, |best: Option<(usize, u32)>, (i, &n)| {
-            match best {
-                Some((_, m)) if m >= n => best,
-                _ if n > 0 => Some((i, n)),
-                _ => best,
-            }
-        });
+    // the first of the most written aliases (`max_by_key` would take the last)
+    let mut best: Option<(usize, u32)> = None;
+    for (i, &n) in counts.iter().enumerate().skip(1) {
+        if n > best.map_or(0, |(_, most)| most) {
+            best = Some((i, n));
+        }
+    }
     best.map_or(entry.name.as_str(), |(i, _)| entry.aliases[i - 1].as_str())
 }
 
