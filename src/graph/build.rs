@@ -444,12 +444,12 @@ impl<'r> GraphBuilder<'r> {
                         .iter()
                         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                         .map(|(l, _)| l.as_str());
+                    // mentions of no known language keep the canonical name
                     let names_lang = self.rules.resolution.name_lang.as_deref();
+                    let other_lang = names_lang.is_some_and(|n| majority.is_some_and(|l| l != n));
                     match majority.and_then(|l| entry.labels.get(l)) {
                         Some(label) => label.clone(),
-                        None if names_lang.is_some() && majority != names_lang => {
-                            written_form(entry, &acc.surfaces).to_string()
-                        }
+                        None if other_lang => written_form(entry, &acc.surfaces).to_string(),
                         None => entry.name.clone(),
                     }
                 }
