@@ -721,7 +721,7 @@ mod tests {
     #[test]
     fn an_entry_without_a_label_in_its_articles_language_is_labelled_as_they_write_it() {
         let rules = crate::rules::bundled();
-        let label_of = |texts: &[(&str, &str)], id: &str| {
+        let label_of = |texts: &[(&str, Option<&str>)], id: &str| {
             let mut builder = GraphBuilder::new(&rules);
             for (i, (text, lang)) in texts.iter().enumerate() {
                 let document = crate::input::Document {
@@ -733,7 +733,7 @@ mod tests {
                     },
                     text: text.to_string(),
                     source: "test".into(),
-                    lang: Some(lang.to_string()),
+                    lang: lang.map(str::to_string),
                 };
                 builder.add(&crate::extract::extract(&document, &rules));
             }
@@ -744,13 +744,18 @@ mod tests {
         let abu = "place:abou-dabi";
         // the entry "Abou Dabi" has no English label: English articles name it as they write it
         let english = "Kalix Capital, an Abu Dhabi-based fund, opened an office in Abu Dhabi.";
-        assert_eq!(label_of(&[(english, "en")], abu), "Abu Dhabi");
+        assert_eq!(label_of(&[(english, Some("en"))], abu), "Abu Dhabi");
         // French articles keep the canonical name, which is French, whatever form they write
         let french = "Le fonds Kalix Capital a ouvert un bureau à Abu Dhabi.";
-        assert_eq!(label_of(&[(french, "fr")], abu), "Abou Dabi");
+        assert_eq!(label_of(&[(french, Some("fr"))], abu), "Abou Dabi");
         // an entry with an English label keeps it ("UK" is one of its aliases)
         let uk = "Kalix Capital, a UK-based fund, opened an office in Abu Dhabi.";
-        assert_eq!(label_of(&[(uk, "en")], "place:royaume-uni"), "United Kingdom");
+        assert_eq!(label_of(&[(uk, Some("en"))], "place:royaume-uni"), "United Kingdom");
+        // a document whose language is neither given nor told by its words keeps the canonical
+        // name, whatever form it writes
+        let untold = "Abu Dhabi: Kalix Capital, Abu Dhabi.";
+        assert_eq!(crate::lang::detect(untold), None);
+        assert_eq!(label_of(&[(untold, None)], abu), "Abou Dabi");
     }
 
     #[test]
