@@ -3,7 +3,9 @@
 //! Predicted edges are compared with gold rows as (subject, relation, object) sets over all
 //! documents, after mapping each predicted entity to a gold entity through the gold canonical
 //! names and surface forms, compared case-, accent- and punctuation-insensitively; a predicted
-//! entity is tried by its label first, then by each alias. Symmetric relations match in either
+//! entity stands for every gold entity that its label or one of its aliases names, since the gold
+//! names an entity per document ("UK" in one, "Britain" in another) and the graph has one node
+//! for it. Symmetric relations match in either
 //! order. Precision counts core and hard rows as correct and ignores `opt` rows; recall is given
 //! on core rows and on core+hard rows.
 //!
@@ -154,14 +156,16 @@ impl Gold {
         Ok(out)
     }
 
-    /// Gold canonical names a predicted entity may stand for.
+    /// Gold canonical names a predicted entity may stand for: those its label or any of its
+    /// aliases is a form of. The gold names an entity per document ("UK" in one, "Britain" in
+    /// another), while the graph has one node for it.
     fn candidates(&self, label: &str, aliases: &[String]) -> BTreeSet<String> {
-        for name in std::iter::once(label).chain(aliases.iter().map(String::as_str)) {
-            if let Some(c) = self.forms.get(&match_key(name)) {
-                return c.clone();
-            }
-        }
-        BTreeSet::new()
+        std::iter::once(label)
+            .chain(aliases.iter().map(String::as_str))
+            .filter_map(|name| self.forms.get(&match_key(name)))
+            .flatten()
+            .cloned()
+            .collect()
     }
 }
 

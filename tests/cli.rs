@@ -733,6 +733,48 @@ fn eval_scores_a_sub_property_as_the_relation_the_gold_uses() {
     assert_eq!(overall(&eval("acquires")), "overall 1 1", "{}", eval("acquires"));
 }
 
+/// `kgsmith eval` maps a node to every gold entity one of its names names: the gold names a place
+/// per document ("Royaume-Uni" in one, "Britain" in another), the graph has one node for it.
+#[test]
+fn eval_maps_a_node_to_the_gold_entities_of_all_its_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("d1.txt"), "Le groupe Kalix, basé au Royaume-Uni, recrute.\n")
+        .unwrap();
+    std::fs::write(docs.join("d2.txt"), "Norvik Labs, a Britain-based start-up, raised money.\n")
+        .unwrap();
+    let entities = dir.path().join("entities.tsv");
+    std::fs::write(
+        &entities,
+        "doc\tcanonical_name\ttype\tsurface_forms\n\
+         d1\tKalix\tOrganization\tKalix\n\
+         d1\tRoyaume-Uni\tPlace\tRoyaume-Uni\n\
+         d2\tNorvik Labs\tOrganization\tNorvik Labs\n\
+         d2\tBritain\tPlace\tBritain\n",
+    )
+    .unwrap();
+    let gold = dir.path().join("gold.tsv");
+    std::fs::write(
+        &gold,
+        "doc\tsubject\trelation\tobject\tdifficulty\tamount\tevidence\n\
+         d1\tKalix\tlocatedIn\tRoyaume-Uni\tcore\t\tbasé au Royaume-Uni\n\
+         d2\tNorvik Labs\tlocatedIn\tBritain\tcore\t\ta Britain-based start-up\n",
+    )
+    .unwrap();
+    let (g, e, d) = (gold.to_str().unwrap(), entities.to_str().unwrap(), docs.to_str().unwrap());
+    let out = kgsmith(&["eval", "--gold", g, "--entities", e, d]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = String::from_utf8(out.stdout).unwrap();
+    let overall = report.lines().find(|l| l.starts_with("overall")).unwrap();
+    // both rows found through the one node, nothing wrong
+    assert_eq!(
+        overall.split_whitespace().take(3).collect::<Vec<_>>(),
+        ["overall", "2", "0"],
+        "{report}"
+    );
+}
+
 #[test]
 fn documents_stay_in_memory_with_a_warning_when_the_temporary_directory_is_missing() {
     // more documents than a block holds, so that one is spilled, each with a title and a URL
