@@ -269,8 +269,8 @@ fn cut_after_found(text: &str, s: usize, e: usize, found: &[Mention]) -> Option<
     (opens && words_enough).then_some(start)
 }
 
-/// Trims words of `trim` from both ends of `start..end`; `None` if nothing is left.
-/// `word` is a buffer for the folded words.
+/// Trims words of `trim` from both ends of `start..end`, and two-word entries ("prime minister")
+/// from its start; `None` if nothing is left. `word` is a buffer for the folded words.
 fn trim_words(
     text: &str,
     mut start: usize,
@@ -293,6 +293,17 @@ fn trim_words(
             start += first_end + 1;
             continue;
         }
+        if first_end < slice.len() {
+            let second_end =
+                slice[first_end + 1..].find(' ').map_or(slice.len(), |i| first_end + 1 + i);
+            if trimmed(&slice[..second_end]) {
+                if second_end == slice.len() {
+                    return None;
+                }
+                start += second_end + 1;
+                continue;
+            }
+        }
         let last_start = slice.rfind(' ').map_or(0, |i| i + 1);
         if last_start > 0 && trimmed(&slice[last_start..]) {
             end = start + last_start - 1;
@@ -313,6 +324,20 @@ fn name_shaped(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_word_entries_are_trimmed_from_the_start_of_a_name() {
+        let trim: std::collections::HashSet<String> =
+            ["prime minister", "the"].iter().map(|w| w.to_string()).collect();
+        let mut word = String::new();
+        let span = |text: &str| trim_words(text, 0, text.len(), &trim, &mut String::new());
+        assert_eq!(span("Prime Minister Jane Kalix"), Some((15, 25)));
+        // "Prime" alone stays: a name may open with it
+        assert_eq!(span("Prime Venture Partners"), Some((0, 22)));
+        assert_eq!(span("The Prime Minister Jane Kalix"), Some((19, 29)));
+        assert_eq!(span("Prime Minister"), None);
+        assert_eq!(trim_words("Kalix", 0, 5, &trim, &mut word), Some((0, 5)));
+    }
 
     /// Mentions of `names` (their first occurrences in `text`) as a pattern of higher priority
     /// would have found them, and the span of a name's first occurrence.
