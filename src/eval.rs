@@ -5,9 +5,8 @@
 //! names and surface forms, compared case-, accent- and punctuation-insensitively; a predicted
 //! entity stands for every gold entity that its label or one of its aliases names, since the gold
 //! names an entity per document ("UK" in one, "Britain" in another) and the graph has one node
-//! for it. Symmetric relations match in either
-//! order. Precision counts core and hard rows as correct and ignores `opt` rows; recall is given
-//! on core rows and on core+hard rows.
+//! for it. Symmetric relations match in either order. Precision counts core and hard rows as
+//! correct and ignores `opt` rows; recall is given on core rows and on core+hard rows.
 //!
 //! A relation the gold never uses is scored as the declared relation it is a sub-property of,
 //! when the gold uses that one: with gold written to the six relations of

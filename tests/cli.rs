@@ -690,89 +690,89 @@ fn merging_four_shards_gives_the_build_of_the_whole_byte_for_byte() {
     assert!(stderr(&out).contains(":1: extracted with other rules"), "{}", stderr(&out));
 }
 
+/// A scoring set in `dir`: `docs/` with the documents (file name, text) and `entities.tsv` with
+/// the entity rows of the gold format after its header.
+fn write_eval_set(dir: &Path, docs: &[(&str, &str)], entity_rows: &str) {
+    std::fs::create_dir(dir.join("docs")).unwrap();
+    for (name, text) in docs {
+        std::fs::write(dir.join("docs").join(name), text).unwrap();
+    }
+    let header = "doc\tcanonical_name\ttype\tsurface_forms\n";
+    std::fs::write(dir.join("entities.tsv"), format!("{header}{entity_rows}")).unwrap();
+}
+
+/// `kgsmith eval` of the set of `write_eval_set` against gold rows (after the header), written to
+/// `gold_file`: the report, and its `overall` line's first three words ("overall 1 0": the
+/// relations found and wrong).
+fn eval_report(dir: &Path, gold_file: &str, gold_rows: &str, extra: &[&str]) -> (String, String) {
+    let header = "doc\tsubject\trelation\tobject\tdifficulty\tamount\tevidence\n";
+    let gold = dir.join(gold_file);
+    std::fs::write(&gold, format!("{header}{gold_rows}")).unwrap();
+    let (entities, docs) = (dir.join("entities.tsv"), dir.join("docs"));
+    let mut args = vec!["eval", "--gold", gold.to_str().unwrap()];
+    args.extend(["--entities", entities.to_str().unwrap()]);
+    args.extend(extra);
+    args.push(docs.to_str().unwrap());
+    let out = kgsmith(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = String::from_utf8(out.stdout).unwrap();
+    let line = report.lines().find(|l| l.starts_with("overall")).unwrap();
+    let overall = line.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    (report, overall)
+}
+
 /// `kgsmith eval` scores an edge whose relation the gold never uses as the declared relation it
 /// is a sub-property of: an acquisition as the investment the six relations of the gold call it,
 /// once per pair of entities; and as itself when the gold uses it.
 #[test]
 fn eval_scores_a_sub_property_as_the_relation_the_gold_uses() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
-    std::fs::create_dir(&docs).unwrap();
-    std::fs::write(
-        docs.join("d1.txt"),
-        "Le groupe Kalix a racheté la start-up Norvik Labs. Le groupe Kalix investit 5 millions \
-         d'euros dans Norvik Labs.\n",
-    )
-    .unwrap();
-    let entities = dir.path().join("entities.tsv");
-    std::fs::write(
-        &entities,
-        "doc\tcanonical_name\ttype\tsurface_forms\n\
-         d1\tKalix\tOrganization\tKalix\n\
+    let text = "Le groupe Kalix a racheté la start-up Norvik Labs. Le groupe Kalix investit 5 \
+                millions d'euros dans Norvik Labs.\n";
+    write_eval_set(
+        dir.path(),
+        &[("d1.txt", text)],
+        "d1\tKalix\tOrganization\tKalix\n\
          d1\tNorvik Labs\tOrganization\tNorvik Labs\n",
-    )
-    .unwrap();
-    let header = "doc\tsubject\trelation\tobject\tdifficulty\tamount\tevidence\n";
+    );
     let eval = |relation: &str| {
-        let gold = dir.path().join(format!("gold-{relation}.tsv"));
         let row = format!("d1\tKalix\t{relation}\tNorvik Labs\tcore\t\ta racheté\n");
-        std::fs::write(&gold, format!("{header}{row}")).unwrap();
-        let (g, e, d) =
-            (gold.to_str().unwrap(), entities.to_str().unwrap(), docs.to_str().unwrap());
-        let out = kgsmith(&["eval", "--gold", g, "--entities", e, "--lang", "fr", d]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let overall = |report: &str| {
-        let line = report.lines().find(|l| l.starts_with("overall")).unwrap().to_string();
-        line.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        eval_report(dir.path(), &format!("gold-{relation}.tsv"), &row, &["--lang", "fr"])
     };
     // the graph holds Kalix acquires and investsIn Norvik Labs: one investsIn found, nothing wrong
-    assert_eq!(overall(&eval("investsIn")), "overall 1 0", "{}", eval("investsIn"));
+    let (report, overall) = eval("investsIn");
+    assert_eq!(overall, "overall 1 0", "{report}");
     // a gold that uses acquires scores both edges as themselves: the investment is then wrong
-    assert_eq!(overall(&eval("acquires")), "overall 1 1", "{}", eval("acquires"));
+    let (report, overall) = eval("acquires");
+    assert_eq!(overall, "overall 1 1", "{report}");
 }
 
-/// `kgsmith eval` maps a node to every gold entity one of its names names: the gold names a place
-/// per document ("Royaume-Uni" in one, "Britain" in another), the graph has one node for it.
+/// `kgsmith eval` maps a node to every gold entity that one of its names designates: the gold
+/// names a place per document ("Royaume-Uni" in one, "Britain" in another), the graph has one
+/// node for it.
 #[test]
 fn eval_maps_a_node_to_the_gold_entities_of_all_its_names() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
-    std::fs::create_dir(&docs).unwrap();
-    std::fs::write(docs.join("d1.txt"), "Le groupe Kalix, basé au Royaume-Uni, recrute.\n")
-        .unwrap();
-    std::fs::write(docs.join("d2.txt"), "Norvik Labs, a Britain-based start-up, raised money.\n")
-        .unwrap();
-    let entities = dir.path().join("entities.tsv");
-    std::fs::write(
-        &entities,
-        "doc\tcanonical_name\ttype\tsurface_forms\n\
-         d1\tKalix\tOrganization\tKalix\n\
+    write_eval_set(
+        dir.path(),
+        &[
+            ("d1.txt", "Le groupe Kalix, basé au Royaume-Uni, recrute.\n"),
+            ("d2.txt", "Norvik Labs, a Britain-based start-up, raised money.\n"),
+        ],
+        "d1\tKalix\tOrganization\tKalix\n\
          d1\tRoyaume-Uni\tPlace\tRoyaume-Uni\n\
          d2\tNorvik Labs\tOrganization\tNorvik Labs\n\
          d2\tBritain\tPlace\tBritain\n",
-    )
-    .unwrap();
-    let gold = dir.path().join("gold.tsv");
-    std::fs::write(
-        &gold,
-        "doc\tsubject\trelation\tobject\tdifficulty\tamount\tevidence\n\
-         d1\tKalix\tlocatedIn\tRoyaume-Uni\tcore\t\tbasé au Royaume-Uni\n\
-         d2\tNorvik Labs\tlocatedIn\tBritain\tcore\t\ta Britain-based start-up\n",
-    )
-    .unwrap();
-    let (g, e, d) = (gold.to_str().unwrap(), entities.to_str().unwrap(), docs.to_str().unwrap());
-    let out = kgsmith(&["eval", "--gold", g, "--entities", e, d]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let report = String::from_utf8(out.stdout).unwrap();
-    let overall = report.lines().find(|l| l.starts_with("overall")).unwrap();
-    // both rows found through the one node, nothing wrong
-    assert_eq!(
-        overall.split_whitespace().take(3).collect::<Vec<_>>(),
-        ["overall", "2", "0"],
-        "{report}"
     );
+    let (report, overall) = eval_report(
+        dir.path(),
+        "gold.tsv",
+        "d1\tKalix\tlocatedIn\tRoyaume-Uni\tcore\t\tbasé au Royaume-Uni\n\
+         d2\tNorvik Labs\tlocatedIn\tBritain\tcore\t\ta Britain-based start-up\n",
+        &[],
+    );
+    // both rows found through the one node, nothing wrong
+    assert_eq!(overall, "overall 2 0", "{report}");
 }
 
 #[test]
