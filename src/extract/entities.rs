@@ -194,6 +194,7 @@ pub(super) fn pattern_mentions(
                 if inner.len() == 1 && lexical[inner[0]].start == s && lexical[inner[0]].end == e {
                     continue; // the pattern only confirms a lexical mention
                 }
+                s = with_article(text, s, &rules.resolution.name_articles);
                 let word = &text[s..e];
                 if p.not_sentence_initial
                     && s == sentence_start
@@ -224,6 +225,25 @@ pub(super) fn pattern_mentions(
         doc[start..].sort_by_key(|m| m.start);
     }
     all
+}
+
+/// Where a name found at `start` starts once a capitalized article of `articles` right before
+/// it joins it: the article must follow a word in lower case (that no punctuation ends) and a
+/// space, so that it sits inside the sentence and is capitalized only because it belongs to the name ("acquired by The Straits
+/// Trading Company", "la biscuiterie Le Dréan"; not "The Straits Trading Company said").
+fn with_article(text: &str, start: usize, articles: &[String]) -> usize {
+    let before = &text[..start];
+    let Some(before) = before.strip_suffix(' ') else { return start };
+    for article in articles {
+        let Some(rest) = before.strip_suffix(article.as_str()) else { continue };
+        let Some(rest) = rest.strip_suffix(' ') else { continue };
+        let word = rest.rsplit(' ').next().unwrap_or(rest);
+        let lower = |c: Option<char>| c.is_some_and(char::is_lowercase);
+        if lower(word.chars().next()) && lower(word.chars().next_back()) {
+            return rest.len() + 1;
+        }
+    }
+    start
 }
 
 /// How an entity pattern's name is read from its matches.
@@ -337,6 +357,26 @@ mod tests {
         assert_eq!(span("The Prime Minister Jane Kalix"), Some((19, 29)));
         assert_eq!(span("Prime Minister"), None);
         assert_eq!(trim_words("Kalix", 0, 5, &trim, &mut word), Some((0, 5)));
+    }
+
+    #[test]
+    fn a_capitalized_article_inside_a_sentence_opens_the_name_after_it() {
+        let articles: Vec<String> = ["The", "Le"].iter().map(|w| w.to_string()).collect();
+        let start = |text: &'static str, name: &str| -> &'static str {
+            let at = text.find(name).expect("the name is in the text");
+            &text[with_article(text, at, &articles)..at + name.len()]
+        };
+        let text = "Kalix was acquired by The Straits Trading Company.";
+        assert_eq!(start(text, "Straits Trading Company"), "The Straits Trading Company");
+        assert_eq!(start("rachetée par la biscuiterie Le Dréan", "Dréan"), "Le Dréan");
+        // at the start of a sentence, or after a capitalized word or a comma, it stays out
+        assert_eq!(start("The Kessler Group said so.", "Kessler Group"), "Kessler Group");
+        assert_eq!(start("Norvik Said The Kessler Group", "Kessler"), "Kessler");
+        assert_eq!(start("Norvik, The Kessler Group", "Kessler"), "Kessler");
+        assert_eq!(start("a levé 4 millions d'euros. Le Kalix", "Kalix"), "Kalix");
+        // an article must be a whole word, written as listed
+        assert_eq!(start("with Athe Kessler Group", "Kessler"), "Kessler");
+        assert_eq!(start("with the Kessler Group", "Kessler"), "Kessler");
     }
 
     /// Mentions of `names` (their first occurrences in `text`) as a pattern of higher priority

@@ -636,6 +636,7 @@ mod tests {
             abbreviations: false,
             not_abbreviations: BTreeSet::new(),
             name_lang: None,
+            name_articles: Vec::new(),
         }
     }
 
@@ -658,16 +659,7 @@ mod tests {
 
     #[test]
     fn keys_ignore_case_accents_articles_suffixes_and_connectors() {
-        let words = ResolutionWords {
-            articles: ["le", "la", "l'", "the"].iter().map(|s| s.to_string()).collect(),
-            legal_suffixes: ["gmbh", "sa", "inc"].iter().map(|s| s.to_string()).collect(),
-            connectors: ["de", "d'", "of"].iter().map(|s| s.to_string()).collect(),
-            apposition_openers: BTreeSet::new(),
-            subject_verbs: BTreeSet::new(),
-            abbreviations: false,
-            not_abbreviations: BTreeSet::new(),
-            name_lang: None,
-        };
+        let words = words();
         let k = |s: &str| resolution_key(s, &words);
         assert_eq!(k("Usine d'IA souveraine"), k("usine IA souveraine"));
         assert_eq!(k("l'Université de Munich"), "universite munich");

@@ -209,6 +209,9 @@ pub struct ResolutionWords {
     /// The language of the gazetteer's canonical names (`raw::RawResolution::name_lang`); `None`:
     /// an entry without a label in its mentions' language is labelled with its canonical name.
     pub name_lang: Option<String>,
+    /// Capitalized articles that open a pattern's name after them inside a sentence, as written
+    /// (`raw::RawResolution::name_articles`).
+    pub name_articles: Vec<String>,
 }
 
 /// A relation rule, compiled.
@@ -952,6 +955,7 @@ fn compile(
             resolution.apposition_openers.extend(openers);
             resolution.subject_verbs.extend(r.subject_verbs.iter().map(|w| fold_str(w)));
             resolution.abbreviations |= r.abbreviations;
+            resolution.name_articles.extend(r.name_articles.iter().cloned());
             if r.name_lang.is_some() {
                 resolution.name_lang.clone_from(&r.name_lang);
             }

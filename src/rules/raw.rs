@@ -253,6 +253,11 @@ pub struct RawResolution {
     /// the entry its texts write.
     #[serde(default)]
     pub name_lang: Option<String>,
+    /// Capitalized articles that open the name a pattern finds right after them, inside a
+    /// sentence after a lower-case word (`The`, `Le`): "acquired by The Straits Trading
+    /// Company", "la biscuiterie Le Dréan". Written as in the text (case kept).
+    #[serde(default)]
+    pub name_articles: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
