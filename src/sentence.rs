@@ -3,7 +3,9 @@
 //! A sentence ends at `.`, `!`, `?` or `…` followed by white space and a capital letter, a digit
 //! or a quotation mark, and always at a line break (titles and headings are sentences of their
 //! own). It does not end after a known abbreviation (`M.`, `Dr.`, `etc.`, `Inc.`), after a single
-//! capital initial (`J. Smith`), inside a quotation, or inside a number (`2,5`, `1.5`): the
+//! capital initial (`J. Smith`; but "Series A. The round …" ends at the grade of "Series",
+//! "Class", "Phase"…, and at a letter before a word that opens sentences and is no surname),
+//! inside a quotation, or inside a number (`2,5`, `1.5`): the
 //! splitter is a single pass with no allocation per character.
 
 /// A sentence: its byte span in the normalized text.
@@ -23,6 +25,46 @@ const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "e.g", "i.e", "u.s", "u.k",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "dec", "gov", "sen", "rep", "est",
     "approx", "dept", "univ", "pte", "pty", "pvt", "rs",
+];
+
+/// Words that open a sentence and are never a surname: after one, a capital initial and its dot
+/// end a sentence ("raised $5 million in a Series A. The round was led by …").
+const OPENERS: &[&str] = &[
+    "The",
+    "This",
+    "These",
+    "Those",
+    "It",
+    "Its",
+    "He",
+    "She",
+    "They",
+    "We",
+    "In",
+    "On",
+    "At",
+    "But",
+    "And",
+    "According",
+    "Il",
+    "Elle",
+    "Ils",
+    "Elles",
+    "Ce",
+    "Cette",
+    "Ces",
+    "Dans",
+    "Pour",
+    "Mais",
+    "Selon",
+    "Depuis",
+];
+
+/// Words after which a capital letter is a grade, not an initial: "Series A", "Class B",
+/// "Phase C", "série A".
+const GRADED: &[&str] = &[
+    "Series", "series", "Class", "class", "Round", "round", "Phase", "phase", "Tranche", "tranche",
+    "Série", "série", "Séries", "séries",
 ];
 
 /// Most characters in an abbreviation: lower-casing never makes fewer characters, so a longer
@@ -101,8 +143,10 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
                 }
                 if c == '.' && end == i + 1 {
                     let word = word_before(text, i);
-                    let initial =
-                        word.chars().count() == 1 && word.chars().all(|w| w.is_uppercase());
+                    let initial = word.chars().count() == 1
+                        && word.chars().all(|w| w.is_uppercase())
+                        && !graded(text, i - word.len())
+                        && !opener_at(text, end + 1);
                     if initial || is_abbreviation(word) {
                         continue;
                     }
@@ -115,6 +159,21 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
     }
     push_trimmed(text, start, text.len(), &mut out);
     out
+}
+
+/// Whether the word that ends before byte `start`, after one space, is a grade's noun
+/// ([`GRADED`]): "Series" before "A".
+fn graded(text: &str, start: usize) -> bool {
+    text[..start]
+        .strip_suffix(' ')
+        .is_some_and(|before| GRADED.contains(&word_before(before, before.len())))
+}
+
+/// Whether the word at byte `at` is a sentence opener ([`OPENERS`]).
+fn opener_at(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    let word = rest.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+    OPENERS.contains(&word)
 }
 
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<SentenceSpan>) {
@@ -172,6 +231,18 @@ mod tests {
             ]
         );
         assert_eq!(sentences("It paid Rs. 12 crore. Then"), vec!["It paid Rs. 12 crore.", "Then"]);
+    }
+
+    #[test]
+    fn a_grade_or_a_letter_before_an_opener_ends_a_sentence() {
+        assert_eq!(
+            sentences("Kalix raised $5 million in a Series A. Norvik led it. Norvik joined the class B. The end."),
+            vec!["Kalix raised $5 million in a Series A.", "Norvik led it.", "Norvik joined the class B.", "The end."]
+        );
+        assert_eq!(
+            sentences("Il a signé avec le plan B. Elle aussi. J. Le Roy et A. Smith sont là."),
+            vec!["Il a signé avec le plan B.", "Elle aussi.", "J. Le Roy et A. Smith sont là."]
+        );
     }
 
     #[test]
