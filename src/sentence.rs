@@ -5,8 +5,8 @@
 //! own). It does not end after a known abbreviation (`M.`, `Dr.`, `etc.`, `Inc.`), after a single
 //! capital initial (`J. Smith`; but "Series A. The round …" ends at the grade of "Series",
 //! "Class", "Phase"…, and at a letter before a word that opens sentences and is no surname),
-//! inside a quotation, or inside a number (`2,5`, `1.5`): the
-//! splitter is a single pass with no allocation per character.
+//! inside a quotation, or inside a number (`2,5`, `1.5`): the splitter is a single pass with no
+//! allocation per character.
 
 /// A sentence: its byte span in the normalized text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,11 +61,8 @@ const OPENERS: &[&str] = &[
 ];
 
 /// Words after which a capital letter is a grade, not an initial: "Series A", "Class B",
-/// "Phase C", "série A".
-const GRADED: &[&str] = &[
-    "Series", "series", "Class", "class", "Round", "round", "Phase", "phase", "Tranche", "tranche",
-    "Série", "série", "Séries", "séries",
-];
+/// "Phase C", "série A" (compared with their first letter in either case).
+const GRADED: &[&str] = &["series", "class", "round", "phase", "tranche", "série", "séries"];
 
 /// Most characters in an abbreviation: lower-casing never makes fewer characters, so a longer
 /// word is none.
@@ -164,9 +161,10 @@ pub fn split_sentences(text: &str) -> Vec<SentenceSpan> {
 /// Whether the word that ends before byte `start`, after one space, is a grade's noun
 /// ([`GRADED`]): "Series" before "A".
 fn graded(text: &str, start: usize) -> bool {
-    text[..start]
-        .strip_suffix(' ')
-        .is_some_and(|before| GRADED.contains(&word_before(before, before.len())))
+    text[..start].strip_suffix(' ').is_some_and(|before| {
+        let word = word_before(before, before.len());
+        GRADED.iter().any(|g| g.eq_ignore_ascii_case(word))
+    })
 }
 
 /// Whether the word at byte `at` is a sentence opener ([`OPENERS`]).

@@ -229,8 +229,9 @@ pub(super) fn pattern_mentions(
 
 /// Where a name found at `start` starts once a capitalized article of `articles` right before
 /// it joins it: the article must follow a word in lower case (that no punctuation ends) and a
-/// space, so that it sits inside the sentence and is capitalized only because it belongs to the name ("acquired by The Straits
-/// Trading Company", "la biscuiterie Le Dréan"; not "The Straits Trading Company said").
+/// space, so that it sits inside the sentence and is capitalized only because it belongs to the
+/// name ("acquired by The Straits Trading Company", "la biscuiterie Le Dréan"; not "The Straits
+/// Trading Company said").
 fn with_article(text: &str, start: usize, articles: &[String]) -> usize {
     let before = &text[..start];
     let Some(before) = before.strip_suffix(' ') else { return start };
