@@ -111,7 +111,8 @@ pub(super) fn pattern_mentions(
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
-        for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
+        for k in sheet.running(i) {
+            let s = &mut sentences[k];
             let EntitySentence { doc, index, lexical, view, first_word, absorbed, found } = s;
             let EntityDoc { text, inner_words, .. } = &docs[*doc];
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);

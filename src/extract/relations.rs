@@ -82,7 +82,8 @@ pub(super) fn relation_matches(
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
-        for s in sentences.iter_mut().filter(|s| sheet.runs(&s.view, i)) {
+        for k in sheet.running(i) {
+            let s = &mut sentences[k];
             let RelationSentence { doc, index, view, out } = s;
             let RelationDoc { normalized, mentions, .. } = &docs[*doc];
             let sentence = *index;

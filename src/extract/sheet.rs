@@ -24,10 +24,12 @@ pub(super) struct Sheet {
     folded: FoldedSheet,
     /// The masked texts and folded copies as one byte per character of the pack's alphabet.
     bytes: ByteText,
-    /// Per sentence, per pattern of the group, whether it runs on the sentence.
-    runs: Vec<bool>,
-    /// Per pattern of the group, whether it runs on some sentence.
-    runs_somewhere: Vec<bool>,
+    /// Per pattern of the group, the numbers of the sentences it runs on, in the order they were
+    /// pushed: a pattern's pass over the sheet visits those alone, instead of asking every
+    /// sentence whether it runs (a sentence runs a few of the hundreds of relation rules).
+    running: Vec<Vec<u32>>,
+    /// How many sentences the sheet holds.
+    count: u32,
 }
 
 /// Where one sentence's views are in the [`Sheet`].
@@ -43,8 +45,6 @@ pub(super) struct View {
     /// The masked text and the folded copy as one byte per character, when the pack has an
     /// alphabet of bytes: mapped once for all the patterns.
     bytes: (Option<ByteRow>, Option<ByteRow>),
-    /// Where the sentence's row starts in [`Sheet::runs`].
-    runs: usize,
 }
 
 /// What a stage's sentences have in common in a document: the prefilter of its pattern group,
@@ -75,12 +75,13 @@ impl Sheet {
         self.masked.clear();
         self.folded.clear();
         self.bytes.clear();
-        self.runs.clear();
-        self.runs_somewhere.clear();
+        self.running.iter_mut().for_each(Vec::clear);
+        self.count = 0;
     }
 
     /// Adds the sentence `span` of `text` with `items` masked, and finds which patterns of
-    /// `group` run on it.
+    /// `group` run on it. Its number in [`Sheet::running`] is the number of sentences pushed
+    /// before it since the sheet was cleared.
     pub(super) fn push(
         &mut self,
         text: &str,
@@ -97,17 +98,18 @@ impl Sheet {
             Some(folded) => group.prefilter.scan_folded(folded, found),
             None => group.prefilter.scan(masked, found),
         }
-        let runs = self.runs.len();
-        self.runs.extend(
-            group
-                .patterns
-                .iter()
-                .enumerate()
-                .map(|(i, &(applies, _))| applies && group.prefilter.may_match(i, found)),
-        );
-        let somewhere = &mut self.runs_somewhere;
-        somewhere.resize(somewhere.len().max(group.patterns.len()), false);
-        somewhere.iter_mut().zip(&self.runs[runs..]).for_each(|(any, &run)| *any |= run);
+        let number = self.count;
+        self.count += 1;
+        let running = &mut self.running;
+        running.resize_with(running.len().max(group.patterns.len()), Vec::new);
+        // whether a pattern that runs reads the masked text, and one the folded copy
+        let mut reads = [false; 2];
+        for (i, &(applies, fold)) in group.patterns.iter().enumerate() {
+            if applies && group.prefilter.may_match(i, found) {
+                running[i].push(number);
+                reads[usize::from(fold)] = true;
+            }
+        }
         let maybe_mapped = group.alphabet.is_none().then(|| {
             (
                 Haystack::new(masked).maybe_mapped(),
@@ -115,28 +117,25 @@ impl Sheet {
             )
         });
         // mapped only for the patterns that run on the sentence
-        let reads = |folds: bool| {
-            let runs = self.runs[runs..].iter();
-            runs.zip(group.patterns).any(|(&run, &(_, fold))| run && fold == folds)
-        };
         let bytes = match group.alphabet {
             Some(a) => (
-                reads(false).then(|| a.map_into(masked, &mut self.bytes)),
-                folded.filter(|_| reads(true)).map(|f| a.map_into(f, &mut self.bytes)),
+                reads[0].then(|| a.map_into(masked, &mut self.bytes)),
+                folded.filter(|_| reads[1]).map(|f| a.map_into(f, &mut self.bytes)),
             ),
             None => (None, None),
         };
-        View { masked: masked_span, folded: folded_span, maybe_mapped, bytes, runs }
+        View { masked: masked_span, folded: folded_span, maybe_mapped, bytes }
     }
 
-    /// Whether pattern `i` of the group runs on the sentence.
-    pub(super) fn runs(&self, view: &View, i: usize) -> bool {
-        self.runs[view.runs + i]
+    /// The numbers of the sentences pattern `i` of the group runs on, in the order they were
+    /// pushed ([`Sheet::push`]).
+    pub(super) fn running(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.running.get(i).into_iter().flatten().map(|&n| n as usize)
     }
 
     /// Whether pattern `i` of the group runs on some sentence of the sheet.
     pub(super) fn runs_somewhere(&self, i: usize) -> bool {
-        self.runs_somewhere.get(i).copied().unwrap_or(false)
+        self.running.get(i).is_some_and(|n| !n.is_empty())
     }
 
     pub(super) fn masked(&self, view: &View) -> Masked<'_> {

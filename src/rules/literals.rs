@@ -107,15 +107,15 @@ impl Scanner {
         matches!(self.walker, Walker::Table(_))
     }
 
-    /// Calls `mark` with every literal that occurs in `haystack`, at least once per occurrence
-    /// and in no set order: a scan cut in two walks side by side (`Table::every_literal`) may
-    /// find an occurrence twice.
-    pub fn every_literal(&self, haystack: &[u8], mark: &mut impl FnMut(usize)) {
+    /// Calls `mark` with every literal that occurs in `haystack` and where the occurrence ends,
+    /// at least once per occurrence and in no set order: a scan cut in two walks side by side
+    /// (`Table::every_literal`) may find an occurrence twice.
+    pub fn every_literal(&self, haystack: &[u8], mark: &mut impl FnMut(usize, usize)) {
         match &self.walker {
             Walker::Table(t) => t.every_literal(&self.map, haystack, self.longest, mark),
-            Walker::Dfa(a) => every_match(a, &self.map, haystack, &mut |l, _| mark(l)),
-            Walker::Nfa(a) => every_match(a, &self.map, haystack, &mut |l, _| mark(l)),
-            Walker::Large(a) => every_match(a, &self.map, haystack, &mut |l, _| mark(l)),
+            Walker::Dfa(a) => every_match(a, &self.map, haystack, mark),
+            Walker::Nfa(a) => every_match(a, &self.map, haystack, mark),
+            Walker::Large(a) => every_match(a, &self.map, haystack, mark),
         }
     }
 
@@ -129,7 +129,7 @@ impl Scanner {
             Walker::Table(t) => {
                 let mut row = 0;
                 for (at, &byte) in haystack.iter().enumerate() {
-                    t.step(&self.map, byte, &mut row, &mut |l| found(l, at + 1));
+                    t.step(&self.map, byte, &mut row, at + 1, &mut found);
                 }
             }
             Walker::Dfa(a) => every_match(a, &self.map, haystack, &mut found),
@@ -236,14 +236,14 @@ impl Table {
         Some(Table { next: next.into(), ends: ends.into(), literals: literals.into() })
     }
 
-    /// Calls `mark` with every literal that occurs in `haystack`, whose literals are at most
-    /// `longest` bytes long.
+    /// Calls `mark` with every literal that occurs in `haystack` and where it ends, whose
+    /// literals are at most `longest` bytes long.
     fn every_literal(
         &self,
         map: &[u8; 256],
         haystack: &[u8],
         longest: usize,
-        mark: &mut impl FnMut(usize),
+        mark: &mut impl FnMut(usize, usize),
     ) {
         // Two walks side by side, each waiting for its transitions while the other's load: the
         // first half, and the second from `longest - 1` bytes before it, so that a literal that
@@ -252,32 +252,41 @@ impl Table {
         let split = haystack.len() / 2;
         if split < longest.max(16) {
             let mut row = 0;
-            for &byte in haystack {
-                self.step(map, byte, &mut row, mark);
+            for (at, &byte) in haystack.iter().enumerate() {
+                self.step(map, byte, &mut row, at + 1, mark);
             }
             return;
         }
+        let offset = split + 1 - longest;
         let first = &haystack[..split];
-        let second = &haystack[split + 1 - longest..];
+        let second = &haystack[offset..];
         let (mut row1, mut row2) = (0, 0);
-        for (&byte1, &byte2) in first.iter().zip(second) {
-            self.step(map, byte1, &mut row1, mark);
-            self.step(map, byte2, &mut row2, mark);
+        for (at, (&byte1, &byte2)) in first.iter().zip(second).enumerate() {
+            self.step(map, byte1, &mut row1, at + 1, mark);
+            self.step(map, byte2, &mut row2, offset + at + 1, mark);
         }
-        for &byte in &second[first.len()..] {
-            self.step(map, byte, &mut row2, mark);
+        for (at, &byte) in second.iter().enumerate().skip(first.len()) {
+            self.step(map, byte, &mut row2, offset + at + 1, mark);
         }
     }
 
+    /// Reads `byte` from `row`, and marks the literals that end after it, at `end`.
     #[inline(always)]
-    fn step(&self, map: &[u8; 256], byte: u8, row: &mut usize, mark: &mut impl FnMut(usize)) {
+    fn step(
+        &self,
+        map: &[u8; 256],
+        byte: u8,
+        row: &mut usize,
+        end: usize,
+        mark: &mut impl FnMut(usize, usize),
+    ) {
         let next = self.next[*row + usize::from(map[usize::from(byte)])];
         let state = usize::from(next & !Table::ENDS);
         *row = state << Table::ROW_BITS;
         if next & Table::ENDS != 0 {
             let (from, to) = (self.ends[state], self.ends[state + 1]);
             for &literal in &self.literals[from as usize..to as usize] {
-                mark(literal as usize);
+                mark(literal as usize, end);
             }
         }
     }
@@ -322,11 +331,20 @@ mod tests {
         haystack: &[u8],
     ) -> (Vec<usize>, Vec<usize>) {
         let mut marked = Vec::new();
-        scanner.every_literal(haystack, &mut |l| marked.push(l));
+        let mut ends = Vec::new();
+        scanner.every_literal(haystack, &mut |l, end| {
+            marked.push(l);
+            ends.push((l, end));
+        });
         marked.sort_unstable();
         marked.dedup();
         let code = |bytes: &[u8]| bytes.iter().map(|&b| scanner.map[usize::from(b)]).collect();
         let coded: Vec<u8> = code(haystack);
+        // each occurrence is told where it ends
+        for (l, end) in ends {
+            let start = end.checked_sub(literals[l].len()).expect("ends after its length");
+            assert_eq!(coded[start..end], code(&literals[l])[..], "literal {l} ending at {end}");
+        }
         let present = (0..literals.len())
             .filter(|&i| coded.windows(literals[i].len()).any(|w| *w == code(&literals[i])[..]))
             .collect();
@@ -430,7 +448,7 @@ mod tests {
         let scanner = Scanner::new(&literals, Case::IgnoreAscii, usize::MAX).expect("a scanner");
         let marks = |text: &str| {
             let mut marked = Vec::new();
-            scanner.every_literal(text.as_bytes(), &mut |l| marked.push(l));
+            scanner.every_literal(text.as_bytes(), &mut |l, _| marked.push(l));
             marked
         };
         for (i, literal) in literals.iter().enumerate() {

@@ -42,15 +42,44 @@ pub struct Prefilter {
     /// built the first time a folded copy is scanned.
     folded: OnceLock<FoldedScanner>,
     literals: Vec<Vec<u8>>,
+    /// Per literal, whether it holds a capital, which a scan of the text checks where it finds
+    /// the literal ([`holds_case`]); the scan itself ignores case.
+    cased: Vec<bool>,
     /// The distinct clauses of the group, as literal ids.
     clauses: Vec<Vec<usize>>,
     /// Per literal, the clauses it meets: a scan marks them as it finds the literal, so that
     /// asking whether a regex may match costs one look per clause, not one per literal.
-    meets: Vec<Vec<usize>>,
+    meets: Lists,
     /// Per regex, its clauses as clause ids.
-    regex_clauses: Vec<Vec<usize>>,
+    regex_clauses: Lists,
     /// Per regex, whether the whole regex is one group named `name` (its matches are the group's).
     name: Vec<bool>,
+}
+
+/// Lists of ids end to end in one buffer, list `i` from `starts[i]` to `starts[i + 1]`: what a
+/// scan reads for every literal it finds and [`Prefilter::may_match`] for every regex of the
+/// group, for every sentence, without a load of the list's own header first.
+#[derive(Debug, Clone, Default)]
+struct Lists {
+    starts: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl Lists {
+    fn new<L: AsRef<[usize]>>(lists: &[L]) -> Lists {
+        let id = |i: usize| u32::try_from(i).expect("fewer than 2^32 ids");
+        let mut all = Lists { starts: vec![0], ids: Vec::new() };
+        for list in lists {
+            all.ids.extend(list.as_ref().iter().map(|&i| id(i)));
+            all.starts.push(id(all.ids.len()));
+        }
+        all
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> &[u32] {
+        &self.ids[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
 }
 
 /// The automaton of the folded literals, with the literal id of each of its patterns, and the
@@ -129,7 +158,7 @@ impl Prefilter {
         // number the distinct clauses, and list for each literal the clauses it meets
         let mut clauses: Vec<Vec<usize>> = Vec::new();
         let mut clause_ids: std::collections::HashMap<Vec<usize>, usize> = Default::default();
-        let regex_clauses = regex_literal_clauses
+        let mut regex_clauses: Vec<Vec<usize>> = regex_literal_clauses
             .into_iter()
             .map(|own| {
                 own.into_iter()
@@ -149,13 +178,24 @@ impl Prefilter {
                 meets[l].push(id);
             }
         }
+        // the most selective clause first: asking whether a regex may match stops at the first
+        // clause not met, and a clause of placeholders (`⟩`) is met in every sentence of stage 3
+        let rarity: Vec<_> = clauses
+            .iter()
+            .map(|c| selectivity(&c.iter().map(|&l| literals[l].clone()).collect::<Vec<_>>()))
+            .collect();
+        for own in &mut regex_clauses {
+            own.sort_by(|&a, &b| rarity[b].cmp(&rarity[a]).then(a.cmp(&b)));
+        }
+        let (meets, regex_clauses) = (Lists::new(&meets), Lists::new(&regex_clauses));
         let folded = OnceLock::new();
-        Prefilter { automaton, folded, literals, clauses, meets, regex_clauses, name }
+        let cased = literals.iter().map(|l| l.iter().any(u8::is_ascii_uppercase)).collect();
+        Prefilter { automaton, folded, literals, cased, clauses, meets, regex_clauses, name }
     }
 
     /// Scans `haystack` once, recording which literals, and so which clauses, occur in it.
     pub fn scan(&self, haystack: &str, found: &mut Found) {
-        self.scan_with(self.automaton.as_ref(), haystack, found, |l| l, &[]);
+        self.scan_with(self.automaton.as_ref(), haystack, found, |l| l, &[], true);
     }
 
     /// Scans `folded`, the folded copy of a text ([`crate::normalize::fold`]), as [`Self::scan`]
@@ -169,7 +209,7 @@ impl Prefilter {
     /// character. The folded scan can only find more literals than the scan of the text.
     pub fn scan_folded(&self, folded: &str, found: &mut Found) {
         let f = self.folded.get_or_init(|| self.folded_scanner());
-        self.scan_with(f.automaton.as_ref(), folded, found, |l| f.ids[l], &f.always);
+        self.scan_with(f.automaton.as_ref(), folded, found, |l| f.ids[l], &f.always, false);
     }
 
     fn folded_scanner(&self) -> FoldedScanner {
@@ -199,7 +239,8 @@ impl Prefilter {
     }
 
     /// Scans `haystack` with `automaton`, whose pattern `i` is literal `id(i)`; the literals of
-    /// `always` count as found.
+    /// `always` count as found. With `cased`, a literal with a capital counts as found only where
+    /// the text has its capitals ([`holds_case`]).
     fn scan_with(
         &self,
         automaton: Option<&Scanner>,
@@ -207,6 +248,7 @@ impl Prefilter {
         found: &mut Found,
         id: impl Fn(usize) -> usize,
         always: &[usize],
+        cased: bool,
     ) {
         if found.literals.len() != self.literals.len()
             || found.clauses.len() != self.clauses.len()
@@ -219,19 +261,36 @@ impl Prefilter {
             found.scan = 0;
         }
         found.scan += 1;
-        let mut mark = |l: usize| {
-            if found.literals[l] != found.scan {
-                found.literals[l] = found.scan;
-                for &c in &self.meets[l] {
-                    found.clauses[c] = found.scan;
-                }
-            }
-        };
-        always.iter().for_each(|&l| mark(l));
-        let mut mark = |i: usize| mark(id(i));
-        if let Some(a) = automaton {
-            a.every_literal(haystack.as_bytes(), &mut mark);
+        let text = haystack.as_bytes();
+        for &l in always {
+            self.mark(l, found);
         }
+        if let Some(a) = automaton {
+            a.every_literal(text, &mut |i, end| {
+                let l = id(i);
+                if found.literals[l] != found.scan
+                    && (!cased || !self.cased[l] || self.holds_case_at(l, text, end))
+                {
+                    self.mark(l, found);
+                }
+            });
+        }
+    }
+
+    /// Marks literal `l` and its clauses as found by the current scan.
+    #[inline(always)]
+    fn mark(&self, l: usize, found: &mut Found) {
+        found.literals[l] = found.scan;
+        for &c in self.meets.get(l) {
+            found.clauses[c as usize] = found.scan;
+        }
+    }
+
+    /// Whether the text has literal `l`'s capitals where the literal ends at `end`.
+    #[inline(never)]
+    fn holds_case_at(&self, l: usize, text: &[u8], end: usize) -> bool {
+        let literal = &self.literals[l];
+        holds_case(literal, &text[end - literal.len()..end])
     }
 
     /// The literals of regex `i`'s most selective clause whose literals `keep` accepts (the one
@@ -239,9 +298,10 @@ impl Prefilter {
     /// ([`crate::normalize::fold_str`]): a folded text that the regex matches holds one of them.
     /// `None` when no such clause is worth looking for (a literal folds to a letter, say).
     pub fn folded_clause(&self, i: usize, keep: impl Fn(&[u8]) -> bool) -> Option<Vec<String>> {
-        self.regex_clauses[i]
+        self.regex_clauses
+            .get(i)
             .iter()
-            .map(|&c| &self.clauses[c])
+            .map(|&c| &self.clauses[c as usize])
             .filter(|clause| clause.iter().all(|&l| keep(&self.literals[l])))
             .filter_map(|clause| {
                 let folded: Vec<String> =
@@ -258,8 +318,9 @@ impl Prefilter {
     }
 
     /// Whether regex `i` may match the scanned haystack (every one of its clauses met).
+    #[inline]
     pub fn may_match(&self, i: usize, found: &Found) -> bool {
-        self.regex_clauses[i].iter().all(|&c| found.clauses[c] == found.scan)
+        self.regex_clauses.get(i).iter().all(|&c| found.clauses[c as usize] == found.scan)
     }
 
     /// Whether regex `i` is one capture group named `name`, so that its matches are the group's.
@@ -271,15 +332,16 @@ impl Prefilter {
     pub fn describe(&self, i: usize) -> Vec<Vec<String>> {
         let lits: Vec<String> =
             self.literals.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
-        self.regex_clauses[i]
+        self.regex_clauses
+            .get(i)
             .iter()
-            .map(|&c| self.clauses[c].iter().map(|&l| lits[l].clone()).collect())
+            .map(|&c| self.clauses[c as usize].iter().map(|&l| lits[l].clone()).collect())
             .collect()
     }
 
     /// Number of clauses of regex `i` (0: it always runs).
     pub fn clause_count(&self, i: usize) -> usize {
-        self.regex_clauses[i].len()
+        self.regex_clauses.get(i).len()
     }
 }
 
@@ -477,27 +539,44 @@ fn ungroup<'h>(children: &'h [Hir], out: &mut Vec<&'h Hir>) {
     }
 }
 
-/// A clause of a literal-like part: the literals its matches start with, or for an alternation
-/// whose branches do not all start with a few literals (`lancent|(?:\p{Ll}+ ){1,2}ensemble`),
+/// A clause of a literal-like part: the literals its matches start with, or for an alternation,
 /// one required literal set of each branch, united (every match goes through one branch, and
-/// contains a literal of that branch's set). Each branch gives its most selective set: the one
-/// whose shortest literal is longest, then the one with fewest literals.
+/// contains a literal of that branch's set), whichever of the two is more selective
+/// ([`selectivity`]). Each branch gives its most selective set. The union is what an alternation
+/// whose branches do not all start with a few literals has (`lancent|(?:\p{Ll}+ ){1,2}ensemble`);
+/// it is also what one whose branches open on common words needs: `(?:a|avait) (?:investi dans|
+/// soutenu)` starts with ` a`, found in nearly every sentence, and holds ` inves` or ` soute`.
 fn clause_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    if let Some(clause) = prefixes(hir) {
-        return Some(clause);
+    let prefix = prefixes(hir);
+    let union = match hir.kind() {
+        HirKind::Alternation(branches) if branches.len() <= MAX_CLAUSE => branches_united(branches),
+        _ => None,
+    };
+    match (prefix, union) {
+        (Some(p), Some(u)) => Some(if selectivity(&u) > selectivity(&p) { u } else { p }),
+        (p, u) => p.or(u),
     }
-    let HirKind::Alternation(branches) = hir.kind() else { return None };
+}
+
+/// One required literal set of each branch, united: each branch's most selective.
+fn branches_united(branches: &[Hir]) -> Option<Vec<Vec<u8>>> {
     let mut union = Vec::new();
     for branch in branches {
         let mut clauses = Vec::new();
         required(branch, &mut clauses);
-        let best = reduce(clauses).into_iter().max_by_key(|c| {
-            let shortest = c.iter().map(Vec::len).min().unwrap_or(0);
-            (shortest, std::cmp::Reverse(c.len()))
-        })?;
+        let best = reduce(clauses).into_iter().max_by_key(|c| selectivity(c))?;
         union.extend(best);
     }
     (union.len() <= MAX_CLAUSE).then_some(union)
+}
+
+/// How selective a clause is, larger meaning met in fewer texts: its shortest literal's length
+/// first (a short literal is met nearly everywhere), then fewer literals.
+fn selectivity(clause: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+    // in characters: `né` is as common as a word of two letters, not three
+    let chars = |l: &Vec<u8>| l.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    let shortest = clause.iter().map(chars).min().unwrap_or(0);
+    (shortest, std::cmp::Reverse(clause.len()))
 }
 
 fn flush(run: &mut Vec<Hir>, out: &mut Vec<Vec<Vec<u8>>>) {
@@ -535,21 +614,24 @@ fn flush(run: &mut Vec<Hir>, out: &mut Vec<Vec<Vec<u8>>>) {
     }
 }
 
-/// The clauses of one regex in their smallest equivalent form, literals in lower case: a literal
-/// that contains another literal of its clause is dropped (wherever it occurs, the shorter one
-/// does too), then a clause met whenever another one is (each literal of the other contains one
-/// of its literals). Fewer literals make the scan cheaper and mark fewer clauses; the verdicts
-/// stay the same.
+/// The clauses of one regex in their smallest equivalent form: a literal that holds another
+/// literal of its clause ([`covers`]) is dropped (wherever it occurs, the shorter one does too),
+/// then a clause met whenever another one is (each literal of the other holds one of its
+/// literals). Fewer literals make the scan cheaper and mark fewer clauses; the verdicts stay the
+/// same.
 fn reduce(clauses: Vec<Vec<Vec<u8>>>) -> Vec<Vec<Vec<u8>>> {
+    let upper = |l: &[u8]| l.iter().filter(|b| b.is_ascii_uppercase()).count();
     let mut clauses: Vec<Vec<Vec<u8>>> = clauses
         .into_iter()
         .map(|clause| {
-            let mut lits: Vec<Vec<u8>> = clause.iter().map(|l| l.to_ascii_lowercase()).collect();
-            lits.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+            let mut lits = clause;
+            // the shorter first, and of two of a length the one with fewer capitals, which
+            // covers more
+            lits.sort_by(|a, b| a.len().cmp(&b.len()).then(upper(a).cmp(&upper(b))).then(a.cmp(b)));
             lits.dedup();
             let mut kept: Vec<Vec<u8>> = Vec::with_capacity(lits.len());
             for l in lits {
-                if !kept.iter().any(|k| contains(&l, k)) {
+                if !kept.iter().any(|k| covers(&l, k)) {
                     kept.push(l);
                 }
             }
@@ -562,7 +644,7 @@ fn reduce(clauses: Vec<Vec<Vec<u8>>>) -> Vec<Vec<Vec<u8>>> {
     // `k` implies `c` when each literal of `k` contains one of `c`'s: wherever `k` is met, so is
     // `c`, which can go, whichever of the two comes first (of two that imply each other, the
     // first stays)
-    let implies = |k: &[Vec<u8>], c: &[Vec<u8>]| k.iter().all(|l| c.iter().any(|x| contains(l, x)));
+    let implies = |k: &[Vec<u8>], c: &[Vec<u8>]| k.iter().all(|l| c.iter().any(|x| covers(l, x)));
     let mut kept: Vec<Vec<Vec<u8>>> = Vec::with_capacity(clauses.len());
     for (i, c) in clauses.iter().enumerate() {
         let implied = clauses
@@ -576,8 +658,27 @@ fn reduce(clauses: Vec<Vec<Vec<u8>>>) -> Vec<Vec<Vec<u8>>> {
     kept
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle)
+/// Whether `literal` is found wherever `holder` is, as a scan finds them: somewhere in `holder`,
+/// with its capitals there as they are ([`holds_case`]) and its other letters in either case.
+fn covers(holder: &[u8], literal: &[u8]) -> bool {
+    literal.len() <= holder.len() && holder.windows(literal.len()).any(|w| holds_case(literal, w))
+}
+
+/// Whether `text` is `literal` as a scan finds it: the same bytes, but for an ASCII letter that
+/// is in lower case in the literal, which the text may have in either case.
+///
+/// A literal's capitals come from the parts of its regex that tell case apart. A part that does
+/// not (`(?i:…)`, `[Ee]`) gives lower-case letters ([`simplify`]), or, for a letter with a third
+/// form (`k`, `K` and the Kelvin sign), every form, so that the clause also holds the literal
+/// with the lower-case letter. So a text that a regex matches holds each capital of the literal
+/// it holds, and the scan need not take `Tech` in `technologie` for the `Tech` of `Biotech`.
+#[inline]
+fn holds_case(literal: &[u8], text: &[u8]) -> bool {
+    literal.len() == text.len()
+        && literal
+            .iter()
+            .zip(text)
+            .all(|(&l, &t)| l == t || (l.is_ascii_lowercase() && l == t.to_ascii_lowercase()))
 }
 
 /// The literals every match of `hir` starts with, when there are few and none is too short.
@@ -615,6 +716,21 @@ mod tests {
         assert!(passes(rule, "⟨name#1⟩ investit DANS ⟨organization#2⟩"));
         assert!(!passes(rule, "⟨name#1⟩ investit dans ⟨place#2⟩"));
         assert!(!passes(rule, "⟨name#1⟩ achète ⟨organization#2⟩"));
+    }
+
+    #[test]
+    fn an_alternation_that_opens_on_common_words_gives_its_branches_rarer_words() {
+        // every branch starts with " a", " va" or ", qui" and an adverb may follow, so that the
+        // literals the branches start with are those few bytes, met in nearly every sentence;
+        // each branch also holds a rarer word, and those make the clause
+        let rule = "⟨o⟩(?:,? (?:qui )?(?:a|va|avait)(?: \\p{Ll}+)? (?:investi dans|soutenu)|,? dont le portefeuille compte) ⟨o⟩";
+        let p = Prefilter::new([rule]);
+        let clauses = p.describe(0);
+        let rare = |c: &Vec<String>| c.iter().all(|l| l.trim().len() >= 4);
+        assert!(clauses.iter().filter(|c| c.len() > 1).any(rare), "{clauses:?}");
+        assert!(passes(rule, "⟨o⟩, qui a déjà investi dans ⟨o⟩"));
+        assert!(passes(rule, "⟨o⟩, dont le portefeuille compte ⟨o⟩"));
+        assert!(!passes(rule, "⟨o⟩ a signé avec ⟨o⟩"));
     }
 
     #[test]
@@ -687,6 +803,8 @@ mod tests {
         let leaf = prop_oneof![
             Just("ab"),
             Just("Le"),
+            Just("Kb"),
+            Just("k"),
             Just("y"),
             Just("investissement"),
             Just("é"),
@@ -744,6 +862,12 @@ mod tests {
             "E",
             "s",
             "S",
+            "ſ",
+            "k",
+            "K",
+            "\u{212A}",
+            "Kb",
+            "kB",
             " ",
             ",",
             "x",
@@ -770,6 +894,30 @@ mod tests {
                 if regex.is_match(text) || regex.is_match(&folded) {
                     prop_assert!(p.may_match(0, &found), "{} on {:?} folded: {:?}", body, text, p.describe(0));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_capital_is_looked_for_as_a_capital_where_the_regex_tells_case_apart() {
+        // `Biotech` holds `Tech` and `tech` holds neither: "technologie" does not pass
+        let rule = "(?:Biotech|Tech|Group)(?:[^\\p{L}]|$)";
+        assert!(passes(rule, "Kalix Biotech a levé"));
+        assert!(passes(rule, "Norvik Group, Kalix Tech"));
+        assert!(!passes(rule, "la technologie du groupe"));
+        // a part that does not tell case apart finds every case
+        for rule in ["(?i:biotech)s?", "[Bb]iotech", "(?i:Kalix) signe", "(?i:sas) "] {
+            for text in [
+                "la biotech",
+                "la BIOTECH",
+                "la Biotech",
+                "KALIX signe",
+                "kalix signe",
+                "SAS ",
+                "ſas ",
+            ] {
+                let matches = regex::Regex::new(rule).unwrap().is_match(text);
+                assert!(!matches || passes(rule, text), "{rule} on {text}");
             }
         }
     }
@@ -831,8 +979,12 @@ mod tests {
     #[test]
     fn clauses_keep_their_shortest_literals_and_drop_what_others_imply() {
         let b = |l: &[&str]| l.iter().map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
-        let reduced = reduce(vec![b(&["des", "De", "de la"]), b(&["investit", "Dans"])]);
-        assert_eq!(reduced, vec![b(&["de"]), b(&["dans", "investit"])]);
+        let reduced = reduce(vec![b(&["des", "de", "de la"]), b(&["investit", "Dans"])]);
+        assert_eq!(reduced, vec![b(&["de"]), b(&["Dans", "investit"])]);
+        // a capital is found only as a capital, a small letter in either case: "de" is found
+        // wherever "Des" is, "De" not wherever "des" is
+        assert_eq!(reduce(vec![b(&["Des", "de"])]), vec![b(&["de"])]);
+        assert_eq!(reduce(vec![b(&["des", "De"])]), vec![b(&["De", "des"])]);
         // wherever {"accord-cadre"} is met, so is {"accord-cadre", "partenariat"}: the wider goes
         let reduced = reduce(vec![b(&["accord-cadre", "partenariat"]), b(&["accord-cadre"])]);
         assert_eq!(reduced, vec![b(&["accord-cadre"])]);
