@@ -182,7 +182,7 @@ impl Prefilter {
         // clause not met, and a clause of placeholders (`⟩`) is met in every sentence of stage 3
         let rarity: Vec<_> = clauses
             .iter()
-            .map(|c| selectivity(&c.iter().map(|&l| literals[l].clone()).collect::<Vec<_>>()))
+            .map(|c| selectivity(&c.iter().map(|&l| &literals[l][..]).collect::<Vec<_>>()))
             .collect();
         for own in &mut regex_clauses {
             own.sort_by(|&a, &b| rarity[b].cmp(&rarity[a]).then(a.cmp(&b)));
@@ -239,8 +239,8 @@ impl Prefilter {
     }
 
     /// Scans `haystack` with `automaton`, whose pattern `i` is literal `id(i)`; the literals of
-    /// `always` count as found. With `cased`, a literal with a capital counts as found only where
-    /// the text has its capitals ([`holds_case`]).
+    /// `always` count as found. With `check_case`, a literal with a capital counts as found only
+    /// where the text has its capitals ([`holds_case`]).
     fn scan_with(
         &self,
         automaton: Option<&Scanner>,
@@ -248,7 +248,7 @@ impl Prefilter {
         found: &mut Found,
         id: impl Fn(usize) -> usize,
         always: &[usize],
-        cased: bool,
+        check_case: bool,
     ) {
         if found.literals.len() != self.literals.len()
             || found.clauses.len() != self.clauses.len()
@@ -269,7 +269,7 @@ impl Prefilter {
             a.every_literal(text, &mut |i, end| {
                 let l = id(i);
                 if found.literals[l] != found.scan
-                    && (!cased || !self.cased[l] || self.holds_case_at(l, text, end))
+                    && (!check_case || !self.cased[l] || self.holds_case_at(l, text, end))
                 {
                     self.mark(l, found);
                 }
@@ -572,9 +572,9 @@ fn branches_united(branches: &[Hir]) -> Option<Vec<Vec<u8>>> {
 
 /// How selective a clause is, larger meaning met in fewer texts: its shortest literal's length
 /// first (a short literal is met nearly everywhere), then fewer literals.
-fn selectivity(clause: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+fn selectivity<L: AsRef<[u8]>>(clause: &[L]) -> (usize, std::cmp::Reverse<usize>) {
     // in characters: `né` is as common as a word of two letters, not three
-    let chars = |l: &Vec<u8>| l.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    let chars = |l: &L| l.as_ref().iter().filter(|&&b| b & 0xC0 != 0x80).count();
     let shortest = clause.iter().map(chars).min().unwrap_or(0);
     (shortest, std::cmp::Reverse(clause.len()))
 }
