@@ -24,6 +24,28 @@ impl Location {
     }
 }
 
+/// Where each line of a text starts, to tell many locations in it ([`Lines::at`]) without
+/// reading the text from its start for each one, as [`Location::at`] does.
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn of(text: &str) -> Lines {
+        let breaks = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1);
+        Lines { starts: std::iter::once(0).chain(breaks).collect() }
+    }
+
+    /// [`Location::at`] of byte `offset` in `text`, which these are the lines of.
+    pub fn at(&self, file: impl Into<PathBuf>, text: &str, offset: usize) -> Location {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let column = text[self.starts[line - 1]..offset].chars().count() + 1;
+        Location { file: file.into(), line, column }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
@@ -119,5 +141,19 @@ mod tests {
         let loc = Location::at("f.toml", text, text.find('x').unwrap());
         assert_eq!(loc.to_string(), "f.toml:2:4");
         assert_eq!(Location::at("f", text, 0).to_string(), "f:1:1");
+    }
+
+    #[test]
+    fn lines_tell_the_locations_that_reading_from_the_start_tells() {
+        for text in ["", "ab\nçé x\n", "\n\nx", "é\r\nà\n\nz", "no break"] {
+            let lines = Lines::of(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    lines.at("f", text, offset),
+                    Location::at("f", text, offset),
+                    "{text:?} {offset}"
+                );
+            }
+        }
     }
 }

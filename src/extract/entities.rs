@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use super::lexical::is_participle_suffix;
 use super::scratch::{Costs, PatternCost, Scratch};
 use super::sheet::{build_running, Group, View};
-use super::{applying, mask_items, new_mention, to_masked, Mention, MentionSource};
+use super::{applying, languages, mask_items, new_mention, to_masked, Mention, MentionSource};
 use crate::normalize::fold_str_into;
 use crate::rules::bounds::NameBounds;
 use crate::rules::RulePack;
@@ -80,16 +80,21 @@ pub(super) fn pattern_mentions(
     let alphabet = rules.bytes.as_deref();
     let masking = scratch.clock();
     scratch.sheet.clear();
+    let (langs, lang_of) = languages(docs.iter().map(|d| d.lang));
+    let patterns: Vec<Vec<(bool, bool)>> = (langs.iter())
+        .map(|&lang| {
+            applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), lang)
+        })
+        .collect();
+    let groups: Vec<Group> = patterns.iter().map(|p| Group::new(prefilter, p, alphabet)).collect();
     for (doc, d) in docs.iter_mut().enumerate() {
-        let patterns =
-            applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), d.lang);
-        let group = Group::new(prefilter, &patterns, alphabet);
+        let group = &groups[lang_of[doc]];
         let text = d.text;
         for (index, (&span, lexical)) in
             d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()
         {
             let items = mask_items(&lexical, 0..lexical.len(), &rules.type_codes);
-            let view = scratch.sheet.push(text, span, items, &group, &mut scratch.entity);
+            let view = scratch.sheet.push(text, span, items, group, &mut scratch.entity);
             let first_word = text[span.start..span.end]
                 .find(|c: char| c.is_alphanumeric())
                 .map_or(span.start, |i| span.start + i);

@@ -166,6 +166,25 @@ fn applying<'p>(
     patterns.map(|(pattern_lang, fold)| (applies_to(pattern_lang, lang), fold)).collect()
 }
 
+/// The distinct languages of a batch's documents, in the order first met, and for each document
+/// the index of its own: what depends on a document's language alone ([`applying`], a stage's
+/// pattern group) is worked out once per language instead of once per document.
+fn languages<'a>(
+    langs: impl Iterator<Item = Option<&'a str>>,
+) -> (Vec<Option<&'a str>>, Vec<usize>) {
+    let mut distinct = Vec::new();
+    let indices = langs
+        .map(|lang| match distinct.iter().position(|&l| l == lang) {
+            Some(k) => k,
+            None => {
+                distinct.push(lang);
+                distinct.len() - 1
+            }
+        })
+        .collect();
+    (distinct, indices)
+}
+
 /// Extracts mentions and relations from `document` with `rules`.
 pub fn extract(document: &Document, rules: &RulePack) -> Extraction {
     let mut ex = extract_texts(&[document], rules, &mut Scratch::default())

@@ -6,7 +6,7 @@
 use super::masked::Masked;
 use super::scratch::{Costs, PatternCost, Scratch};
 use super::sheet::{build_running, Group, View};
-use super::{applying, mask_items, to_masked, Mention, RelationMatch};
+use super::{applying, languages, mask_items, to_masked, Mention, RelationMatch};
 use crate::normalize::{fold_str_into, NormalizedText};
 use crate::rules::pattern::{Slot, SlotRole};
 use crate::rules::slots::SlotLayout;
@@ -48,19 +48,21 @@ pub(super) fn relation_matches(
     let alphabet = rules.bytes.as_deref();
     let masking = scratch.clock();
     scratch.sheet.clear();
+    let (langs, lang_of) = languages(docs.iter().map(|d| d.lang));
+    let patterns: Vec<Vec<(bool, bool)>> = (langs.iter())
+        .map(|&lang| applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), lang))
+        .collect();
+    // where no rule that reads the folded copy may match, the sentence is not folded, its text
+    // is scanned instead, and those rules do not run: a group of no pattern that reads it
+    let unfolded_patterns: Vec<Vec<(bool, bool)>> = (patterns.iter())
+        .map(|p| p.iter().map(|&(applies, fold)| (applies && !fold, fold)).collect())
+        .collect();
+    let groups: Vec<(Group, Group)> = (patterns.iter().zip(&unfolded_patterns))
+        .map(|(p, u)| (Group::new(prefilter, p, alphabet), Group::new(prefilter, u, alphabet)))
+        .collect();
     for (doc, d) in docs.iter().enumerate() {
-        let patterns =
-            applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), d.lang);
-        let group = Group::new(prefilter, &patterns, alphabet);
+        let (group, unfolded) = &groups[lang_of[doc]];
         let any_folds = group.any_folds;
-        // where no rule that reads the folded copy may match, the sentence is not folded, its
-        // text is scanned instead, and those rules do not run
-        let unfolded_patterns: Vec<(bool, bool)> = match any_folds {
-            true => patterns.iter().map(|&(applies, fold)| (applies && !fold, fold)).collect(),
-            false => Vec::new(),
-        };
-        // (a group of no pattern that reads the folded copy)
-        let unfolded = Group::new(prefilter, &unfolded_patterns, alphabet);
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {
             let count = d.mentions[first..].iter().take_while(|m| m.sentence == index).count();
@@ -70,7 +72,7 @@ pub(super) fn relation_matches(
                 continue; // a relation binds two mentions of the sentence
             }
             let items = mask_items(d.mentions, range, &rules.type_codes);
-            let group = if any_folds && !d.folds[index] { &unfolded } else { &group };
+            let group = if any_folds && !d.folds[index] { unfolded } else { group };
             let view =
                 scratch.sheet.push(&d.normalized.text, *span, items, group, &mut scratch.relation);
             sentences.push(RelationSentence { doc, index, view, out: Vec::new() });

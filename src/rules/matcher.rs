@@ -33,6 +33,7 @@ use regex_syntax::hir::{Hir, HirKind};
 use super::alphabet::{first_maybe_mapped, Alphabet};
 use super::bytes::{sets_of, ByteAlphabet, ByteRow, ByteText, ByteView, CharSets};
 use super::forward::Forward;
+use super::prefilter::Required;
 use super::Claim;
 
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
@@ -60,6 +61,9 @@ pub struct Matcher {
     automata: OnceLock<Automata>,
     /// Set by the thread that takes on building the automata ([`Matcher::build_unless_claimed`]).
     claim: Claim,
+    /// What its pack's prefilter needs of it, read from the syntax tree parsed here, until the
+    /// pack takes it ([`Matcher::take_required`]).
+    required: Required,
 }
 
 /// A pattern's automata, and the characters they tell apart.
@@ -331,6 +335,7 @@ impl Matcher {
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
         let sets = sets_of(&hir);
+        let required = Required::of(&hir);
         let read = read(&hir);
         let matcher = Matcher {
             source: source.to_string(),
@@ -340,8 +345,15 @@ impl Matcher {
             forward: false,
             automata: OnceLock::new(),
             claim: Claim::default(),
+            required,
         };
         Ok((matcher, read))
+    }
+
+    /// What a prefilter needs of the pattern ([`Prefilter::of`](super::prefilter::Prefilter::of)),
+    /// taken out: a pack builds its prefilters once, and a second call gives nothing.
+    pub fn take_required(&mut self) -> Required {
+        std::mem::take(&mut self.required)
     }
 
     /// The pattern's sets of characters from U+0080 up, for its pack's [`ByteAlphabet`];

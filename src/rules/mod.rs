@@ -33,7 +33,7 @@ pub use matcher::Matcher;
 use prefilter::Prefilter;
 use toml::Spanned;
 
-use crate::error::{Location, RuleError, RuleErrors};
+use crate::error::{Lines, Location, RuleError, RuleErrors};
 use crate::normalize::fold_str;
 use crate::vocab::{ns, EntityTypeDecl, RelationDecl, Rgb, Vocabulary};
 use bounds::NameBounds;
@@ -352,7 +352,15 @@ impl LoadOptions {
 struct SourceFile {
     path: PathBuf,
     text: String,
+    lines: Lines,
     raw: RawFile,
+}
+
+impl SourceFile {
+    /// The location of byte `offset` of the file.
+    fn location(&self, offset: usize) -> Location {
+        self.lines.at(&self.path, &self.text, offset)
+    }
 }
 
 struct Loader {
@@ -362,10 +370,7 @@ struct Loader {
 
 impl Loader {
     fn error(&mut self, file: &SourceFile, offset: usize, message: impl Into<String>) {
-        self.errors.push(RuleError {
-            location: Location::at(&file.path, &file.text, offset),
-            message: message.into(),
-        });
+        self.errors.push(RuleError { location: file.location(offset), message: message.into() });
     }
 }
 
@@ -468,7 +473,7 @@ impl RulePack {
                 }
             };
             match toml::from_str::<RawFile>(&text) {
-                Ok(raw) => files.push(SourceFile { path, text, raw }),
+                Ok(raw) => files.push(SourceFile { lines: Lines::of(&text), path, text, raw }),
                 Err(e) => {
                     let offset = e.span().map_or(0, |s| s.start);
                     let message = e.message().to_string();
@@ -796,7 +801,7 @@ fn compile(
     // 4. patterns and rules
     let mut ids: BTreeMap<String, Location> = BTreeMap::new();
     let mut check_id = |loader: &mut Loader, file: &SourceFile, at: usize, id: &str| {
-        let loc = Location::at(&file.path, &file.text, at);
+        let loc = file.location(at);
         if let Some(first) = ids.get(id) {
             loader.error(file, at, format!("duplicate id '{id}' (first defined at {first})"));
         } else {
@@ -883,7 +888,7 @@ fn compile(
                 bounds,
                 antecedent,
                 fold: p.fold,
-                location: Location::at(&file.path, &file.text, at),
+                location: file.location(at),
                 examples: mention_examples(file, &p.example),
             });
         }
@@ -1056,7 +1061,7 @@ fn compile(
                 slots: expanded.slots,
                 layout,
                 not_after: r.not_after.iter().map(|w| fold_str(w)).collect(),
-                location: Location::at(&file.path, &file.text, at),
+                location: file.location(at),
                 examples: r
                     .example
                     .iter()
@@ -1065,7 +1070,7 @@ fn compile(
                         expect: x.get_ref().expect.clone(),
                         reject: x.get_ref().reject.clone(),
                         lang: x.get_ref().lang.clone(),
-                        location: Location::at(&file.path, &file.text, x.span().start),
+                        location: file.location(x.span().start),
                     })
                     .collect(),
             });
@@ -1088,19 +1093,23 @@ fn compile(
     };
     // relation rules find few matches, where finding a start forward costs little
     relation_rules.iter_mut().for_each(|r| r.regex.read_forward());
+    // what the prefilters need of each pattern, read when it was parsed
+    let entity_required: Vec<_> =
+        entity_patterns.iter_mut().map(|p| p.regex.take_required()).collect();
+    let money_and_dates_required: Vec<_> = (money_patterns.iter_mut().map(|p| &mut p.regex))
+        .chain(date_patterns.iter_mut().map(|p| &mut p.regex))
+        .map(Matcher::take_required)
+        .collect();
+    let relation_required: Vec<_> =
+        relation_rules.iter_mut().map(|r| r.regex.take_required()).collect();
     let ((entity, money_and_dates), relation) = rayon::join(
         || {
-            let entity = Prefilter::new(entity_patterns.iter().map(|p| p.regex.as_str()));
-            let money_and_dates = Prefilter::new(
-                money_patterns
-                    .iter()
-                    .map(|p| p.regex.as_str())
-                    .chain(date_patterns.iter().map(|p| p.regex.as_str())),
-            );
+            let entity = Prefilter::of(&entity_required);
+            let money_and_dates = Prefilter::of(&money_and_dates_required);
             (entity, money_and_dates)
         },
         || {
-            let relation = Prefilter::new(relation_rules.iter().map(|r| r.regex.as_str()));
+            let relation = Prefilter::of(&relation_required);
             let gate = FoldGate::new(&relation, relation_rules.iter().enumerate(), &type_codes);
             (relation, gate)
         },
@@ -1159,7 +1168,7 @@ fn mention_examples(
             text: x.get_ref().text.clone(),
             expect: x.get_ref().expect.clone(),
             lang: x.get_ref().lang.clone(),
-            location: Location::at(&file.path, &file.text, x.span().start),
+            location: file.location(x.span().start),
         })
         .collect()
 }

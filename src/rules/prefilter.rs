@@ -111,24 +111,50 @@ pub struct Found {
     scan: u32,
 }
 
+/// What the prefilter needs of one regex: whether it is one group named `name`, and its clauses
+/// as literal sets, before [`reduce`]. A [`Matcher`](super::matcher::Matcher) works it out from
+/// the syntax tree it parses anyway ([`Required::of`]), so that a pack's prefilters parse nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Required {
+    name: bool,
+    clauses: Vec<Vec<Vec<u8>>>,
+}
+
+impl Required {
+    /// What the prefilter needs of the regex whose syntax tree is `hir`, as parsed with the
+    /// configuration of `regex_syntax::Parser::new()`.
+    pub fn of(hir: &Hir) -> Required {
+        let name = matches!(hir.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("name"));
+        let pruned = prune_hir(hir);
+        let mut clauses = Vec::new();
+        required(&simplify(&pruned), &mut clauses);
+        Required { name, clauses }
+    }
+}
+
 impl Prefilter {
     /// Builds the prefilter of `patterns` (regex source texts, as given to `regex::Regex`).
     pub fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Prefilter {
+        // parsing is most of the cost, and the patterns are parsed in parallel on the current
+        // rayon pool (in their order: the ids are given in order)
+        let patterns: Vec<&str> = patterns.into_iter().collect();
+        let analyzed: Vec<Required> = {
+            use rayon::prelude::*;
+            patterns.par_iter().with_max_len(1).map(|p| analyze(p)).collect()
+        };
+        Prefilter::of(analyzed.iter())
+    }
+
+    /// Builds the prefilter of regexes from what it needs of each ([`Required`]), in order.
+    pub fn of<'a>(regexes: impl IntoIterator<Item = &'a Required>) -> Prefilter {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut ids: std::collections::HashMap<Vec<u8>, usize> = Default::default();
         let mut regex_literal_clauses: Vec<Vec<Vec<usize>>> = Vec::new();
         let mut name = Vec::new();
-        // parsing is most of the cost, and the patterns are parsed in parallel on the current
-        // rayon pool (in their order: the ids below are given in order)
-        let patterns: Vec<&str> = patterns.into_iter().collect();
-        let analyzed: Vec<(bool, Vec<Vec<Vec<u8>>>)> = {
-            use rayon::prelude::*;
-            patterns.par_iter().with_max_len(1).map(|p| analyze(p)).collect()
-        };
-        for (is_name, raw) in analyzed {
+        for Required { name: is_name, clauses: raw } in regexes {
             let mut own = Vec::new();
-            name.push(is_name);
-            for clause in reduce(raw) {
+            name.push(*is_name);
+            for clause in reduce(raw.clone()) {
                 let mut lits: Vec<usize> = clause
                     .into_iter()
                     .map(|l| {
@@ -345,16 +371,56 @@ impl Prefilter {
     }
 }
 
-/// Whether `pattern` is one group named `name`, and its clauses as literal sets (none when it
-/// does not parse).
-fn analyze(pattern: &str) -> (bool, Vec<Vec<Vec<u8>>>) {
+/// What the prefilter needs of `pattern` (nothing when it does not parse), parsed without the
+/// parts it never reads.
+fn analyze(pattern: &str) -> Required {
     let Some(hir) = parse(pattern) else {
-        return (false, Vec::new());
+        return Required::default();
     };
     let name = matches!(hir.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("name"));
-    let mut raw = Vec::new();
-    required(&simplify(&hir), &mut raw);
-    (name, raw)
+    let mut clauses = Vec::new();
+    required(&simplify(&hir), &mut clauses);
+    Required { name, clauses }
+}
+
+/// [`prune`] over a syntax tree already translated: every repetition that may match zero times,
+/// on the path [`required`] walks, with a one-letter body (an empty one when its body can only
+/// match the empty string), so that [`simplify`] does not rebuild the word lists it holds. The
+/// rest is borrowed.
+fn prune_hir(hir: &Hir) -> Cow<'_, Hir> {
+    let rebuilt = |sub: Cow<'_, Hir>, make: &dyn Fn(Hir) -> Hir| match sub {
+        Cow::Borrowed(_) => Cow::Borrowed(hir),
+        Cow::Owned(sub) => Cow::Owned(make(sub)),
+    };
+    match hir.kind() {
+        HirKind::Capture(c) => rebuilt(prune_hir(&c.sub), &|sub| {
+            Hir::capture(Capture { index: c.index, name: c.name.clone(), sub: Box::new(sub) })
+        }),
+        HirKind::Concat(xs) => {
+            let pruned: Vec<Cow<'_, Hir>> = xs.iter().map(prune_hir).collect();
+            if pruned.iter().all(|x| matches!(x, Cow::Borrowed(_))) {
+                return Cow::Borrowed(hir);
+            }
+            Cow::Owned(Hir::concat(pruned.into_iter().map(Cow::into_owned).collect()))
+        }
+        HirKind::Repetition(r) if r.min >= 1 => rebuilt(prune_hir(&r.sub), &|sub| {
+            Hir::repetition(Repetition {
+                min: r.min,
+                max: r.max,
+                greedy: r.greedy,
+                sub: Box::new(sub),
+            })
+        }),
+        HirKind::Repetition(r) => {
+            let body = match r.sub.properties().maximum_len() {
+                Some(0) => Hir::empty(),
+                _ => Hir::literal(*b"x"),
+            };
+            let (min, max, greedy) = (r.min, r.max, r.greedy);
+            Cow::Owned(Hir::repetition(Repetition { min, max, greedy, sub: Box::new(body) }))
+        }
+        _ => Cow::Borrowed(hir),
+    }
 }
 
 /// Parses `pattern` into the HIR that [`required`] reads, without the parts it never reads.
@@ -742,7 +808,7 @@ mod tests {
 
     /// [`analyze`] as it was before pruning: the whole pattern parsed, [`simplify`] rebuilding
     /// every part. `None` when the regex crate would reject the pattern.
-    fn unpruned(pattern: &str) -> Option<(bool, Vec<Vec<Vec<u8>>>)> {
+    fn unpruned(pattern: &str) -> Option<Required> {
         fn rebuild(hir: &Hir) -> Hir {
             match hir.kind() {
                 HirKind::Class(_) => simplify(hir).into_owned(),
@@ -764,9 +830,14 @@ mod tests {
         }
         let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
         let name = matches!(hir.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("name"));
-        let mut raw = Vec::new();
-        required(&rebuild(&hir), &mut raw);
-        Some((name, raw))
+        let mut clauses = Vec::new();
+        required(&rebuild(&hir), &mut clauses);
+        Some(Required { name, clauses })
+    }
+
+    /// [`Required::of`] the whole syntax tree, as a matcher parses it.
+    fn of_whole(pattern: &str) -> Option<Required> {
+        regex_syntax::Parser::new().parse(pattern).ok().map(|hir| Required::of(&hir))
     }
 
     #[test]
@@ -795,6 +866,7 @@ mod tests {
         ];
         for pattern in patterns {
             assert_eq!(Some(analyze(pattern)), unpruned(pattern), "{pattern}");
+            assert_eq!(of_whole(pattern), unpruned(pattern), "{pattern}");
         }
     }
 
@@ -840,6 +912,7 @@ mod tests {
         fn pruning_keeps_the_clauses_of_any_pattern(body in pattern(), named in proptest::bool::ANY) {
             let pattern = if named { format!("(?P<name>{body})") } else { body };
             if let Some(expected) = unpruned(&pattern) {
+                prop_assert_eq!(of_whole(&pattern), Some(expected.clone()), "{}", pattern);
                 prop_assert_eq!(analyze(&pattern), expected, "{}", pattern);
             }
         }
