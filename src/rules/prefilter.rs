@@ -112,7 +112,7 @@ pub struct Found {
 }
 
 /// What the prefilter needs of one regex: whether it is one group named `name`, and its clauses
-/// as literal sets, before [`reduce`]. A [`Matcher`](super::matcher::Matcher) works it out from
+/// as literal sets, before `reduce`. A [`Matcher`](super::matcher::Matcher) works it out from
 /// the syntax tree it parses anyway ([`Required::of`]), so that a pack's prefilters parse nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Required {
