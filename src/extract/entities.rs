@@ -116,7 +116,10 @@ pub(super) fn pattern_mentions(
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
+        // the pattern's search cache, held for its whole pass
+        let mut held = None;
         for k in sheet.running(i) {
+            let held = held.get_or_insert_with(|| p.regex.hold());
             let s = &mut sentences[k];
             let EntitySentence { doc, index, lexical, view, first_word, absorbed, found } = s;
             let EntityDoc { text, inner_words, .. } = &docs[*doc];
@@ -138,10 +141,8 @@ pub(super) fn pattern_mentions(
             let names = &mut scratch.names;
             loop {
                 names.clear();
-                let mut matches = match name_of {
-                    NameOf::Group => p.regex.captures(haystack, &mut scratch.slots),
-                    NameOf::Match | NameOf::Bounds(_) => p.regex.find(haystack, &mut scratch.slots),
-                };
+                let groups = matches!(name_of, NameOf::Group);
+                let mut matches = p.regex.search_held(held, haystack, &mut scratch.slots, groups);
                 let mut told = true;
                 while let Some(groups) = matches.next() {
                     let whole = groups.get(0).expect("group 0");

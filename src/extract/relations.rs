@@ -84,7 +84,10 @@ pub(super) fn relation_matches(
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
+        // the rule's search cache, held for its whole pass
+        let mut held = None;
         for k in sheet.running(i) {
+            let held = held.get_or_insert_with(|| rule.regex.hold());
             let s = &mut sentences[k];
             let RelationSentence { doc, index, view, out } = s;
             let RelationDoc { normalized, mentions, .. } = &docs[*doc];
@@ -96,10 +99,9 @@ pub(super) fn relation_matches(
             let before = out.len();
             let mut layout = rule.layout.as_ref().filter(|_| !scratch.by_groups);
             loop {
-                let mut matches = match layout {
-                    Some(_) => rule.regex.find(haystack, &mut scratch.slots),
-                    None => rule.regex.captures(haystack, &mut scratch.slots),
-                };
+                let groups = layout.is_none();
+                let mut matches =
+                    rule.regex.search_held(held, haystack, &mut scratch.slots, groups);
                 let (mut placed, mut found) = (true, 0);
                 'matches: while let Some(caps) = matches.next() {
                     found += 1;

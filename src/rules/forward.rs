@@ -32,7 +32,7 @@ use regex_automata::nfa::thompson;
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
 use regex_automata::util::captures::GroupInfo;
-use regex_automata::util::pool::Pool;
+use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::{Anchored, Input, MatchKind, PatternID, Span};
@@ -44,7 +44,11 @@ use regex_syntax::hir::Hir;
 /// is read by the PikeVM.
 const VISITED_CAPACITY: usize = 1 << 20;
 
-type CacheFn = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+pub(crate) type CacheFn = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+/// A forward lazy DFA's cache, taken from its pattern's pool for many searches
+/// ([`Forward::hold`]) and given back when dropped.
+pub(crate) type HeldCache<'a> = PoolGuard<'a, Cache, CacheFn>;
 
 /// A pattern's forward automata ([the module](self)).
 pub struct Forward {
@@ -113,7 +117,23 @@ impl Forward {
         input: &Input<'_>,
         slots: &mut [Option<NonMaxUsize>],
     ) -> Option<PatternID> {
-        let (start, end) = match self.span(input) {
+        self.search_slots_with(&mut self.caches.get(), input, slots)
+    }
+
+    /// A lazy DFA cache of the pattern's, held for many searches ([`Forward::search_slots_with`])
+    /// instead of taken from its pool and given back for each.
+    pub(crate) fn hold(&self) -> HeldCache<'_> {
+        self.caches.get()
+    }
+
+    /// [`Forward::search_slots`] with a cache of the pattern's ([`Forward::hold`]).
+    pub(crate) fn search_slots_with(
+        &self,
+        cache: &mut Cache,
+        input: &Input<'_>,
+        slots: &mut [Option<NonMaxUsize>],
+    ) -> Option<PatternID> {
+        let (start, end) = match self.span(cache, input) {
             Ok(Some(span)) => span,
             Ok(None) => return None,
             Err(()) => return self.capture(input, slots),
@@ -132,9 +152,8 @@ impl Forward {
 
     /// Where the leftmost-first match of `input` starts and ends, by the lazy DFA; `Err` when
     /// it gave up.
-    fn span(&self, input: &Input<'_>) -> Result<Option<(usize, usize)>, ()> {
-        let mut cache = self.caches.get();
-        let end = match self.dfa.try_search_fwd(&mut cache, input).map_err(|_| ())? {
+    fn span(&self, cache: &mut Cache, input: &Input<'_>) -> Result<Option<(usize, usize)>, ()> {
+        let end = match self.dfa.try_search_fwd(cache, input).map_err(|_| ())? {
             Some(m) => m.offset(),
             None => return Ok(None),
         };
@@ -150,7 +169,7 @@ impl Forward {
                 }
             }
             let attempt = input.clone().span(start..end).anchored(Anchored::Yes).earliest(true);
-            if self.dfa.try_search_fwd(&mut cache, &attempt).map_err(|_| ())?.is_some() {
+            if self.dfa.try_search_fwd(cache, &attempt).map_err(|_| ())?.is_some() {
                 return Ok(Some((start, end)));
             }
             start += 1;

@@ -22,17 +22,19 @@
 //! [`Matcher::read_bytes`]) and read a haystack's bytes, mapped once by the caller
 //! (`Haystack::with_bytes`) or by the matcher; offsets are turned back into the text's.
 
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::{Arc, OnceLock};
 
 use regex_automata::meta;
 use regex_automata::util::captures::GroupInfo;
+use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::alphabet::{first_maybe_mapped, Alphabet};
 use super::bytes::{sets_of, ByteAlphabet, ByteRow, ByteText, ByteView, CharSets};
-use super::forward::Forward;
+use super::forward::{self, Forward};
 use super::prefilter::Required;
 use super::Claim;
 
@@ -77,26 +79,86 @@ struct Automata {
 /// pattern read over bytes that [`Matcher::read_forward`] asked for.
 #[derive(Debug, Clone)]
 enum Engine {
-    Meta(meta::Regex),
+    Meta(Box<MetaEngine>),
     Forward(Box<Forward>),
+}
+
+type MetaCacheFn = Box<dyn Fn() -> meta::Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+/// The meta regex, with a pool of its caches that a caller may hold for many searches
+/// ([`Matcher::hold`]); searches that hold none take one from the regex's own pool.
+struct MetaEngine {
+    regex: meta::Regex,
+    caches: Pool<meta::Cache, MetaCacheFn>,
+}
+
+impl MetaEngine {
+    fn new(regex: meta::Regex) -> MetaEngine {
+        let pattern = regex.clone();
+        let caches = Pool::new(Box::new(move || pattern.create_cache()) as MetaCacheFn);
+        MetaEngine { regex, caches }
+    }
+}
+
+impl Clone for MetaEngine {
+    fn clone(&self) -> MetaEngine {
+        MetaEngine::new(self.regex.clone())
+    }
+}
+
+impl std::fmt::Debug for MetaEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.regex.fmt(f)
+    }
+}
+
+/// A pattern's search cache, taken from its pool for a pass over many haystacks and given back
+/// when dropped ([`Matcher::hold`]): a search that holds one does not take one from the pool and
+/// give it back, which costs a lock on every thread but the pool's first.
+pub struct Held<'m> {
+    cache: HeldCache<'m>,
+    /// The automata whose cache it is.
+    owner: &'m Engine,
+}
+
+enum HeldCache<'m> {
+    Meta(PoolGuard<'m, meta::Cache, MetaCacheFn>),
+    Forward(forward::HeldCache<'m>),
 }
 
 impl Engine {
     fn group_info(&self) -> &GroupInfo {
         match self {
-            Engine::Meta(regex) => regex.group_info(),
+            Engine::Meta(meta) => meta.regex.group_info(),
             Engine::Forward(forward) => forward.group_info(),
         }
     }
 
+    fn hold(&self) -> Held<'_> {
+        let cache = match self {
+            Engine::Meta(meta) => HeldCache::Meta(meta.caches.get()),
+            Engine::Forward(forward) => HeldCache::Forward(forward.hold()),
+        };
+        Held { cache, owner: self }
+    }
+
+    /// The leftmost-first match of `input` with as many slots as `slots` holds, with the cache
+    /// `held` (of this engine's, [`Engine::hold`]) or one from the pattern's pool.
     fn search_slots(
         &self,
+        held: Option<&mut Held<'_>>,
         input: &Input<'_>,
         slots: &mut [Option<NonMaxUsize>],
     ) -> Option<PatternID> {
-        match self {
-            Engine::Meta(regex) => regex.search_slots(input, slots),
-            Engine::Forward(forward) => forward.search_slots(input, slots),
+        match (self, held.map(|h| &mut h.cache)) {
+            (Engine::Meta(meta), Some(HeldCache::Meta(cache))) => {
+                meta.regex.search_slots_with(cache, input, slots)
+            }
+            (Engine::Forward(forward), Some(HeldCache::Forward(cache))) => {
+                forward.search_slots_with(cache, input, slots)
+            }
+            (Engine::Meta(meta), _) => meta.regex.search_slots(input, slots),
+            (Engine::Forward(forward), _) => forward.search_slots(input, slots),
         }
     }
 }
@@ -237,6 +299,8 @@ impl<'h, S: AsRef<[Slot]>> Groups<'h, '_, S> {
 /// copy, made in the [`Slots`]; offsets are the same in both texts.
 pub struct Matches<'m, 'h, 's> {
     regex: &'m Engine,
+    /// The cache the caller holds for the pattern, if any ([`Matcher::hold`]).
+    held: Option<&'s mut Held<'m>>,
     names: &'m [Option<String>],
     haystack: &'h str,
     /// What the automata read.
@@ -280,7 +344,7 @@ impl<'h> Matches<'_, 'h, '_> {
                 return None;
             }
             let input = Input::new(text).span(self.at..text.len());
-            if self.regex.search_slots(&input, slots).is_none() {
+            if self.regex.search_slots(self.held.as_deref_mut(), &input, slots).is_none() {
                 self.at = text.len() + 1;
                 return None;
             }
@@ -454,7 +518,9 @@ impl Matcher {
                 _ => {
                     builder.configure(meta::Config::new().utf8_empty(false));
                     let built = builder.build_from_hir(&hir);
-                    Engine::Meta(built.map_err(|e| last_line(&e.to_string()))?)
+                    Engine::Meta(Box::new(MetaEngine::new(
+                        built.map_err(|e| last_line(&e.to_string()))?,
+                    )))
                 }
             };
             return Ok(Automata { regex, reads: Reads::Bytes(Arc::clone(bytes)) });
@@ -464,7 +530,8 @@ impl Matcher {
             None => builder.build_from_hir(&hir),
             Some(alphabet) => builder.build_from_hir(&alphabet.restrict(&hir)),
         };
-        let regex = Engine::Meta(built.map_err(|e| last_line(&e.to_string()))?);
+        let regex =
+            Engine::Meta(Box::new(MetaEngine::new(built.map_err(|e| last_line(&e.to_string()))?)));
         let reads = alphabet.map_or(Reads::Text, Reads::Alphabet);
         Ok(Automata { regex, reads })
     }
@@ -475,7 +542,7 @@ impl Matcher {
         haystack: impl Into<Haystack<'h>>,
         slots: &'s mut Slots,
     ) -> Matches<'m, 'h, 's> {
-        self.matches(haystack.into(), slots, false)
+        self.matches(None, haystack.into(), slots, false)
     }
 
     /// A cursor over the matches of `haystack`, with all their groups.
@@ -484,16 +551,43 @@ impl Matcher {
         haystack: impl Into<Haystack<'h>>,
         slots: &'s mut Slots,
     ) -> Matches<'m, 'h, 's> {
-        self.matches(haystack.into(), slots, true)
+        self.matches(None, haystack.into(), slots, true)
+    }
+
+    /// A search cache of the pattern's (building its automata if they are not built), for a
+    /// pass over many haystacks ([`Matcher::search_held`]); given back to the pattern when
+    /// dropped.
+    pub fn hold(&self) -> Held<'_> {
+        self.automata().regex.hold()
+    }
+
+    /// [`Matcher::find`] (or, with `groups`, [`Matcher::captures`]) with a cache that `held`
+    /// holds for this pattern.
+    ///
+    /// # Panics
+    ///
+    /// When `held` holds a cache of another pattern's.
+    pub fn search_held<'m, 'h, 's>(
+        &'m self,
+        held: &'s mut Held<'m>,
+        haystack: impl Into<Haystack<'h>>,
+        slots: &'s mut Slots,
+        groups: bool,
+    ) -> Matches<'m, 'h, 's> {
+        self.matches(Some(held), haystack.into(), slots, groups)
     }
 
     fn matches<'m, 'h, 's>(
         &'m self,
+        held: Option<&'s mut Held<'m>>,
         haystack: Haystack<'h>,
         slots: &'s mut Slots,
         groups: bool,
     ) -> Matches<'m, 'h, 's> {
         let automata = self.automata();
+        if let Some(held) = &held {
+            assert!(std::ptr::eq(held.owner, &automata.regex), "a cache of another pattern's");
+        }
         let info = automata.regex.group_info();
         slots.groups.clear();
         slots.groups.resize(if groups { info.slot_len() } else { info.implicit_slot_len() }, None);
@@ -518,6 +612,7 @@ impl Matcher {
         };
         Matches {
             regex: &automata.regex,
+            held,
             names: &self.names,
             haystack: haystack.text,
             read,
@@ -681,6 +776,47 @@ mod tests {
             all.push((0..m.names.len()).map(|i| g.get(i).map(|s| (s.start(), s.end()))).collect());
         }
         all
+    }
+
+    /// Every match's groups, searched with a held cache ([`Matcher::search_held`]) or not.
+    fn groups_held<'m>(
+        m: &'m Matcher,
+        held: Option<&mut Held<'m>>,
+        text: &str,
+    ) -> Vec<Vec<Option<usize>>> {
+        let mut slots = Slots::default();
+        let mut matches = match held {
+            Some(held) => m.search_held(held, text, &mut slots, true),
+            None => m.captures(text, &mut slots),
+        };
+        let mut all = Vec::new();
+        while let Some(g) = matches.next() {
+            all.push((0..m.names.len()).map(|i| g.get(i).map(|s| s.start())).collect());
+        }
+        all
+    }
+
+    #[test]
+    fn a_held_cache_finds_what_the_pool_finds_and_serves_its_own_pattern_only() {
+        let pattern = r"(?P<s>\p{Lu}\w+) (?:et|and) (?P<o>\p{Lu}\w+)";
+        let texts = ["Airbus et Thales, SAP and Élan", "", "rien", "Xa et Yb et Zc and Wd"];
+        let meta = Matcher::new(pattern).unwrap();
+        let (mut forward, _) = over_bytes(pattern);
+        forward.read_forward();
+        for m in [&meta, &forward] {
+            let mut held = m.hold();
+            for text in texts {
+                let expected = groups_held(m, None, text);
+                assert_eq!(groups_held(m, Some(&mut held), text), expected, "{text:?}");
+            }
+            assert!(!groups_held(m, Some(&mut held), texts[0]).is_empty());
+        }
+        let other = Matcher::new(pattern).unwrap();
+        let refused = std::panic::catch_unwind(|| {
+            let mut held = other.hold();
+            groups_held(&meta, Some(&mut held), texts[0])
+        });
+        assert!(refused.is_err(), "a cache of another pattern's is refused");
     }
 
     #[test]
