@@ -52,7 +52,8 @@ pub(super) struct View {
 /// copy (known per document, not per sentence), and whether one of them reads it.
 pub(super) struct Group<'a> {
     prefilter: &'a Prefilter,
-    patterns: &'a [(bool, bool)],
+    /// The patterns that apply, each with whether it reads the folded copy.
+    applying: Vec<(u32, bool)>,
     pub(super) any_folds: bool,
     alphabet: Option<&'a ByteAlphabet>,
 }
@@ -62,11 +63,15 @@ impl<'a> Group<'a> {
     /// which reads the folded copy where one pattern that applies does.
     pub(super) fn new(
         prefilter: &'a Prefilter,
-        patterns: &'a [(bool, bool)],
+        patterns: &[(bool, bool)],
         alphabet: Option<&'a ByteAlphabet>,
     ) -> Group<'a> {
-        let any_folds = patterns.iter().any(|&(applies, fold)| applies && fold);
-        Group { prefilter, patterns, any_folds, alphabet }
+        let applying: Vec<(u32, bool)> = (patterns.iter().enumerate())
+            .filter(|&(_, &(applies, _))| applies)
+            .map(|(i, &(_, fold))| (u32::try_from(i).expect("fewer than 2^32 patterns"), fold))
+            .collect();
+        let any_folds = applying.iter().any(|&(_, fold)| fold);
+        Group { prefilter, applying, any_folds, alphabet }
     }
 }
 
@@ -101,12 +106,13 @@ impl Sheet {
         let number = self.count;
         self.count += 1;
         let running = &mut self.running;
-        running.resize_with(running.len().max(group.patterns.len()), Vec::new);
+        let count = group.applying.last().map_or(0, |&(i, _)| i as usize + 1);
+        running.resize_with(running.len().max(count), Vec::new);
         // whether a pattern that runs reads the masked text, and one the folded copy
         let mut reads = [false; 2];
-        for (i, &(applies, fold)) in group.patterns.iter().enumerate() {
-            if applies && group.prefilter.may_match(i, found) {
-                running[i].push(number);
+        for &(i, fold) in &group.applying {
+            if group.prefilter.may_match(i as usize, found) {
+                running[i as usize].push(number);
                 reads[usize::from(fold)] = true;
             }
         }
