@@ -12,6 +12,7 @@ use super::sheet::{build_running, Group, View};
 use super::{applying, languages, mask_items, new_mention, to_masked, Mention, MentionSource};
 use crate::normalize::fold_str_into;
 use crate::rules::bounds::NameBounds;
+use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::RulePack;
 use crate::sentence::SentenceSpan;
 
@@ -86,15 +87,29 @@ pub(super) fn pattern_mentions(
             applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), lang)
         })
         .collect();
-    let groups: Vec<Group> = patterns.iter().map(|p| Group::new(prefilter, p, alphabet)).collect();
+    // each language's group scans with its language's prefilter, and keeps what it found apart
+    let prefilters: Vec<(usize, &Prefilter)> = (langs.iter())
+        .map(|&lang| {
+            let (number, entity, _) = rules.prefilters.for_language(lang);
+            (number, entity)
+        })
+        .collect();
+    let groups: Vec<Group> = (patterns.iter().zip(&prefilters))
+        .map(|(p, &(_, prefilter))| Group::new(prefilter, p, alphabet))
+        .collect();
+    let most = prefilters.iter().map(|&(number, _)| number + 1).max().unwrap_or(0);
+    if scratch.entity.len() < most {
+        scratch.entity.resize_with(most, Found::default);
+    }
     for (doc, d) in docs.iter_mut().enumerate() {
         let group = &groups[lang_of[doc]];
+        let found = &mut scratch.entity[prefilters[lang_of[doc]].0];
         let text = d.text;
         for (index, (&span, lexical)) in
             d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()
         {
             let items = mask_items(&lexical, 0..lexical.len(), &rules.type_codes);
-            let view = scratch.sheet.push(text, span, items, group, &mut scratch.entity);
+            let view = scratch.sheet.push(text, span, items, group, found);
             let first_word = text[span.start..span.end]
                 .find(|c: char| c.is_alphanumeric())
                 .map_or(span.start, |i| span.start + i);

@@ -9,6 +9,7 @@ use super::sheet::{build_running, Group, View};
 use super::{applying, languages, mask_items, to_masked, Mention, RelationMatch};
 use crate::normalize::{fold_str_into, NormalizedText};
 use crate::rules::pattern::{Slot, SlotRole};
+use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::slots::SlotLayout;
 use crate::rules::RulePack;
 use crate::sentence::SentenceSpan;
@@ -43,7 +44,6 @@ pub(super) fn relation_matches(
     rules: &RulePack,
     scratch: &mut Scratch,
 ) -> Vec<Vec<RelationMatch>> {
-    let prefilter = &rules.prefilters.relation;
     let mut sentences = Vec::new();
     let alphabet = rules.bytes.as_deref();
     let masking = scratch.clock();
@@ -57,11 +57,25 @@ pub(super) fn relation_matches(
     let unfolded_patterns: Vec<Vec<(bool, bool)>> = (patterns.iter())
         .map(|p| p.iter().map(|&(applies, fold)| (applies && !fold, fold)).collect())
         .collect();
-    let groups: Vec<(Group, Group)> = (patterns.iter().zip(&unfolded_patterns))
-        .map(|(p, u)| (Group::new(prefilter, p, alphabet), Group::new(prefilter, u, alphabet)))
+    // each language's groups scan with its language's prefilter, and keep what they found apart
+    let prefilters: Vec<(usize, &Prefilter)> = (langs.iter())
+        .map(|&lang| {
+            let (number, _, relation) = rules.prefilters.for_language(lang);
+            (number, relation)
+        })
         .collect();
+    let groups: Vec<(Group, Group)> = (patterns.iter().zip(&unfolded_patterns).zip(&prefilters))
+        .map(|((p, u), &(_, prefilter))| {
+            (Group::new(prefilter, p, alphabet), Group::new(prefilter, u, alphabet))
+        })
+        .collect();
+    let most = prefilters.iter().map(|&(number, _)| number + 1).max().unwrap_or(0);
+    if scratch.relation.len() < most {
+        scratch.relation.resize_with(most, Found::default);
+    }
     for (doc, d) in docs.iter().enumerate() {
         let (group, unfolded) = &groups[lang_of[doc]];
+        let found = &mut scratch.relation[prefilters[lang_of[doc]].0];
         let any_folds = group.any_folds;
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {
@@ -73,8 +87,7 @@ pub(super) fn relation_matches(
             }
             let items = mask_items(d.mentions, range, &rules.type_codes);
             let group = if any_folds && !d.folds[index] { unfolded } else { group };
-            let view =
-                scratch.sheet.push(&d.normalized.text, *span, items, group, &mut scratch.relation);
+            let view = scratch.sheet.push(&d.normalized.text, *span, items, group, found);
             sentences.push(RelationSentence { doc, index, view, out: Vec::new() });
         }
     }

@@ -96,8 +96,10 @@ pub struct Scratch {
     /// What each stage and pattern cost, when asked for ([`Scratch::profiled`]).
     pub(super) costs: Option<Box<Costs>>,
     pub(super) money_and_dates: Found,
-    pub(super) entity: Found,
-    pub(super) relation: Found,
+    /// What stage 2's and stage 3's scans found, per prefilter (by the number that
+    /// [`Prefilters::for_language`](crate::rules::Prefilters::for_language) gives it).
+    pub(super) entity: Vec<Found>,
+    pub(super) relation: Vec<Found>,
     /// The folded copy of the sentence being read by stage 1.
     pub(super) folded: Folded,
     /// The sentence being read by stage 1 as one byte per character.

@@ -30,7 +30,7 @@ const GAZETTEER_DFA_NAMES: usize = 10_000;
 use bytes::ByteAlphabet;
 use literals::{Case, Scanner};
 pub use matcher::Matcher;
-use prefilter::Prefilter;
+use prefilter::{Prefilter, Required};
 use toml::Spanned;
 
 use crate::error::{Lines, Location, RuleError, RuleErrors};
@@ -250,12 +250,40 @@ pub struct RelationExample {
 /// The literal prefilters of a rule pack (see [`prefilter`]).
 #[derive(Debug, Clone)]
 pub struct Prefilters {
+    /// Of every entity pattern, for documents of unknown language.
     pub entity: Prefilter,
     /// The money patterns, then the date patterns: one scan of a sentence serves both.
     pub money_and_dates: Prefilter,
+    /// Of every relation rule, for documents of unknown language.
     pub relation: Prefilter,
+    /// Per language of the pack's patterns, the prefilters of the entity patterns and of the
+    /// relation rules, with the clauses of those that apply to the language only (the others
+    /// have none, and do not run on such documents): a scan looks for no literal of another
+    /// language's rules (`in` of an English rule in every French "industrie").
+    pub by_language: Vec<LanguagePrefilters>,
     /// Whether a relation rule that reads the folded copy (`fold`) may match a sentence.
     pub relation_fold: FoldGate,
+}
+
+/// The prefilters of one language's documents ([`Prefilters::by_language`]).
+#[derive(Debug, Clone)]
+pub struct LanguagePrefilters {
+    pub lang: String,
+    pub entity: Prefilter,
+    pub relation: Prefilter,
+}
+
+impl Prefilters {
+    /// The entity and relation prefilters for documents in `lang`, with a number of their own
+    /// (0 for those of every pattern), under which a caller may keep what it needs per
+    /// prefilter.
+    pub fn for_language(&self, lang: Option<&str>) -> (usize, &Prefilter, &Prefilter) {
+        let own = self.by_language.iter().position(|p| Some(p.lang.as_str()) == lang);
+        match own {
+            Some(k) => (k + 1, &self.by_language[k].entity, &self.by_language[k].relation),
+            None => (0, &self.entity, &self.relation),
+        }
+    }
 }
 
 /// Whether some rule that reads the folded copy may match a sentence, told by the gazetteer's
@@ -1102,6 +1130,38 @@ fn compile(
         .collect();
     let relation_required: Vec<_> =
         relation_rules.iter_mut().map(|r| r.regex.take_required()).collect();
+    // the languages of the pack's patterns, each with prefilters of its own
+    let mut langs: Vec<&str> = (entity_patterns.iter().map(|p| p.lang.as_str()))
+        .chain(relation_rules.iter().map(|r| r.lang.as_str()))
+        .filter(|&l| l != "any")
+        .collect();
+    langs.sort_unstable();
+    langs.dedup();
+    let by_language = {
+        use rayon::prelude::*;
+        let none = Required::default();
+        let of_language =
+            |required: &[Required], patterns: &mut dyn Iterator<Item = &str>, lang| {
+                let own = required.iter().zip(patterns);
+                Prefilter::of(own.map(|(r, l)| if applies_to(l, Some(lang)) { r } else { &none }))
+            };
+        langs
+            .par_iter()
+            .map(|&lang| LanguagePrefilters {
+                lang: lang.to_string(),
+                entity: of_language(
+                    &entity_required,
+                    &mut entity_patterns.iter().map(|p| p.lang.as_str()),
+                    lang,
+                ),
+                relation: of_language(
+                    &relation_required,
+                    &mut relation_rules.iter().map(|r| r.lang.as_str()),
+                    lang,
+                ),
+            })
+            .collect()
+    };
     let ((entity, money_and_dates), relation) = rayon::join(
         || {
             let entity = Prefilter::of(&entity_required);
@@ -1137,7 +1197,7 @@ fn compile(
             })
         })
         .ok();
-    let prefilters = Prefilters { entity, money_and_dates, relation, relation_fold };
+    let prefilters = Prefilters { entity, money_and_dates, relation, by_language, relation_fold };
     Some(RulePack {
         prefilters,
         bytes,
@@ -1310,6 +1370,54 @@ mod tests {
         for prefilter in [&p.entity, &p.relation, &p.money_and_dates] {
             assert!(prefilter.walks_a_table());
         }
+        let langs: Vec<&str> = p.by_language.iter().map(|l| l.lang.as_str()).collect();
+        assert_eq!(langs, ["en", "fr"]);
+        for l in &p.by_language {
+            assert!(l.entity.walks_a_table() && l.relation.walks_a_table());
+        }
+    }
+
+    /// Clauses as sets of sets of literals (their order follows the literals' numbering, which
+    /// differs from one prefilter to another).
+    fn sorted(mut clauses: Vec<Vec<String>>) -> Vec<Vec<String>> {
+        clauses.iter_mut().for_each(|c| c.sort());
+        clauses.sort();
+        clauses
+    }
+
+    #[test]
+    fn a_language_prefilter_has_the_clauses_of_its_language_patterns_and_no_other() {
+        let rules = crate::rules::bundled();
+        let p = &rules.prefilters;
+        let entity: Vec<&str> = rules.entity_patterns.iter().map(|e| e.lang.as_str()).collect();
+        let relation: Vec<&str> = rules.relation_rules.iter().map(|r| r.lang.as_str()).collect();
+        for l in &p.by_language {
+            let stages = [
+                (&p.entity, &l.entity, entity.clone()),
+                (&p.relation, &l.relation, relation.clone()),
+            ];
+            for (all, own, langs) in stages {
+                let (mut applying, mut clauses) = (0, 0);
+                for (i, &lang) in langs.iter().enumerate() {
+                    if applies_to(lang, Some(&l.lang)) {
+                        assert_eq!(
+                            sorted(own.describe(i)),
+                            sorted(all.describe(i)),
+                            "{} {i}",
+                            l.lang
+                        );
+                        applying += 1;
+                        clauses += own.clause_count(i);
+                    } else {
+                        assert_eq!(own.clause_count(i), 0, "{} pattern {i}", l.lang);
+                    }
+                }
+                assert!(applying > 10 && clauses > applying, "{}: {applying}, {clauses}", l.lang);
+            }
+        }
+        assert_eq!(p.for_language(Some("fr")).0, 2);
+        assert_eq!(p.for_language(None).0, 0);
+        assert_eq!(p.for_language(Some("de")).0, 0);
     }
 
     #[test]
