@@ -12,7 +12,6 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use regex_syntax::ast::{self, Ast, RepetitionKind, RepetitionRange};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
 
@@ -371,22 +370,25 @@ impl Prefilter {
     }
 }
 
-/// What the prefilter needs of `pattern` (nothing when it does not parse), parsed without the
-/// parts it never reads.
+/// What the prefilter needs of `pattern` (nothing when it does not parse).
 fn analyze(pattern: &str) -> Required {
-    let Some(hir) = parse(pattern) else {
-        return Required::default();
-    };
-    let name = matches!(hir.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("name"));
-    let mut clauses = Vec::new();
-    required(&simplify(&hir), &mut clauses);
-    Required { name, clauses }
+    regex_syntax::Parser::new()
+        .parse(pattern)
+        .map_or_else(|_| Required::default(), |hir| Required::of(&hir))
 }
 
-/// [`prune`] over a syntax tree already translated: every repetition that may match zero times,
-/// on the path [`required`] walks, with a one-letter body (an empty one when its body can only
+/// Every repetition that may match zero times, on the path [`required`] walks (groups,
+/// concatenations, repetitions that match at least once; not into alternations, which the
+/// literal extractor reads whole), with a one-letter body (an empty one when its body can only
 /// match the empty string), so that [`simplify`] does not rebuild the word lists it holds. The
 /// rest is borrowed.
+///
+/// [`required`] reads nothing of such a repetition but its kind: it is not literal-like, so it
+/// only ends a run of literals. And the HIR constructors decide the same for the pruned
+/// repetition and everything around it: `Hir::repetition` looks at its bounds, which are kept,
+/// and at whether its body can only match the empty string, which is kept too; `Hir::concat`
+/// merges literals and drops empty parts, which a repetition is neither. The tests check it
+/// against the clauses of the whole tree.
 fn prune_hir(hir: &Hir) -> Cow<'_, Hir> {
     let rebuilt = |sub: Cow<'_, Hir>, make: &dyn Fn(Hir) -> Hir| match sub {
         Cow::Borrowed(_) => Cow::Borrowed(hir),
@@ -420,84 +422,6 @@ fn prune_hir(hir: &Hir) -> Cow<'_, Hir> {
             Cow::Owned(Hir::repetition(Repetition { min, max, greedy, sub: Box::new(body) }))
         }
         _ => Cow::Borrowed(hir),
-    }
-}
-
-/// Parses `pattern` into the HIR that [`required`] reads, without the parts it never reads.
-///
-/// Parsing is most of the cost of building a rule pack's prefilters, and translating the syntax
-/// tree into HIR most of that: every letter of a case-insensitive word list becomes a case-folded
-/// class. The big word lists mostly sit in optional parts (`(?:…)?`, `{0,4}`), which [`required`]
-/// skips, so [`prune`] cuts them from the syntax tree before translation.
-///
-/// The parser and translator have the configuration of `regex_syntax::Parser::new()`, and what
-/// [`required`] and [`Prefilter::is_name`] read of the result is the same as with it. Only a
-/// pattern that the regex crate rejects for a pruned part (an unknown Unicode class, say) gets
-/// clauses instead of none; such a pattern is never a rule's regex.
-fn parse(pattern: &str) -> Option<Hir> {
-    let mut ast = regex_syntax::ast::parse::Parser::new().parse(pattern).ok()?;
-    prune(&mut ast);
-    regex_syntax::hir::translate::Translator::new().translate(pattern, &ast).ok()
-}
-
-/// Replaces the body of every repetition that may match zero times, on the path [`required`]
-/// walks (groups, concatenations, repetitions that match at least once; not into alternations,
-/// which the literal extractor reads whole), with a one-letter body, or an empty one when the
-/// original body can only match the empty string.
-///
-/// [`required`] reads nothing of such a repetition but its kind: it is not literal-like, so it
-/// only ends a run of literals. And the HIR constructors decide the same for the pruned
-/// repetition and everything around it: `Hir::repetition` looks at its bounds, which are kept,
-/// and at whether its body can only match the empty string, which is kept too; `Hir::concat`
-/// merges literals and drops empty parts, which a repetition is neither (`x{0}` becomes empty
-/// whatever `x` is).
-fn prune(ast: &mut Ast) {
-    match ast {
-        Ast::Group(group) => prune(&mut group.ast),
-        Ast::Concat(concat) => concat.asts.iter_mut().for_each(prune),
-        Ast::Repetition(rep) => {
-            if bounds(&rep.op.kind).0 >= 1 {
-                prune(&mut rep.ast);
-            } else {
-                let span = *rep.ast.span();
-                let body = if empty_only(&rep.ast) {
-                    Ast::empty(span)
-                } else {
-                    Ast::literal(ast::Literal { span, kind: ast::LiteralKind::Verbatim, c: 'x' })
-                };
-                *rep.ast = body;
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The minimum and maximum (`None`: unbounded) repeat counts of a repetition.
-fn bounds(kind: &RepetitionKind) -> (u32, Option<u32>) {
-    match *kind {
-        RepetitionKind::ZeroOrOne => (0, Some(1)),
-        RepetitionKind::ZeroOrMore => (0, None),
-        RepetitionKind::OneOrMore => (1, None),
-        RepetitionKind::Range(RepetitionRange::Exactly(n)) => (n, Some(n)),
-        RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (n, None),
-        RepetitionKind::Range(RepetitionRange::Bounded(m, n)) => (m, Some(n)),
-    }
-}
-
-/// Whether `ast` can only match the empty string, as its HIR's `maximum_len() == Some(0)` would
-/// say: assertions, flags and empty parts, and what is made of them alone.
-fn empty_only(ast: &Ast) -> bool {
-    match ast {
-        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => true,
-        Ast::Literal(_)
-        | Ast::Dot(_)
-        | Ast::ClassUnicode(_)
-        | Ast::ClassPerl(_)
-        | Ast::ClassBracketed(_) => false,
-        Ast::Repetition(rep) => bounds(&rep.op.kind).1 == Some(0) || empty_only(&rep.ast),
-        Ast::Group(group) => empty_only(&group.ast),
-        Ast::Alternation(alt) => alt.asts.iter().all(empty_only),
-        Ast::Concat(concat) => concat.asts.iter().all(empty_only),
     }
 }
 
@@ -806,8 +730,8 @@ mod tests {
         assert!(passes(rule, "x"));
     }
 
-    /// [`analyze`] as it was before pruning: the whole pattern parsed, [`simplify`] rebuilding
-    /// every part. `None` when the regex crate would reject the pattern.
+    /// The clauses without pruning: the whole pattern parsed, [`simplify`] rebuilding every
+    /// part. `None` when the regex crate would reject the pattern.
     fn unpruned(pattern: &str) -> Option<Required> {
         fn rebuild(hir: &Hir) -> Hir {
             match hir.kind() {
@@ -833,11 +757,6 @@ mod tests {
         let mut clauses = Vec::new();
         required(&rebuild(&hir), &mut clauses);
         Some(Required { name, clauses })
-    }
-
-    /// [`Required::of`] the whole syntax tree, as a matcher parses it.
-    fn of_whole(pattern: &str) -> Option<Required> {
-        regex_syntax::Parser::new().parse(pattern).ok().map(|hir| Required::of(&hir))
     }
 
     #[test]
@@ -866,7 +785,6 @@ mod tests {
         ];
         for pattern in patterns {
             assert_eq!(Some(analyze(pattern)), unpruned(pattern), "{pattern}");
-            assert_eq!(of_whole(pattern), unpruned(pattern), "{pattern}");
         }
     }
 
@@ -912,7 +830,6 @@ mod tests {
         fn pruning_keeps_the_clauses_of_any_pattern(body in pattern(), named in proptest::bool::ANY) {
             let pattern = if named { format!("(?P<name>{body})") } else { body };
             if let Some(expected) = unpruned(&pattern) {
-                prop_assert_eq!(of_whole(&pattern), Some(expected.clone()), "{}", pattern);
                 prop_assert_eq!(analyze(&pattern), expected, "{}", pattern);
             }
         }
