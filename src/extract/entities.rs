@@ -8,11 +8,10 @@ use std::collections::BTreeSet;
 
 use super::lexical::is_participle_suffix;
 use super::scratch::{Costs, PatternCost, Scratch};
-use super::sheet::{build_running, Group, View};
-use super::{applying, languages, mask_items, new_mention, to_masked, Mention, MentionSource};
+use super::sheet::{build_running, language_groups, View};
+use super::{mask_items, new_mention, to_masked, Mention, MentionSource};
 use crate::normalize::fold_str_into;
 use crate::rules::bounds::NameBounds;
-use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::RulePack;
 use crate::sentence::SentenceSpan;
 
@@ -81,29 +80,19 @@ pub(super) fn pattern_mentions(
     let alphabet = rules.bytes.as_deref();
     let masking = scratch.clock();
     scratch.sheet.clear();
-    let (langs, lang_of) = languages(docs.iter().map(|d| d.lang));
-    let patterns: Vec<Vec<(bool, bool)>> = (langs.iter())
-        .map(|&lang| {
-            applying(rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)), lang)
-        })
-        .collect();
-    // each language's group scans with its language's prefilter, and keeps what it found apart
-    let prefilters: Vec<(usize, &Prefilter)> = (langs.iter())
-        .map(|&lang| {
+    let (groups, lang_of) = language_groups(
+        docs.iter().map(|d| d.lang),
+        rules.entity_patterns.iter().map(|p| (p.lang.as_str(), p.fold)),
+        |lang| {
             let (number, entity, _) = rules.prefilters.for_language(lang);
             (number, entity)
-        })
-        .collect();
-    let groups: Vec<Group> = (patterns.iter().zip(&prefilters))
-        .map(|(p, &(_, prefilter))| Group::new(prefilter, p, alphabet))
-        .collect();
-    let most = prefilters.iter().map(|&(number, _)| number + 1).max().unwrap_or(0);
-    if scratch.entity.len() < most {
-        scratch.entity.resize_with(most, Found::default);
-    }
+        },
+        alphabet,
+        &mut scratch.entity,
+    );
     for (doc, d) in docs.iter_mut().enumerate() {
-        let group = &groups[lang_of[doc]];
-        let found = &mut scratch.entity[prefilters[lang_of[doc]].0];
+        let (number, group) = &groups[lang_of[doc]];
+        let found = &mut scratch.entity[*number];
         let text = d.text;
         for (index, (&span, lexical)) in
             d.spans.iter().zip(std::mem::take(&mut d.lexical)).enumerate()

@@ -36,7 +36,7 @@ use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{normalize, MapRef, NormalizedText};
 use crate::rules::pattern::TypeCodes;
-use crate::rules::{applies_to, RulePack};
+use crate::rules::RulePack;
 use crate::sentence::{split_sentences, SentenceSpan};
 use entities::{capitalized_inner_words, pattern_mentions, EntityDoc};
 use lexical::lexical_mentions;
@@ -155,34 +155,6 @@ impl Extraction {
 /// sentence.
 pub(crate) fn to_masked(map: Option<MapRef<'_>>, start: usize, end: usize) -> (usize, usize) {
     map.map_or((start, end), |m| m.span(start, end))
-}
-
-/// Per pattern (given by its language and whether it reads the folded text), whether it applies
-/// to a document in `lang`, and whether it reads the folded text.
-fn applying<'p>(
-    patterns: impl Iterator<Item = (&'p str, bool)>,
-    lang: Option<&str>,
-) -> Vec<(bool, bool)> {
-    patterns.map(|(pattern_lang, fold)| (applies_to(pattern_lang, lang), fold)).collect()
-}
-
-/// The distinct languages of a batch's documents, in the order first met, and for each document
-/// the index of its own: what depends on a document's language alone ([`applying`], a stage's
-/// pattern group) is worked out once per language instead of once per document.
-fn languages<'a>(
-    langs: impl Iterator<Item = Option<&'a str>>,
-) -> (Vec<Option<&'a str>>, Vec<usize>) {
-    let mut distinct = Vec::new();
-    let indices = langs
-        .map(|lang| match distinct.iter().position(|&l| l == lang) {
-            Some(k) => k,
-            None => {
-                distinct.push(lang);
-                distinct.len() - 1
-            }
-        })
-        .collect();
-    (distinct, indices)
 }
 
 /// Extracts mentions and relations from `document` with `rules`.

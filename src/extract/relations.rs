@@ -5,11 +5,10 @@
 
 use super::masked::Masked;
 use super::scratch::{Costs, PatternCost, Scratch};
-use super::sheet::{build_running, Group, View};
-use super::{applying, languages, mask_items, to_masked, Mention, RelationMatch};
+use super::sheet::{build_running, language_groups, Group, View};
+use super::{mask_items, to_masked, Mention, RelationMatch};
 use crate::normalize::{fold_str_into, NormalizedText};
 use crate::rules::pattern::{Slot, SlotRole};
-use crate::rules::prefilter::{Found, Prefilter};
 use crate::rules::slots::SlotLayout;
 use crate::rules::RulePack;
 use crate::sentence::SentenceSpan;
@@ -48,34 +47,22 @@ pub(super) fn relation_matches(
     let alphabet = rules.bytes.as_deref();
     let masking = scratch.clock();
     scratch.sheet.clear();
-    let (langs, lang_of) = languages(docs.iter().map(|d| d.lang));
-    let patterns: Vec<Vec<(bool, bool)>> = (langs.iter())
-        .map(|&lang| applying(rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)), lang))
-        .collect();
-    // where no rule that reads the folded copy may match, the sentence is not folded, its text
-    // is scanned instead, and those rules do not run: a group of no pattern that reads it
-    let unfolded_patterns: Vec<Vec<(bool, bool)>> = (patterns.iter())
-        .map(|p| p.iter().map(|&(applies, fold)| (applies && !fold, fold)).collect())
-        .collect();
-    // each language's groups scan with its language's prefilter, and keep what they found apart
-    let prefilters: Vec<(usize, &Prefilter)> = (langs.iter())
-        .map(|&lang| {
+    let (groups, lang_of) = language_groups(
+        docs.iter().map(|d| d.lang),
+        rules.relation_rules.iter().map(|r| (r.lang.as_str(), r.fold)),
+        |lang| {
             let (number, _, relation) = rules.prefilters.for_language(lang);
             (number, relation)
-        })
-        .collect();
-    let groups: Vec<(Group, Group)> = (patterns.iter().zip(&unfolded_patterns).zip(&prefilters))
-        .map(|((p, u), &(_, prefilter))| {
-            (Group::new(prefilter, p, alphabet), Group::new(prefilter, u, alphabet))
-        })
-        .collect();
-    let most = prefilters.iter().map(|&(number, _)| number + 1).max().unwrap_or(0);
-    if scratch.relation.len() < most {
-        scratch.relation.resize_with(most, Found::default);
-    }
+        },
+        alphabet,
+        &mut scratch.relation,
+    );
+    // where no rule that reads the folded copy may match, the sentence is not folded, its text
+    // is scanned instead, and those rules do not run
+    let unfolded: Vec<Group> = groups.iter().map(|(_, group)| group.unfolded()).collect();
     for (doc, d) in docs.iter().enumerate() {
-        let (group, unfolded) = &groups[lang_of[doc]];
-        let found = &mut scratch.relation[prefilters[lang_of[doc]].0];
+        let ((number, group), unfolded) = (&groups[lang_of[doc]], &unfolded[lang_of[doc]]);
+        let found = &mut scratch.relation[*number];
         let any_folds = group.any_folds;
         let mut first = 0;
         for (index, span) in d.spans.iter().enumerate() {

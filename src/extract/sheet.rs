@@ -6,6 +6,7 @@
 
 use super::masked::{MaskItem, Masked, MaskedSheet, MaskedSpan};
 use crate::normalize::{FoldedSheet, FoldedSpan, MapRef};
+use crate::rules::applies_to;
 use crate::rules::bytes::{ByteAlphabet, ByteRow, ByteText};
 use crate::rules::matcher::{Haystack, Matcher};
 use crate::rules::prefilter::{Found, Prefilter};
@@ -59,20 +60,64 @@ pub(super) struct Group<'a> {
 }
 
 impl<'a> Group<'a> {
-    /// The group of `patterns` (per pattern: applies to the document, reads the folded copy),
-    /// which reads the folded copy where one pattern that applies does.
-    pub(super) fn new(
+    /// The group of the `patterns` (each with its language and whether it reads the folded copy)
+    /// that apply to documents in `lang`, scanned with `prefilter`; it reads the folded copy
+    /// where one of them does.
+    pub(super) fn new<'p>(
         prefilter: &'a Prefilter,
-        patterns: &[(bool, bool)],
+        patterns: impl Iterator<Item = (&'p str, bool)>,
+        lang: Option<&str>,
         alphabet: Option<&'a ByteAlphabet>,
     ) -> Group<'a> {
-        let applying: Vec<(u32, bool)> = (patterns.iter().enumerate())
-            .filter(|&(_, &(applies, _))| applies)
-            .map(|(i, &(_, fold))| (u32::try_from(i).expect("fewer than 2^32 patterns"), fold))
+        let applying: Vec<(u32, bool)> = (patterns.enumerate())
+            .filter(|&(_, (pattern_lang, _))| applies_to(pattern_lang, lang))
+            .map(|(i, (_, fold))| (u32::try_from(i).expect("fewer than 2^32 patterns"), fold))
             .collect();
         let any_folds = applying.iter().any(|&(_, fold)| fold);
         Group { prefilter, applying, any_folds, alphabet }
     }
+
+    /// The group without its patterns that read the folded copy: for a sentence where none of
+    /// them may match, which is then not folded.
+    pub(super) fn unfolded(&self) -> Group<'a> {
+        let applying = self.applying.iter().copied().filter(|&(_, fold)| !fold).collect();
+        Group { applying, any_folds: false, ..*self }
+    }
+}
+
+/// A stage's groups for a batch of documents: one per language of theirs, in the order first
+/// met, each with the number of its language's prefilter (`prefilter_of`, as
+/// [`Prefilters::for_language`](crate::rules::Prefilters::for_language) gives them) under which
+/// `finds` keeps what its scans found; and for each document the index of its language's group.
+/// What depends on a document's language alone is so worked out once per language of the batch.
+pub(super) fn language_groups<'a, 'p>(
+    langs: impl Iterator<Item = Option<&'a str>>,
+    patterns: impl Iterator<Item = (&'p str, bool)> + Clone,
+    prefilter_of: impl Fn(Option<&str>) -> (usize, &'a Prefilter),
+    alphabet: Option<&'a ByteAlphabet>,
+    finds: &mut Vec<Found>,
+) -> (Vec<(usize, Group<'a>)>, Vec<usize>) {
+    let mut distinct: Vec<Option<&str>> = Vec::new();
+    let lang_of = langs
+        .map(|lang| match distinct.iter().position(|&l| l == lang) {
+            Some(k) => k,
+            None => {
+                distinct.push(lang);
+                distinct.len() - 1
+            }
+        })
+        .collect();
+    let groups: Vec<(usize, Group<'a>)> = (distinct.iter())
+        .map(|&lang| {
+            let (number, prefilter) = prefilter_of(lang);
+            (number, Group::new(prefilter, patterns.clone(), lang, alphabet))
+        })
+        .collect();
+    let most = groups.iter().map(|&(number, _)| number + 1).max().unwrap_or(0);
+    if finds.len() < most {
+        finds.resize_with(most, Found::default);
+    }
+    (groups, lang_of)
 }
 
 impl Sheet {
