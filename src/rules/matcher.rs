@@ -36,6 +36,7 @@ use super::alphabet::{first_maybe_mapped, Alphabet};
 use super::bytes::{sets_of, ByteAlphabet, ByteRow, ByteText, ByteView, CharSets};
 use super::forward::{self, Forward};
 use super::prefilter::Required;
+use super::splice::{PatternPieces, Pieces};
 use super::Claim;
 
 /// Largest compiled NFA a pattern may have when `rules check` builds it (64 MiB).
@@ -66,6 +67,9 @@ pub struct Matcher {
     /// What its pack's prefilter needs of it, read from the syntax tree parsed here, until the
     /// pack takes it ([`Matcher::take_required`]).
     required: Required,
+    /// Its pack's parsed macros and lexicons, and where they are in the source
+    /// ([`Matcher::parse_pieces`]), to parse it again when the automata are built.
+    pieces: Option<PatternPieces>,
 }
 
 /// A pattern's automata, and the characters they tell apart.
@@ -388,14 +392,38 @@ impl Matcher {
         source: &str,
         read: impl FnOnce(&Hir) -> T,
     ) -> Result<(Matcher, T), PatternError> {
-        let hir = regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| {
-            let (message, offset) = match &e {
-                regex_syntax::Error::Parse(e) => (e.kind().to_string(), e.span().start.offset),
-                regex_syntax::Error::Translate(e) => (e.kind().to_string(), e.span().start.offset),
-                _ => (last_line(&e.to_string()), 0),
-            };
-            PatternError { message, offset }
-        })?;
+        Matcher::parse_with(source, None, read)
+    }
+
+    /// [`Matcher::parse_reading`] of a pattern whose `pieces` (byte ranges of `source`, as
+    /// [`Expanded::pieces`](super::pattern::Expanded::pieces) gives them) are parsed once for
+    /// all the patterns that share `parsed`: the same syntax tree, for less work.
+    pub fn parse_pieces<T>(
+        source: &str,
+        (parsed, pieces): (&Arc<Pieces>, &[(usize, usize)]),
+        read: impl FnOnce(&Hir) -> T,
+    ) -> Result<(Matcher, T), PatternError> {
+        Matcher::parse_with(source, PatternPieces::new(parsed, pieces), read)
+    }
+
+    fn parse_with<T>(
+        source: &str,
+        pieces: Option<PatternPieces>,
+        read: impl FnOnce(&Hir) -> T,
+    ) -> Result<(Matcher, T), PatternError> {
+        let hir = match pieces.as_ref().and_then(|p| p.spliced(source)) {
+            Some(hir) => hir,
+            None => regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| {
+                let (message, offset) = match &e {
+                    regex_syntax::Error::Parse(e) => (e.kind().to_string(), e.span().start.offset),
+                    regex_syntax::Error::Translate(e) => {
+                        (e.kind().to_string(), e.span().start.offset)
+                    }
+                    _ => (last_line(&e.to_string()), 0),
+                };
+                PatternError { message, offset }
+            })?,
+        };
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
         let sets = sets_of(&hir);
@@ -410,6 +438,7 @@ impl Matcher {
             automata: OnceLock::new(),
             claim: Claim::default(),
             required,
+            pieces,
         };
         Ok((matcher, read))
     }
@@ -477,6 +506,13 @@ impl Matcher {
         self.automata.get().is_some()
     }
 
+    /// The syntax tree made of the skeleton and the pieces, when the pattern has pieces and the
+    /// skeleton serves (never the whole pattern's parse).
+    #[cfg(test)]
+    pub(crate) fn spliced(&self) -> Option<Hir> {
+        self.pieces.as_ref()?.spliced(&self.source)
+    }
+
     /// The regex source.
     pub fn as_str(&self) -> &str {
         &self.source
@@ -506,7 +542,10 @@ impl Matcher {
             meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
         let mut builder = meta::Builder::new();
         builder.configure(config);
-        let hir = regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?;
+        let hir = match self.pieces.as_ref().and_then(|p| p.spliced(&self.source)) {
+            Some(hir) => hir,
+            None => regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?,
+        };
         if let Some(bytes) = &self.bytes {
             // every position of a byte haystack is a character boundary
             let hir = bytes.translate(&hir);

@@ -17,6 +17,7 @@ pub mod pattern;
 pub mod prefilter;
 pub mod raw;
 pub mod slots;
+pub mod splice;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,8 @@ use bytes::ByteAlphabet;
 use literals::{Case, Scanner};
 pub use matcher::Matcher;
 use prefilter::{Prefilter, Required};
+use splice::Pieces;
+use std::sync::Arc;
 use toml::Spanned;
 
 use crate::error::{Lines, Location, RuleError, RuleErrors};
@@ -351,6 +354,9 @@ pub struct RulePack {
     /// A hash of every rule file (path below the root and content) and of the languages loaded:
     /// partial graphs record it, so that only partials made with the same rules are merged.
     pub fingerprint: String,
+    /// The macros and lexicons of the patterns, each parsed once for them all ([`splice`]),
+    /// until a run has built what it needs first ([`Pieces::release`]).
+    pub pieces: Arc<Pieces>,
 }
 
 /// Whether a rule or pattern written for `rule_lang` runs on a document in `doc_lang`: rules
@@ -393,7 +399,15 @@ impl SourceFile {
 
 struct Loader {
     errors: Vec<RuleError>,
+    parsing: Parsing,
+}
+
+/// How the patterns of a pack are parsed and built.
+struct Parsing {
+    /// Build each pattern's automata at load ([`LoadOptions::build_all`]).
     build_all: bool,
+    /// The macros and lexicons of the pack's patterns, each parsed once ([`splice`]).
+    pieces: Arc<Pieces>,
 }
 
 impl Loader {
@@ -481,7 +495,8 @@ impl RulePack {
                 message: format!("cannot read the rules directory: {e}"),
             }]));
         }
-        let mut loader = Loader { errors: Vec::new(), build_all: options.build_all };
+        let parsing = Parsing { build_all: options.build_all, pieces: Arc::default() };
+        let mut loader = Loader { errors: Vec::new(), parsing };
         if paths.is_empty() {
             loader.errors.push(RuleError {
                 location: Location { file: dir.to_path_buf(), line: 0, column: 0 },
@@ -842,7 +857,7 @@ fn compile(
     let mut compiled = compile_all(&items, |file, item| {
         let p = item.get_ref();
         options.wants(&p.lang).then(|| {
-            compiled_pattern(file, &p.id, &p.pattern, &defs, false, loader.build_all, name_bounds)
+            compiled_pattern(file, &p.id, &p.pattern, &defs, false, &loader.parsing, name_bounds)
         })
     })
     .into_iter();
@@ -1013,7 +1028,7 @@ fn compile(
         let r = item.get_ref();
         options.wants(&r.lang).then(|| {
             let defs = Definitions { lang: Some(&r.lang), ..defs };
-            compiled_pattern(file, &r.id, &r.pattern, &defs, true, loader.build_all, slot_layout)
+            compiled_pattern(file, &r.id, &r.pattern, &defs, true, &loader.parsing, slot_layout)
         })
     })
     .into_iter();
@@ -1214,6 +1229,7 @@ fn compile(
         lexicons,
         type_codes,
         fingerprint: String::new(),
+        pieces: Arc::clone(&loader.parsing.pieces),
     })
 }
 
@@ -1247,7 +1263,7 @@ fn compile_pattern<T>(
     allow_slots: bool,
     read: impl FnOnce(&regex_syntax::hir::Hir, &Expanded) -> T,
 ) -> Option<(Matcher, Expanded, T)> {
-    let compiled = compiled_pattern(file, id, pattern, defs, allow_slots, loader.build_all, read);
+    let compiled = compiled_pattern(file, id, pattern, defs, allow_slots, &loader.parsing, read);
     reported(loader, file, compiled)
 }
 
@@ -1277,14 +1293,17 @@ fn compiled_pattern<T>(
     pattern: &Spanned<String>,
     defs: &Definitions<'_>,
     allow_slots: bool,
-    build_all: bool,
+    parsing: &Parsing,
     read: impl FnOnce(&regex_syntax::hir::Hir, &Expanded) -> T,
 ) -> Compiled<T> {
     let content = string_content_start(&file.text, pattern.span().start);
     let expanded = pattern::expand(pattern.get_ref(), defs, allow_slots)
         .map_err(|e| (content + e.offset, format!("{id}: {}", e.message)))?;
     // a syntax or class error is reported where it is; a pattern too large, at its start
-    let built = Matcher::parse_reading(&expanded.regex, |hir| (unseen_char(hir), read(hir, &expanded)))
+    let pieces = (&parsing.pieces, expanded.pieces.as_slice());
+    let built = Matcher::parse_pieces(&expanded.regex, pieces, |hir| {
+        (unseen_char(hir), read(hir, &expanded))
+    })
         .map_err(|e| (Some(e.offset), format!("regex error: {}", e.message)))
         .and_then(|(m, (unseen, read))| {
             if let Some(c) = unseen {
@@ -1295,7 +1314,7 @@ fn compiled_pattern<T>(
                     format!("{c:?} never occurs in the text a pattern reads (normalization writes {written:?} for it)"),
                 ));
             }
-            if build_all {
+            if parsing.build_all {
                 m.build_now().map_err(|message| (None, format!("regex error: {message}")))?;
             }
             Ok((m, read))
@@ -1361,6 +1380,23 @@ pub(crate) fn bundled() -> RulePack {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_bundled_pattern_is_parsed_through_its_pieces_to_the_parsers_tree() {
+        let rules = crate::rules::bundled();
+        let matchers = rules.entity_patterns.iter().map(|p| (&p.id, &p.regex));
+        let matchers = matchers.chain(rules.relation_rules.iter().map(|r| (&r.id, &r.regex)));
+        let mut with_pieces = 0;
+        for (id, m) in matchers {
+            let whole = regex_syntax::parse(m.as_str()).expect("a bundled pattern parses");
+            if let Some(spliced) = m.spliced() {
+                assert!(spliced == whole, "{id}: the spliced tree differs");
+                with_pieces += 1;
+            }
+        }
+        // every pattern but those without a macro, a lexicon or a list slot
+        assert!(with_pieces > 400, "{with_pieces} patterns parsed through their pieces");
+    }
 
     #[test]
     fn the_bundled_literals_are_walked_as_tables() {

@@ -178,10 +178,13 @@ pub struct Definitions<'a> {
 }
 
 /// A pattern after expansion.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Expanded {
     pub regex: String,
     pub slots: Vec<Slot>,
+    /// Byte ranges of `regex`, in order, each the expansion of a macro or a lexicon as one group,
+    /// outermost only: what [`super::splice::Pieces`] parses once for all the patterns.
+    pub pieces: Vec<(usize, usize)>,
     /// (expanded start, expanded end, offset in the written pattern, copied verbatim?)
     segments: Vec<(usize, usize, usize, bool)>,
 }
@@ -215,7 +218,7 @@ pub fn expand(
     defs: &Definitions<'_>,
     allow_slots: bool,
 ) -> Result<Expanded, PatternError> {
-    let mut out = Expanded { regex: String::new(), slots: Vec::new(), segments: Vec::new() };
+    let mut out = Expanded::default();
     expand_into(pattern, defs, allow_slots, &mut Vec::new(), &mut out, None)?;
     Ok(out)
 }
@@ -304,8 +307,11 @@ fn expand_into(
                         return Err(err(at, format!("slot '{role}' appears twice")));
                     }
                     let start = out.regex.len();
-                    let regex = slot_regex(&slot, defs, stack).map_err(|m| err(at, m))?;
+                    let (regex, pieces) = slot_regex(&slot, defs, stack).map_err(|m| err(at, m))?;
                     out.regex.push_str(&regex);
+                    if anchor.is_none() {
+                        out.pieces.extend(pieces.iter().map(|&(s, e)| (start + s, start + e)));
+                    }
                     out.segments.push((start, out.regex.len(), at, false));
                     out.slots.push(slot);
                 } else {
@@ -316,6 +322,9 @@ fn expand_into(
                     if let Some(lex) = defs.lexicons.get(name) {
                         let start = out.regex.len();
                         out.regex.push_str(lex);
+                        if anchor.is_none() {
+                            out.pieces.push((start, out.regex.len()));
+                        }
                         out.segments.push((start, out.regex.len(), at, false));
                     } else if let Some(body) = defs.macros.get(name) {
                         if stack.iter().any(|s| s == name) {
@@ -328,10 +337,14 @@ fn expand_into(
                             ));
                         }
                         stack.push(name.to_string());
+                        let start = out.regex.len();
                         out.regex.push_str("(?:");
                         expand_into(body, defs, false, stack, out, Some(at))
                             .map_err(|e| err(at, format!("in macro '{name}': {}", e.message)))?;
                         out.regex.push(')');
+                        if anchor.is_none() {
+                            out.pieces.push((start, out.regex.len()));
+                        }
                         stack.pop();
                     } else {
                         return Err(err(at, format!("unknown macro or lexicon '{{{name}}}'")));
@@ -387,14 +400,15 @@ fn slot_regex(
     slot: &Slot,
     defs: &Definitions<'_>,
     stack: &mut Vec<String>,
-) -> Result<String, String> {
+) -> Result<(String, Vec<(usize, usize)>), String> {
     let group = slot.role.group();
     if defs.relaxed_slots {
         let word = r#"[\p{L}\p{N}][^\s,.;:!?"⟨⟩]*"#;
-        return Ok(format!("(?P<{group}>⟨[^⟩]+⟩|{word}(?: {word}){{0,3}}?)"));
+        return Ok((format!("(?P<{group}>⟨[^⟩]+⟩|{word}(?: {word}){{0,3}}?)"), Vec::new()));
     }
     if !slot.list {
-        return Ok(format!("(?:{})", defs.codes.placeholder_regex(&slot.types, Some(group))));
+        let one = defs.codes.placeholder_regex(&slot.types, Some(group));
+        return Ok((format!("(?:{one})"), Vec::new()));
     }
     let one = defs.codes.placeholder_regex(&slot.types, None);
     let macro_regex =
@@ -403,8 +417,7 @@ fn slot_regex(
                 defs.lang.and_then(|lang| defs.macros.get_key_value(&format!("{name}_{lang}")));
             match own.or_else(|| defs.macros.get_key_value(name)) {
                 Some((name, body)) => {
-                    let mut tmp =
-                        Expanded { regex: String::new(), slots: Vec::new(), segments: Vec::new() };
+                    let mut tmp = Expanded::default();
                     stack.push(name.to_string());
                     expand_into(body, defs, false, stack, &mut tmp, Some(0))
                         .map_err(|e| format!("in macro '{name}': {}", e.message))?;
@@ -419,19 +432,60 @@ fn slot_regex(
     // What may follow an item in parentheses ("Kalix (KLX), Norvik (NVK) et Orvane"); the
     // mentions it holds are no items (`extract`).
     let suffix = macro_regex("list_item_suffix", "", stack)?;
-    let one = match suffix.is_empty() {
-        true => one,
-        false => format!("{one}(?:{suffix})?"),
-    };
     // The separator before the last item may be narrower ("A, B et C", not "A, B").
     let last = macro_regex("list_last_separator", &sep, stack)?;
     // Or the list may end open, without a last item ("A, B and others").
     let end = macro_regex("list_open_end", "", stack)?;
-    let close = match end.is_empty() {
-        true => format!("(?:{last})(?:{prefix})?{one}"),
-        false => format!("(?:(?:{last})(?:{prefix})?{one}|(?:{end}))"),
+    // (?P<group>ONE(?:(?:(?:SEP)(?:PREFIX)?ONE)*CLOSE)?), ONE the placeholder and its suffix,
+    // CLOSE the last item or the open end; each macro one group, a piece
+    let mut out = Pieced::default();
+    let one = |out: &mut Pieced| {
+        out.text.push_str(&one);
+        if !suffix.is_empty() {
+            out.piece(&suffix);
+            out.text.push('?');
+        }
     };
-    Ok(format!("(?P<{group}>{one}(?:(?:(?:{sep})(?:{prefix})?{one})*{close})?)"))
+    out.text.push_str(&format!("(?P<{group}>"));
+    one(&mut out);
+    out.text.push_str("(?:(?:");
+    out.piece(&sep);
+    out.piece(&prefix);
+    out.text.push('?');
+    one(&mut out);
+    out.text.push_str(")*");
+    if !end.is_empty() {
+        out.text.push_str("(?:");
+    }
+    out.piece(&last);
+    out.piece(&prefix);
+    out.text.push('?');
+    one(&mut out);
+    if !end.is_empty() {
+        out.text.push('|');
+        out.piece(&end);
+        out.text.push(')');
+    }
+    out.text.push_str(")?)");
+    Ok((out.text, out.pieces))
+}
+
+/// A regex being written, with the ranges of the macros in it ([`Expanded::pieces`]).
+#[derive(Default)]
+struct Pieced {
+    text: String,
+    pieces: Vec<(usize, usize)>,
+}
+
+impl Pieced {
+    /// Writes `body` as one group, a piece.
+    fn piece(&mut self, body: &str) {
+        let start = self.text.len();
+        self.text.push_str("(?:");
+        self.text.push_str(body);
+        self.text.push(')');
+        self.pieces.push((start, self.text.len()));
+    }
 }
 
 #[cfg(test)]
