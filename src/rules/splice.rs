@@ -380,6 +380,7 @@ mod tests {
             "«(?:ab)»+c«(?:d\\p{Lu}e)»{2,3}?",
             "(?P<x>«(?:ab)»)(b«(?:cd)»)",
             "«(?i:(?:été|hiver))»",
+            "(?:(?:«(?:k)»| )|le)", // one character and a space: a class, inside an alternation
         ] {
             assert!(same_as_the_parser(marked), "{marked}");
             assert!(served(marked), "{marked}");
