@@ -32,10 +32,10 @@ fn main() {
     };
     report(
         "relation rules",
-        pack.relation_rules.iter().map(|r| (states(r.regex.as_str()), r.id.as_str())).collect(),
+        pack.relation_rules.iter().map(|r| (states(&r.regex.source()), r.id.as_str())).collect(),
     );
     report(
         "entity patterns",
-        pack.entity_patterns.iter().map(|p| (states(p.regex.as_str()), p.id.as_str())).collect(),
+        pack.entity_patterns.iter().map(|p| (states(&p.regex.source()), p.id.as_str())).collect(),
     );
 }

@@ -22,6 +22,7 @@
 //! [`Matcher::read_bytes`]) and read a haystack's bytes, mapped once by the caller
 //! (`Haystack::with_bytes`) or by the matcher; offsets are turned back into the text's.
 
+use std::borrow::Cow;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::{Arc, OnceLock};
 
@@ -52,7 +53,7 @@ const LAZY_DFA_CAPACITY: usize = 2 << 20;
 /// A pattern's regex, built on first use.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    source: String,
+    source: Source,
     /// Names of the capture groups, by group index (0 is the whole match and has none).
     names: Vec<Option<String>>,
     /// The pattern's sets of characters from U+0080 up, `None` when it cannot be read over bytes.
@@ -67,9 +68,14 @@ pub struct Matcher {
     /// What its pack's prefilter needs of it, read from the syntax tree parsed here, until the
     /// pack takes it ([`Matcher::take_required`]).
     required: Required,
-    /// Its pack's parsed macros and lexicons, and where they are in the source
-    /// ([`Matcher::parse_pieces`]), to parse it again when the automata are built.
-    pieces: Option<PatternPieces>,
+}
+
+/// A pattern's regex, as its text or, when it has pieces ([`Matcher::parse_pieces`]), as them and
+/// the text between them, to parse it again through them when the automata are built.
+#[derive(Debug, Clone)]
+enum Source {
+    Text(Box<str>),
+    Pieces(PatternPieces),
 }
 
 /// A pattern's automata, and the characters they tell apart.
@@ -392,7 +398,7 @@ impl Matcher {
         source: &str,
         read: impl FnOnce(&Hir) -> T,
     ) -> Result<(Matcher, T), PatternError> {
-        Matcher::parse_with(source, None, read)
+        Matcher::parse_with(Source::Text(source.into()), None, read)
     }
 
     /// [`Matcher::parse_reading`] of a pattern whose `pieces` (byte ranges of `source`, as
@@ -403,26 +409,34 @@ impl Matcher {
         (parsed, pieces): (&Arc<Pieces>, &[(usize, usize)]),
         read: impl FnOnce(&Hir) -> T,
     ) -> Result<(Matcher, T), PatternError> {
-        Matcher::parse_with(source, PatternPieces::new(parsed, pieces), read)
+        let pieces = PatternPieces::new(parsed, source, pieces);
+        let spliced = pieces.as_ref().and_then(PatternPieces::spliced);
+        let source = pieces.map_or_else(|| Source::Text(source.into()), Source::Pieces);
+        Matcher::parse_with(source, spliced, read)
     }
 
+    /// A matcher of `source`, whose syntax tree is `spliced` when its pieces gave it.
     fn parse_with<T>(
-        source: &str,
-        pieces: Option<PatternPieces>,
+        source: Source,
+        spliced: Option<Hir>,
         read: impl FnOnce(&Hir) -> T,
     ) -> Result<(Matcher, T), PatternError> {
-        let hir = match pieces.as_ref().and_then(|p| p.spliced(source)) {
+        let hir = match spliced {
             Some(hir) => hir,
-            None => regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| {
-                let (message, offset) = match &e {
-                    regex_syntax::Error::Parse(e) => (e.kind().to_string(), e.span().start.offset),
-                    regex_syntax::Error::Translate(e) => {
-                        (e.kind().to_string(), e.span().start.offset)
-                    }
-                    _ => (last_line(&e.to_string()), 0),
-                };
-                PatternError { message, offset }
-            })?,
+            None => {
+                regex_syntax::ParserBuilder::new().build().parse(&source.text()).map_err(|e| {
+                    let (message, offset) = match &e {
+                        regex_syntax::Error::Parse(e) => {
+                            (e.kind().to_string(), e.span().start.offset)
+                        }
+                        regex_syntax::Error::Translate(e) => {
+                            (e.kind().to_string(), e.span().start.offset)
+                        }
+                        _ => (last_line(&e.to_string()), 0),
+                    };
+                    PatternError { message, offset }
+                })?
+            }
         };
         let mut names = vec![None]; // group 0, the whole match
         group_names(&hir, &mut names);
@@ -430,7 +444,7 @@ impl Matcher {
         let required = Required::of(&hir);
         let read = read(&hir);
         let matcher = Matcher {
-            source: source.to_string(),
+            source,
             names,
             sets,
             bytes: None,
@@ -438,7 +452,6 @@ impl Matcher {
             automata: OnceLock::new(),
             claim: Claim::default(),
             required,
-            pieces,
         };
         Ok((matcher, read))
     }
@@ -510,12 +523,15 @@ impl Matcher {
     /// skeleton serves (never the whole pattern's parse).
     #[cfg(test)]
     pub(crate) fn spliced(&self) -> Option<Hir> {
-        self.pieces.as_ref()?.spliced(&self.source)
+        match &self.source {
+            Source::Pieces(pieces) => pieces.spliced(),
+            Source::Text(_) => None,
+        }
     }
 
     /// The regex source.
-    pub fn as_str(&self) -> &str {
-        &self.source
+    pub fn source(&self) -> Cow<'_, str> {
+        self.source.text()
     }
 
     /// Whether the pattern has a group called `name`.
@@ -542,9 +558,15 @@ impl Matcher {
             meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
         let mut builder = meta::Builder::new();
         builder.configure(config);
-        let hir = match self.pieces.as_ref().and_then(|p| p.spliced(&self.source)) {
+        let spliced = match &self.source {
+            Source::Pieces(pieces) => pieces.spliced(),
+            Source::Text(_) => None,
+        };
+        let hir = match spliced {
             Some(hir) => hir,
-            None => regex_syntax::parse(&self.source).map_err(|e| last_line(&e.to_string()))?,
+            None => {
+                regex_syntax::parse(&self.source.text()).map_err(|e| last_line(&e.to_string()))?
+            }
         };
         if let Some(bytes) = &self.bytes {
             // every position of a byte haystack is a character boundary
@@ -686,6 +708,15 @@ impl Matcher {
             all.push(Groups { haystack: m.haystack, names: &self.names, slots: m.slots.to_vec() });
         }
         all.into_iter()
+    }
+}
+
+impl Source {
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            Source::Text(text) => Cow::Borrowed(text),
+            Source::Pieces(pieces) => Cow::Owned(pieces.text()),
+        }
     }
 }
 
@@ -914,7 +945,7 @@ mod tests {
                 };
                 let scanned = spans(m.captures(Haystack::new(text), &mut slots));
                 let unscanned = spans(m.captures(Haystack::unscanned(text), &mut slots));
-                assert_eq!(scanned, unscanned, "{} on {text:?}", m.as_str());
+                assert_eq!(scanned, unscanned, "{} on {text:?}", m.source());
             }
         }
         // a haystack mapped with another alphabet is mapped again

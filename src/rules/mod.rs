@@ -1388,7 +1388,7 @@ mod tests {
         let matchers = matchers.chain(rules.relation_rules.iter().map(|r| (&r.id, &r.regex)));
         let mut with_pieces = 0;
         for (id, m) in matchers {
-            let whole = regex_syntax::parse(m.as_str()).expect("a bundled pattern parses");
+            let whole = regex_syntax::parse(&m.source()).expect("a bundled pattern parses");
             if let Some(spliced) = m.spliced() {
                 assert!(spliced == whole, "{id}: the spliced tree differs");
                 with_pieces += 1;

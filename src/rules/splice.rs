@@ -23,7 +23,7 @@
 //!
 //! [`Expanded::pieces`]: super::pattern::Expanded::pieces
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -39,29 +39,73 @@ fn reserved(c: char) -> bool {
     c as u32 >= FIRST
 }
 
-/// Where a pattern's pieces are, and its pack's [`Pieces`].
+/// A pattern kept as its pieces and the text between them, with its pack's [`Pieces`]: the
+/// text of a piece is kept once for all the patterns that hold it (the bundled patterns are
+/// 2.6 MB of regex, 93 % of it in 94 distinct pieces).
 #[derive(Debug, Clone)]
 pub struct PatternPieces {
     parsed: Arc<Pieces>,
-    pieces: Box<[(usize, usize)]>,
+    /// The pattern's text outside its pieces, end to end.
+    between: Box<str>,
+    /// Each piece, in order: where it stands in `between`, and its text.
+    pieces: Box<[(usize, Arc<str>)]>,
 }
 
 impl PatternPieces {
-    /// The `pieces` of a pattern (byte ranges of it, sorted and apart, each the expansion of a
-    /// macro or a lexicon, as [`Expanded::pieces`] gives them), to be parsed into `parsed`;
-    /// `None` when there are none.
+    /// `regex`, a pattern, with its `pieces` (byte ranges of it, sorted and apart, each the
+    /// expansion of a macro or a lexicon, as [`Expanded::pieces`] gives them), to be parsed into
+    /// `parsed`; `None` when there are none, or a range is not one.
     ///
     /// [`Expanded::pieces`]: super::pattern::Expanded::pieces
-    pub fn new(parsed: &Arc<Pieces>, pieces: &[(usize, usize)]) -> Option<PatternPieces> {
-        (!pieces.is_empty())
-            .then(|| PatternPieces { parsed: Arc::clone(parsed), pieces: pieces.into() })
+    pub fn new(
+        parsed: &Arc<Pieces>,
+        regex: &str,
+        pieces: &[(usize, usize)],
+    ) -> Option<PatternPieces> {
+        if pieces.is_empty() {
+            return None;
+        }
+        let (mut between, mut cuts, mut at) = (String::new(), Vec::new(), 0);
+        for &(start, end) in pieces {
+            let text = regex.get(start..end).filter(|_| start >= at)?;
+            between.push_str(regex.get(at..start)?);
+            cuts.push((between.len(), parsed.intern(text)));
+            at = end;
+        }
+        between.push_str(regex.get(at..)?);
+        Some(PatternPieces {
+            parsed: Arc::clone(parsed),
+            between: between.into(),
+            pieces: cuts.into(),
+        })
     }
 
-    /// The syntax tree of `regex`, the pattern, as `regex_syntax::Parser::new()` gives it, made
+    /// The pattern's text.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        self.parts().for_each(|(before, piece)| {
+            text.push_str(before);
+            text.push_str(piece.unwrap_or_default());
+        });
+        text
+    }
+
+    /// The pattern's syntax tree, as `regex_syntax::Parser::new()` gives it for its text, made
     /// of its skeleton and its pieces; `None` when they cannot serve and the pattern is to be
     /// parsed whole (the module's documentation says when), or the pieces were released.
-    pub fn spliced(&self, regex: &str) -> Option<Hir> {
-        self.parsed.spliced(regex, &self.pieces)
+    pub fn spliced(&self) -> Option<Hir> {
+        self.parsed.spliced(self.parts())
+    }
+
+    /// The text before each piece, and the piece; the text after the last one, and no piece.
+    fn parts(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        let mut at = 0;
+        let pieces = self.pieces.iter().map(|(cut, text)| (*cut, Some(&**text)));
+        pieces.chain(std::iter::once((self.between.len(), None))).map(move |(cut, piece)| {
+            let before = &self.between[at..cut];
+            at = cut;
+            (before, piece)
+        })
     }
 }
 
@@ -71,6 +115,8 @@ impl PatternPieces {
 #[derive(Debug, Default)]
 pub struct Pieces {
     parsed: Mutex<HashMap<Box<str>, Arc<Parsed>>>,
+    /// The texts of the pieces, one copy of each for all the patterns ([`PatternPieces`]).
+    texts: Mutex<HashSet<Arc<str>>>,
     released: AtomicBool,
 }
 
@@ -95,6 +141,20 @@ impl Pieces {
     pub fn release(&self) {
         if !self.released.swap(true, Ordering::AcqRel) {
             self.parsed.lock().expect("no thread panics holding the pieces").clear();
+            self.texts.lock().expect("no thread panics holding the pieces").clear();
+        }
+    }
+
+    /// The one copy of `text` ([`Pieces::texts`](Pieces)).
+    fn intern(&self, text: &str) -> Arc<str> {
+        let mut texts = self.texts.lock().expect("no thread panics holding the pieces");
+        match texts.get(text) {
+            Some(kept) => Arc::clone(kept),
+            None => {
+                let kept: Arc<str> = text.into();
+                texts.insert(Arc::clone(&kept));
+                kept
+            }
         }
     }
 
@@ -116,19 +176,27 @@ impl Pieces {
         }
     }
 
-    /// `regex` parsed as its skeleton with the pieces put in, or `None` when the skeleton cannot
-    /// serve (the module's documentation says when).
-    fn spliced(&self, regex: &str, pieces: &[(usize, usize)]) -> Option<Hir> {
-        if pieces.is_empty() || self.released.load(Ordering::Acquire) || regex.chars().any(reserved)
-        {
+    /// A pattern parsed as its skeleton with the pieces put in, or `None` when the skeleton
+    /// cannot serve (the module's documentation says when). The pattern is `parts`: the text
+    /// before each piece and the piece, then the text after the last piece and no piece.
+    fn spliced<'t>(
+        &self,
+        parts: impl IntoIterator<Item = (&'t str, Option<&'t str>)>,
+    ) -> Option<Hir> {
+        if self.released.load(Ordering::Acquire) {
             return None;
         }
         let mut texts: Vec<&str> = Vec::new();
-        let mut skeleton = String::with_capacity(regex.len());
-        let mut at = 0;
-        for &(start, end) in pieces {
-            let text = regex.get(start..end).filter(|_| start >= at)?;
-            skeleton.push_str(&regex[at..start]);
+        let mut skeleton = String::new();
+        for (before, piece) in parts {
+            if before.chars().any(reserved) {
+                return None;
+            }
+            skeleton.push_str(before);
+            let Some(text) = piece else { continue };
+            if text.chars().any(reserved) {
+                return None;
+            }
             let k = match texts.iter().position(|&t| t == text) {
                 Some(k) => k,
                 None => {
@@ -142,9 +210,10 @@ impl Pieces {
             skeleton.push_str("(?:");
             skeleton.push(char::from_u32(FIRST + k as u32)?);
             skeleton.push(')');
-            at = end;
         }
-        skeleton.push_str(&regex[at..]);
+        if texts.is_empty() {
+            return None;
+        }
         let ast = ast::parse::Parser::new().parse(&skeleton).ok()?;
         if !only_case_flags(&ast) {
             return None;
@@ -355,16 +424,22 @@ mod tests {
     }
 
     fn same_as_the_parser(marked: &str) -> bool {
+        same(marked).unwrap_or(true)
+    }
+
+    /// `None` when `marked` has no pieces.
+    fn same(marked: &str) -> Option<bool> {
         let (regex, pieces) = pieces_of(marked);
         let whole = regex_syntax::parse(&regex).ok();
-        let spliced = Pieces::default().spliced(&regex, &pieces);
+        let pattern = PatternPieces::new(&Arc::default(), &regex, &pieces)?;
         // a pattern the pieces cannot serve is parsed whole
-        spliced.is_none() || spliced == whole
+        let spliced = pattern.spliced();
+        Some(pattern.text() == regex && (spliced.is_none() || spliced == whole))
     }
 
     fn served(marked: &str) -> bool {
         let (regex, pieces) = pieces_of(marked);
-        Pieces::default().spliced(&regex, &pieces).is_some()
+        PatternPieces::new(&Arc::default(), &regex, &pieces).and_then(|p| p.spliced()).is_some()
     }
 
     #[test]
