@@ -158,16 +158,6 @@ impl Pieces {
         }
     }
 
-    /// Number of distinct pieces met so far (for inspection).
-    pub fn len(&self) -> usize {
-        self.parsed.lock().expect("no thread panics holding the pieces").len()
-    }
-
-    /// Whether no piece was met yet.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn entry(&self, text: &str) -> Arc<Parsed> {
         let mut parsed = self.parsed.lock().expect("no thread panics holding the pieces");
         match parsed.get(text) {
