@@ -21,6 +21,7 @@ pub mod splice;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Most names (aliases and demonyms included) for which the gazetteer's automaton may be
 /// aho-corasick's DFA when its states do not fit a table of 16 bits (32,767 states; the bundled
@@ -33,7 +34,6 @@ use literals::{Case, Scanner};
 pub use matcher::Matcher;
 use prefilter::{Prefilter, Required};
 use splice::Pieces;
-use std::sync::Arc;
 use toml::Spanned;
 
 use crate::error::{Lines, Location, RuleError, RuleErrors};

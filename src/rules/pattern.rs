@@ -183,7 +183,8 @@ pub struct Expanded {
     pub regex: String,
     pub slots: Vec<Slot>,
     /// Byte ranges of `regex`, in order, each the expansion of a macro or a lexicon as one group,
-    /// outermost only: what [`super::splice::Pieces`] parses once for all the patterns.
+    /// outermost only: what [`super::splice::Pieces`] parses once for all the patterns
+    /// (a list slot's macros each one piece, its placeholders not).
     pub pieces: Vec<(usize, usize)>,
     /// (expanded start, expanded end, offset in the written pattern, copied verbatim?)
     segments: Vec<(usize, usize, usize, bool)>,
@@ -614,6 +615,60 @@ mod tests {
         let group = re.captures(&text).map(|c| c.name("parties").unwrap())?;
         let written = group.as_str().replace(&masked(&codes, "{Organization}"), "{Organization}");
         Some((group.start(), written))
+    }
+
+    #[test]
+    fn a_list_slot_is_written_as_one_formula_and_its_macros_are_its_pieces() {
+        let types = vec!["Organization".to_string()];
+        let codes = TypeCodes::new(&types);
+        let lexicons = BTreeMap::from([("lex".to_string(), "(?:a|b)".to_string())]);
+        let with = |extra: &[(&str, &str)]| {
+            let mut macros = BTreeMap::from([
+                ("list_separator".to_string(), ", | et ".to_string()),
+                ("list_item_prefix".to_string(), "la |{lex} ".to_string()),
+            ]);
+            macros.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            macros
+        };
+        for extra in [
+            &[][..],
+            &[("list_item_suffix", r" \([A-Z]+\)")][..],
+            &[("list_last_separator", " et "), ("list_open_end", ",? et d'autres")][..],
+        ] {
+            let macros = with(extra);
+            let defs = defs(&macros, &lexicons, &types, &codes);
+            let e = expand("x {lex} {parties:Organization+} y", &defs, true).unwrap();
+            // the formula, written out
+            let get = |name: &str, default: &str| {
+                let body = macros.get(name).map_or(default, String::as_str);
+                body.replace("{lex}", "(?:a|b)")
+            };
+            let (sep, prefix) = (get("list_separator", ""), get("list_item_prefix", ""));
+            let (suffix, end) = (get("list_item_suffix", ""), get("list_open_end", ""));
+            let last = get("list_last_separator", &sep);
+            let one = codes.placeholder_regex(&types, None);
+            let one = if suffix.is_empty() { one } else { format!("{one}(?:{suffix})?") };
+            let close = if end.is_empty() {
+                format!("(?:{last})(?:{prefix})?{one}")
+            } else {
+                format!("(?:(?:{last})(?:{prefix})?{one}|(?:{end}))")
+            };
+            let list = format!("(?P<parties>{one}(?:(?:(?:{sep})(?:{prefix})?{one})*{close})?)");
+            assert_eq!(e.regex, format!("x (?:a|b) {list} y"));
+            // the lexicon, then each macro of the list as one group, in order
+            let pieces: Vec<&str> = e.pieces.iter().map(|&(s, t)| &e.regex[s..t]).collect();
+            let group = |body: &str| format!("(?:{body})");
+            let after_one: Vec<String> =
+                (!suffix.is_empty()).then(|| group(&suffix)).into_iter().collect();
+            let mut expected = vec!["(?:a|b)".to_string()];
+            expected.extend(after_one.clone());
+            expected.extend([group(&sep), group(&prefix)]);
+            expected.extend(after_one.clone());
+            expected.extend([group(&last), group(&prefix)]);
+            expected.extend(after_one);
+            expected.extend((!end.is_empty()).then(|| group(&end)));
+            assert_eq!(pieces, expected, "{extra:?}");
+        }
     }
 
     #[test]
