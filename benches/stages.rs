@@ -1,4 +1,5 @@
-//! Criterion benchmarks per pipeline stage (BENCHMARKS.md): normalization, language detection,
+//! Criterion benchmarks per pipeline stage (BENCHMARKS.md): loading the rules (alone, and with
+//! the automata of every pattern built, as `rules check` does), normalization, language detection,
 //! sentence splitting, lexical mentions, entity patterns, relation rules, graph building and
 //! each exporter, on the seeds and on a slice of the synthetic corpus (`scripts/gen-corpus.py`,
 //! skipped when python3 is missing). Throughput is in bytes of input text.
@@ -48,6 +49,21 @@ fn corpora() -> Vec<(&'static str, Vec<Document>)> {
 
 fn bytes(documents: &[Document]) -> u64 {
     documents.iter().map(|d| d.text.len() as u64).sum()
+}
+
+fn rules_bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rules");
+    g.bench_function("load", |b| b.iter(|| rules().relation_rules.len()));
+    let all = LoadOptions { build_all: true, ..LoadOptions::default() };
+    g.bench_function("load-and-build", |b| {
+        b.iter(|| {
+            RulePack::load(&root().join("rules"), &all)
+                .expect("the rules load")
+                .relation_rules
+                .len()
+        })
+    });
+    g.finish();
 }
 
 fn stages_bench(c: &mut Criterion) {
@@ -118,6 +134,6 @@ fn stages_bench(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = stages_bench
+    targets = rules_bench, stages_bench
 }
 criterion_main!(benches);
