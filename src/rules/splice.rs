@@ -19,7 +19,10 @@
 //! A pattern the skeleton cannot serve is parsed whole, as before: one that holds a reserved
 //! character, sets a flag other than `i`, or has a piece that holds a capture group (whose index
 //! depends on where it is) or is not one group; and one whose skeleton does not parse, so that an
-//! error is always the whole pattern's, with its offsets.
+//! error is always the whole pattern's, with its offsets. One difference remains: the parser
+//! refuses a pattern nested more than 250 levels deep, and a pattern whose skeleton and pieces
+//! are each within that depth while the whole is not is parsed here (the bundled ones are far
+//! from it).
 //!
 //! [`Expanded::pieces`]: super::pattern::Expanded::pieces
 
