@@ -144,6 +144,9 @@ pub fn extract_stream(
                 let extract =
                     std::panic::AssertUnwindSafe(|| extract_batch_with(batch, rules, &mut scratch));
                 let extractions = std::panic::catch_unwind(extract);
+                // what a first batch needs is built: the patterns' parsed pieces go long before
+                // the run's peak, and a pattern built later is parsed whole
+                rules.pieces.release();
                 if extractions.is_ok() {
                     scratches.lock().expect("no extraction panics").push(scratch);
                 }

@@ -273,8 +273,6 @@ fn extract_texts(
         .collect();
     let started = scratch.lap(started, |c| &mut c.other);
     let relations = relation_matches(&relation_docs, rules, scratch);
-    // the automata this batch needed are built: later ones are rare, and parsed whole
-    rules.pieces.release();
     let started = scratch.lap(started, |c| &mut c.relations);
     drop(relation_docs);
     drop(inner_words);

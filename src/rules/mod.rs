@@ -355,7 +355,7 @@ pub struct RulePack {
     /// partial graphs record it, so that only partials made with the same rules are merged.
     pub fingerprint: String,
     /// The macros and lexicons of the patterns, each parsed once for them all ([`splice`]),
-    /// until a run has built what it needs first ([`Pieces::release`]).
+    /// until a stream has built what it needs first ([`Pieces::release`]).
     pub pieces: Arc<Pieces>,
 }
 

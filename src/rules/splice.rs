@@ -138,9 +138,10 @@ impl Parsed {
 }
 
 impl Pieces {
-    /// Frees the parsed pieces (5 MB for the bundled pack, most of it Unicode classes) and parses
-    /// every pattern whole from then on: called once the automata a run needs first are built,
-    /// so that the memory is free again long before the run's peak.
+    /// Frees the parsed pieces (about 5 MB for the bundled pack, most of it Unicode classes) and
+    /// parses every pattern whole from then on. A stream of batches calls it once its first batch
+    /// is extracted (`pipeline::extract_stream`), when the automata a run needs first are built,
+    /// so that the memory is free again long before the run's peak; other callers keep them.
     pub fn release(&self) {
         if !self.released.swap(true, Ordering::AcqRel) {
             self.parsed.lock().expect("no thread panics holding the pieces").clear();
