@@ -197,11 +197,81 @@ impl Table {
     /// The table of `nfa`'s unanchored search, read from its transitions, with its states in the
     /// order a breadth-first walk from the start meets them (the start is state 0); `None` when
     /// it has more states than 15 bits tell, or a dead state.
+    ///
+    /// A state's row is its own transitions (an anchored step, which follows no failure
+    /// transition) over the row of its failure state, which the walk met before it, being
+    /// shallower; a state's failure state is where its parent's failure state's row goes on the
+    /// byte that leads to it. So each transition is one step of the NFA, not a walk of failure
+    /// transitions (the table is the same: a test compares it with the one stepped through).
     fn of(nfa: &noncontiguous::NFA) -> Option<Table> {
         const ROW: usize = MAX_CODE + 1;
         const _: () = assert!(MAX_CODE + 1 == 1 << Table::ROW_BITS);
         let start = nfa.start_state(Anchored::No).ok()?;
-        // each NFA state's row, by its id
+        // each NFA state's row and its failure state's, by its id
+        let mut rows: Vec<Option<(u16, u16)>> = Vec::new();
+        let row_of =
+            |rows: &mut Vec<Option<(u16, u16)>>, order: &mut Vec<_>, sid: StateID, fail| {
+                let id = sid.as_usize();
+                if rows.len() <= id {
+                    rows.resize(id + 1, None);
+                }
+                if let Some((row, _)) = rows[id] {
+                    return Some(row);
+                }
+                let row = u16::try_from(order.len()).ok().filter(|&r| r < Table::ENDS)?;
+                rows[id] = Some((row, fail));
+                order.push(sid);
+                Some(row)
+            };
+        let mut order = Vec::new();
+        row_of(&mut rows, &mut order, start, 0)?;
+        let (mut next, mut ends, mut literals) = (Vec::<u16>::new(), vec![0u32], Vec::new());
+        let mut at = 0;
+        while let Some(&sid) = order.get(at) {
+            let fail = rows[sid.as_usize()]?.1;
+            for code in 0..ROW {
+                let byte = u8::try_from(code).ok()?;
+                let transition = if sid == start {
+                    // the start's unanchored step goes back to the start where no literal starts
+                    let to = nfa.next_state(Anchored::No, sid, byte);
+                    if nfa.is_dead(to) {
+                        return None;
+                    }
+                    let row = row_of(&mut rows, &mut order, to, 0)?;
+                    if nfa.is_match(to) {
+                        row | Table::ENDS
+                    } else {
+                        row
+                    }
+                } else {
+                    let failed = next[usize::from(fail) * ROW + code];
+                    let to = nfa.next_state(Anchored::Yes, sid, byte);
+                    if nfa.is_dead(to) {
+                        failed
+                    } else {
+                        let row = row_of(&mut rows, &mut order, to, failed & !Table::ENDS)?;
+                        if nfa.is_match(to) {
+                            row | Table::ENDS
+                        } else {
+                            row
+                        }
+                    }
+                };
+                next.push(transition);
+            }
+            literals.extend((0..nfa.match_len(sid)).map(|i| nfa.match_pattern(sid, i).as_u32()));
+            ends.push(u32::try_from(literals.len()).ok()?);
+            at += 1;
+        }
+        Some(Table { next: next.into(), ends: ends.into(), literals: literals.into() })
+    }
+
+    /// [`Table::of`] stepped through the unanchored search's transitions, the failure
+    /// transitions walked each time: what `of` must give.
+    #[cfg(test)]
+    fn stepped(nfa: &noncontiguous::NFA) -> Option<Table> {
+        const ROW: usize = MAX_CODE + 1;
+        let start = nfa.start_state(Anchored::No).ok()?;
         let mut rows: Vec<Option<u16>> = Vec::new();
         let row_of = |rows: &mut Vec<Option<u16>>, order: &mut Vec<_>, sid: StateID| {
             let id = sid.as_usize();
@@ -463,8 +533,50 @@ mod tests {
         assert_eq!(marks("rien de cela"), Vec::<usize>::new());
     }
 
+    /// The table of `literals` (coded as a scanner codes them, case ignored), built from the
+    /// failure states' rows and stepped through: `None` when the literals do not fit a table.
+    fn both_tables(literals: &[Vec<u8>]) -> Option<(Table, Table)> {
+        let map = codes(literals, Case::IgnoreAscii)?;
+        let coded: Vec<Vec<u8>> =
+            literals.iter().map(|l| l.iter().map(|&b| map[usize::from(b)]).collect()).collect();
+        let nfa =
+            noncontiguous::NFA::builder().match_kind(MatchKind::Standard).build(&coded).ok()?;
+        let (of, stepped) = (Table::of(&nfa), Table::stepped(&nfa));
+        assert_eq!(of.is_some(), stepped.is_some());
+        Some((of?, stepped?))
+    }
+
+    fn same_table(a: &Table, b: &Table) -> bool {
+        a.next == b.next && a.ends == b.ends && a.literals == b.literals
+    }
+
+    #[test]
+    fn a_table_built_from_failure_rows_is_the_one_stepped_through() {
+        // more states than a table holds: neither is built
+        assert!(both_tables(&nine_thousand_words()).is_none());
+        // the bundled pack's: every prefilter's literals
+        let rules = crate::rules::bundled();
+        let p = &rules.prefilters;
+        let mut prefilters = vec![&p.entity, &p.relation, &p.money_and_dates];
+        prefilters.extend(p.by_language.iter().flat_map(|l| [&l.entity, &l.relation]));
+        for prefilter in prefilters {
+            let (of, stepped) = both_tables(prefilter.literals()).expect("a table");
+            assert!(same_table(&of, &stepped));
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn a_table_of_any_literals_is_the_one_stepped_through(
+            literals in proptest::collection::vec(proptest::collection::vec(
+                proptest::sample::select(b"abcAB ".to_vec()), 1..7), 1..40),
+        ) {
+            if let Some((of, stepped)) = both_tables(&literals) {
+                prop_assert!(same_table(&of, &stepped));
+            }
+        }
+
         #[test]
         fn an_exact_scan_finds_what_the_overlapping_search_finds(
             literals in proptest::collection::vec("[abé ]{1,4}", 1..12),

@@ -336,6 +336,12 @@ impl Prefilter {
             .max_by_key(|folded| folded.iter().map(|f| f.trim().len()).min())
     }
 
+    /// The literals looked for, by id.
+    #[cfg(test)]
+    pub(crate) fn literals(&self) -> &[Vec<u8>] {
+        &self.literals
+    }
+
     /// Whether the scan walks a table of 16-bit transitions ([`Scanner`]).
     #[cfg(test)]
     pub(crate) fn walks_a_table(&self) -> bool {
