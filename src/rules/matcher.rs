@@ -523,10 +523,7 @@ impl Matcher {
     /// skeleton serves (never the whole pattern's parse).
     #[cfg(test)]
     pub(crate) fn spliced(&self) -> Option<Hir> {
-        match &self.source {
-            Source::Pieces(pieces) => pieces.spliced(),
-            Source::Text(_) => None,
-        }
+        self.source.spliced()
     }
 
     /// The regex source.
@@ -558,11 +555,7 @@ impl Matcher {
             meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
         let mut builder = meta::Builder::new();
         builder.configure(config);
-        let spliced = match &self.source {
-            Source::Pieces(pieces) => pieces.spliced(),
-            Source::Text(_) => None,
-        };
-        let hir = match spliced {
+        let hir = match self.source.spliced() {
             Some(hir) => hir,
             None => {
                 regex_syntax::parse(&self.source.text()).map_err(|e| last_line(&e.to_string()))?
@@ -712,6 +705,14 @@ impl Matcher {
 }
 
 impl Source {
+    /// The syntax tree made of the pieces ([`PatternPieces::spliced`]), when there are pieces.
+    fn spliced(&self) -> Option<Hir> {
+        match self {
+            Source::Pieces(pieces) => pieces.spliced(),
+            Source::Text(_) => None,
+        }
+    }
+
     fn text(&self) -> Cow<'_, str> {
         match self {
             Source::Text(text) => Cow::Borrowed(text),
