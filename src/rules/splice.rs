@@ -26,7 +26,7 @@
 //!
 //! [`Expanded::pieces`]: super::pattern::Expanded::pieces
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -72,7 +72,7 @@ impl PatternPieces {
         for &(start, end) in pieces {
             let text = regex.get(start..end).filter(|_| start >= at)?;
             between.push_str(regex.get(at..start)?);
-            cuts.push((between.len(), parsed.intern(text)));
+            cuts.push((between.len(), parsed.entry(text).0));
             at = end;
         }
         between.push_str(regex.get(at..)?);
@@ -117,9 +117,9 @@ impl PatternPieces {
 /// [`Pieces::release`].
 #[derive(Debug, Default)]
 pub struct Pieces {
-    parsed: Mutex<HashMap<Box<str>, Arc<Parsed>>>,
-    /// The texts of the pieces, one copy of each for all the patterns ([`PatternPieces`]).
-    texts: Mutex<HashSet<Arc<str>>>,
+    /// Each piece's text, one copy for all the patterns that hold it ([`PatternPieces`]), and
+    /// its syntax trees.
+    parsed: Mutex<HashMap<Arc<str>, Arc<Parsed>>>,
     released: AtomicBool,
 }
 
@@ -143,31 +143,21 @@ impl Pieces {
     /// is extracted (`pipeline::extract_stream`), when the automata a run needs first are built,
     /// so that the memory is free again long before the run's peak; other callers keep them.
     pub fn release(&self) {
-        if !self.released.swap(true, Ordering::AcqRel) {
+        // called after every batch: only the first call writes
+        if !self.released.load(Ordering::Acquire) && !self.released.swap(true, Ordering::AcqRel) {
             self.parsed.lock().expect("no thread panics holding the pieces").clear();
-            self.texts.lock().expect("no thread panics holding the pieces").clear();
         }
     }
 
-    /// The one copy of `text` ([`Pieces::texts`](Pieces)).
-    fn intern(&self, text: &str) -> Arc<str> {
-        let mut texts = self.texts.lock().expect("no thread panics holding the pieces");
-        match texts.get(text) {
-            Some(kept) => Arc::clone(kept),
-            None => {
-                let kept: Arc<str> = text.into();
-                texts.insert(Arc::clone(&kept));
-                kept
-            }
-        }
-    }
-
-    fn entry(&self, text: &str) -> Arc<Parsed> {
+    /// The one copy of `text`, and its syntax trees.
+    fn entry(&self, text: &str) -> (Arc<str>, Arc<Parsed>) {
         let mut parsed = self.parsed.lock().expect("no thread panics holding the pieces");
-        match parsed.get(text) {
-            Some(entry) => Arc::clone(entry),
-            None => Arc::clone(parsed.entry(text.into()).or_default()),
+        if let Some((kept, entry)) = parsed.get_key_value(text) {
+            return (Arc::clone(kept), Arc::clone(entry));
         }
+        let (kept, entry): (Arc<str>, Arc<Parsed>) = (text.into(), Arc::default());
+        parsed.insert(Arc::clone(&kept), Arc::clone(&entry));
+        (kept, entry)
     }
 
     /// A pattern parsed as its skeleton with the pieces put in, or `None` when the skeleton
@@ -212,7 +202,7 @@ impl Pieces {
         if !only_case_flags(&ast) {
             return None;
         }
-        let entries: Vec<Arc<Parsed>> = texts.iter().map(|t| self.entry(t)).collect();
+        let entries: Vec<Arc<Parsed>> = texts.iter().map(|t| self.entry(t).1).collect();
         let piece = |k: usize, folded: bool| entries.get(k)?.get(texts[k], folded);
         let mut ast = ast;
         Skeleton { pattern: &skeleton, piece }.translate(&mut ast, &mut false)
