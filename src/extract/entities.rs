@@ -12,7 +12,7 @@ use super::sheet::{build_running, language_groups, View};
 use super::{mask_items, new_mention, to_masked, Mention, MentionSource};
 use crate::normalize::fold_str_into;
 use crate::rules::bounds::NameBounds;
-use crate::rules::RulePack;
+use crate::rules::{EntityPattern, RulePack};
 use crate::sentence::SentenceSpan;
 
 /// Capitalized words the document uses away from the start of a sentence: a sentence-initial
@@ -116,7 +116,14 @@ pub(super) fn pattern_mentions(
     }
     scratch.lap(masking, |c| &mut c.entity_sheet);
     let sheet = &scratch.sheet;
-    build_running(rules.entity_patterns.iter().map(|p| &p.regex), |i| sheet.runs_somewhere(i));
+    let runs = |i| sheet.runs_somewhere(i);
+    // each pattern's name bounds are read from the tree its automata are built from
+    build_running(
+        rules.entity_patterns.iter(),
+        runs,
+        |p| &p.regex,
+        EntityPattern::build_unless_claimed,
+    );
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
@@ -137,10 +144,7 @@ pub(super) fn pattern_mentions(
             let mut name_of = if prefilter.is_name(i) {
                 NameOf::Match
             } else {
-                p.bounds
-                    .as_ref()
-                    .filter(|_| !scratch.by_groups)
-                    .map_or(NameOf::Group, NameOf::Bounds)
+                p.bounds().filter(|_| !scratch.by_groups).map_or(NameOf::Group, NameOf::Bounds)
             };
             let names = &mut scratch.names;
             loop {

@@ -10,7 +10,7 @@ use super::{mask_items, to_masked, Mention, RelationMatch};
 use crate::normalize::{fold_str_into, NormalizedText};
 use crate::rules::pattern::{Slot, SlotRole};
 use crate::rules::slots::SlotLayout;
-use crate::rules::RulePack;
+use crate::rules::{RelationRule, RulePack};
 use crate::sentence::SentenceSpan;
 
 /// Stage 3 of one sentence: the sentence with every mention masked, and the matches found in it
@@ -80,7 +80,14 @@ pub(super) fn relation_matches(
     }
     scratch.lap(masking, |c| &mut c.relation_sheet);
     let sheet = &scratch.sheet;
-    build_running(rules.relation_rules.iter().map(|r| &r.regex), |i| sheet.runs_somewhere(i));
+    // each rule's layout is read from the tree its automata are built from
+    let runs = |i| sheet.runs_somewhere(i);
+    build_running(
+        rules.relation_rules.iter(),
+        runs,
+        |r| &r.regex,
+        RelationRule::build_unless_claimed,
+    );
     for (i, rule) in rules.relation_rules.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
@@ -97,7 +104,7 @@ pub(super) fn relation_matches(
             cost.sentences += 1;
             cost.bytes += haystack.as_str().len();
             let before = out.len();
-            let mut layout = rule.layout.as_ref().filter(|_| !scratch.by_groups);
+            let mut layout = rule.layout().filter(|_| !scratch.by_groups);
             loop {
                 let groups = layout.is_none();
                 let mut matches =

@@ -227,15 +227,23 @@ impl Sheet {
 /// doing the same for their batches ([`Matcher::build_unless_claimed`]), before the stage runs
 /// them. On first use they were built one at a time: threads starting their first batches ran
 /// the patterns in the same order, and each waited for the other to build the one it needed.
-pub(super) fn build_running<'r>(
-    patterns: impl Iterator<Item = &'r Matcher>,
+///
+/// `regex` gives a pattern's [`Matcher`], and `build` builds it unless it is claimed
+/// ([`Matcher::build_unless_claimed`], or what a pattern builds with its automata:
+/// [`RelationRule::build_unless_claimed`](crate::rules::RelationRule::build_unless_claimed)).
+pub(super) fn build_running<'r, P: Sync + 'r>(
+    patterns: impl Iterator<Item = &'r P>,
     runs: impl Fn(usize) -> bool,
+    regex: impl Fn(&P) -> &Matcher,
+    build: impl Fn(&P) + Sync + Send,
 ) {
     use rayon::prelude::*;
-    let unbuilt: Vec<&Matcher> =
-        patterns.enumerate().filter(|(i, m)| !m.is_built() && runs(*i)).map(|(_, m)| m).collect();
+    let unbuilt: Vec<&P> = (patterns.enumerate())
+        .filter(|(i, p)| !regex(p).is_built() && runs(*i))
+        .map(|(_, p)| p)
+        .collect();
     if !unbuilt.is_empty() {
-        unbuilt.par_iter().with_max_len(1).for_each(|m| m.build_unless_claimed());
+        unbuilt.par_iter().with_max_len(1).for_each(|p| build(p));
     }
 }
 
@@ -251,7 +259,9 @@ mod tests {
         // is not
         std::thread::scope(|scope| {
             for _ in 0..2 {
-                scope.spawn(|| build_running(patterns.iter(), |i| i != 1));
+                scope.spawn(|| {
+                    build_running(patterns.iter(), |i| i != 1, |m| m, Matcher::build_unless_claimed)
+                });
             }
         });
         let built: Vec<bool> = patterns.iter().map(Matcher::is_built).collect();

@@ -50,6 +50,28 @@ const SIZE_LIMIT: usize = 64 << 20;
 /// run over varied text four times lower (BENCHMARKS.md).
 const LAZY_DFA_CAPACITY: usize = 2 << 20;
 
+/// What a caller reads from a pattern's syntax tree (a relation rule's slot layout, an entity
+/// pattern's name bounds), read when the pattern's automata are built, from the tree they are
+/// built from, instead of at load: a run builds a few of the pack's patterns. When something else
+/// built them, it is read from the tree made again the first time it is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ReadAtBuild<T>(OnceLock<T>);
+
+impl<T> ReadAtBuild<T> {
+    /// What `read` gives of the tree of `regex` (the pattern it belongs to).
+    pub fn get(&self, regex: &Matcher, read: impl FnOnce(&Hir) -> T) -> &T {
+        self.0.get_or_init(|| regex.with_tree(read).expect("a pattern that loaded parses again"))
+    }
+
+    /// Builds the automata of `regex` (the pattern it belongs to) unless they are built or
+    /// claimed ([`Matcher::build_unless_claimed`]), and reads `read` from the same tree.
+    pub fn build(&self, regex: &Matcher, read: impl FnOnce(&Hir) -> T) {
+        regex.build_unless_claimed_then(|hir| {
+            let _ = self.0.set(read(hir));
+        });
+    }
+}
+
 /// A pattern's regex, built on first use.
 #[derive(Debug, Clone)]
 pub struct Matcher {
@@ -509,8 +531,30 @@ impl Matcher {
     /// first use, they were built one at a time: the threads ran the patterns in the same order,
     /// and each found the other building the one it needed and waited.)
     pub fn build_unless_claimed(&self) {
+        self.build_unless_claimed_then(|_| {});
+    }
+
+    /// [`Matcher::build_unless_claimed`], handing the syntax tree the automata are built from to
+    /// `then` before they are stored, when this call builds them: what a caller derives from the
+    /// tree is then ready for whoever finds the automata built, without a second parse.
+    pub fn build_unless_claimed_then(&self, then: impl FnOnce(&Hir)) {
         if self.automata.get().is_none() && self.claim.take() {
-            self.build_if_needed();
+            self.automata
+                .get_or_init(|| self.build_then(None, then).expect("a checked pattern builds"));
+        }
+    }
+
+    /// What `read` gives of the pattern's syntax tree, made again as the automata are built from
+    /// it (through the pieces while the pack keeps them, else by a parse of the whole text); the
+    /// error is the parser's message.
+    pub fn with_tree<T>(&self, read: impl FnOnce(&Hir) -> T) -> Result<T, String> {
+        self.tree().map(|hir| read(&hir))
+    }
+
+    fn tree(&self) -> Result<Hir, String> {
+        match self.source.spliced() {
+            Some(hir) => Ok(hir),
+            None => regex_syntax::parse(&self.source.text()).map_err(|e| last_line(&e.to_string())),
         }
     }
 
@@ -551,16 +595,21 @@ impl Matcher {
     /// not at load, so that the patterns a run never uses cost nothing more); the error is the
     /// regex engine's message.
     fn build(&self, size_limit: Option<usize>) -> Result<Automata, String> {
+        self.build_then(size_limit, |_| {})
+    }
+
+    /// [`Matcher::build`], handing the syntax tree to `then` first.
+    fn build_then(
+        &self,
+        size_limit: Option<usize>,
+        then: impl FnOnce(&Hir),
+    ) -> Result<Automata, String> {
         let config =
             meta::Config::new().nfa_size_limit(size_limit).hybrid_cache_capacity(LAZY_DFA_CAPACITY);
         let mut builder = meta::Builder::new();
         builder.configure(config);
-        let hir = match self.source.spliced() {
-            Some(hir) => hir,
-            None => {
-                regex_syntax::parse(&self.source.text()).map_err(|e| last_line(&e.to_string()))?
-            }
-        };
+        let hir = self.tree()?;
+        then(&hir);
         if let Some(bytes) = &self.bytes {
             // every position of a byte haystack is a character boundary
             let hir = bytes.translate(&hir);

@@ -40,6 +40,7 @@ use crate::error::{Lines, Location, RuleError, RuleErrors};
 use crate::normalize::fold_str;
 use crate::vocab::{ns, EntityTypeDecl, RelationDecl, Rgb, Vocabulary};
 use bounds::NameBounds;
+use matcher::ReadAtBuild;
 use pattern::{Definitions, Expanded, Slot, TypeCodes};
 use raw::RawFile;
 use slots::SlotLayout;
@@ -129,10 +130,9 @@ pub struct EntityPattern {
     /// A match that runs into a mention found before, and keeps no words before it, keeps its
     /// words after it (see `raw::RawEntityPattern::cut_after_mentions`).
     pub cut_after_mentions: bool,
-    /// Where the `name` group is in a match, told without the capture engine when the parts
-    /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
-    /// pattern's spine.
-    pub bounds: Option<NameBounds>,
+    /// Where the `name` group is in a match ([`EntityPattern::bounds`]), worked out the first
+    /// time the pattern's automata are built, not at load.
+    bounds: ReadAtBuild<Option<NameBounds>>,
     /// The match is a description naming a preceding entity, chosen so (see
     /// `raw::RawEntityPattern::antecedent`); `None` for a name.
     pub antecedent: Option<Antecedent>,
@@ -231,13 +231,46 @@ pub struct RelationRule {
     /// Matched against the folded sentence (lower case, no accents).
     pub fold: bool,
     pub slots: Vec<Slot>,
-    /// Where the slots are among a match's placeholders, when the regex tells it: then a match's
-    /// span is enough to read them, and no capture engine runs ([`slots`]).
-    pub layout: Option<SlotLayout>,
+    /// Where the slots are among a match's placeholders ([`RelationRule::layout`]), worked out
+    /// the first time the rule's automata are built, not at load: a run builds a few of the
+    /// pack's rules, and the layouts of all of them were a fifth of a short run's instructions.
+    layout: ReadAtBuild<Option<SlotLayout>>,
     /// The words (folded) that may not stand right before a match: a match after one is dropped.
     pub not_after: std::collections::HashSet<String>,
     pub location: Location,
     pub examples: Vec<RelationExample>,
+}
+
+impl EntityPattern {
+    /// Where the `name` group is in a match, told without the capture engine when the parts
+    /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
+    /// pattern's spine. Read from the syntax tree the automata were built from when
+    /// [`EntityPattern::build_unless_claimed`] built them, else from the tree made again.
+    pub fn bounds(&self) -> Option<&NameBounds> {
+        self.bounds.get(&self.regex, |hir| NameBounds::of(hir, "name")).as_ref()
+    }
+
+    /// Builds the pattern's automata unless they are built or claimed
+    /// ([`Matcher::build_unless_claimed`]), and its name bounds from the same syntax tree.
+    pub fn build_unless_claimed(&self) {
+        self.bounds.build(&self.regex, |hir| NameBounds::of(hir, "name"));
+    }
+}
+
+impl RelationRule {
+    /// Where the slots are among a match's placeholders, when the regex tells it: then a match's
+    /// span is enough to read them, and no capture engine runs ([`slots`]). Read from the syntax
+    /// tree the automata were built from when [`RelationRule::build_unless_claimed`] built them,
+    /// else from the tree made again.
+    pub fn layout(&self) -> Option<&SlotLayout> {
+        self.layout.get(&self.regex, |hir| SlotLayout::of(hir, &self.slots)).as_ref()
+    }
+
+    /// Builds the rule's automata unless they are built or claimed
+    /// ([`Matcher::build_unless_claimed`]), and its layout from the same syntax tree.
+    pub fn build_unless_claimed(&self) {
+        self.layout.build(&self.regex, |hir| SlotLayout::of(hir, &self.slots));
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -474,6 +507,9 @@ impl RulePack {
     /// Builds the automata of every pattern now, instead of on first use (for `rules profile`,
     /// which times building apart from searching).
     pub fn build_automata(&self) {
+        // with what the entity patterns and relation rules read from the same trees
+        self.entity_patterns.iter().for_each(EntityPattern::build_unless_claimed);
+        self.relation_rules.iter().for_each(RelationRule::build_unless_claimed);
         self.matchers().for_each(|(_, m)| m.build_if_needed());
     }
 
@@ -853,11 +889,10 @@ fn compile(
     };
     let items: Vec<_> =
         files.iter().flat_map(|f| f.raw.entity_pattern.iter().map(move |i| (f, i))).collect();
-    let name_bounds = |hir: &_, _: &_| NameBounds::of(hir, "name");
     let mut compiled = compile_all(&items, |file, item| {
         let p = item.get_ref();
         options.wants(&p.lang).then(|| {
-            compiled_pattern(file, &p.id, &p.pattern, &defs, false, &loader.parsing, name_bounds)
+            compiled_pattern(file, &p.id, &p.pattern, &defs, false, &loader.parsing, |_, _| ())
         })
     })
     .into_iter();
@@ -910,7 +945,7 @@ fn compile(
                     None
                 }
             };
-            let Some((regex, _, bounds)) =
+            let Some((regex, _, ())) =
                 compiled.and_then(|compiled| reported(loader, file, compiled))
             else {
                 continue;
@@ -928,7 +963,7 @@ fn compile(
                 not_sentence_initial: p.not_sentence_initial,
                 cut_before_mentions: p.cut_before_mentions,
                 cut_after_mentions: p.cut_after_mentions,
-                bounds,
+                bounds: ReadAtBuild::default(),
                 antecedent,
                 fold: p.fold,
                 location: file.location(at),
@@ -1023,12 +1058,11 @@ fn compile(
     }
 
     let items: Vec<_> = files.iter().flat_map(|f| f.raw.rule.iter().map(move |i| (f, i))).collect();
-    let slot_layout = |hir: &_, e: &Expanded| SlotLayout::of(hir, &e.slots);
     let mut compiled = compile_all(&items, |file, item| {
         let r = item.get_ref();
         options.wants(&r.lang).then(|| {
             let defs = Definitions { lang: Some(&r.lang), ..defs };
-            compiled_pattern(file, &r.id, &r.pattern, &defs, true, &loader.parsing, slot_layout)
+            compiled_pattern(file, &r.id, &r.pattern, &defs, true, &loader.parsing, |_, _| ())
         })
     })
     .into_iter();
@@ -1046,7 +1080,7 @@ fn compile(
                 loader.error(file, at, format!("rule {}: unknown relation '{}'", r.id, r.relation));
                 continue;
             };
-            let Some((regex, expanded, layout)) =
+            let Some((regex, expanded, ())) =
                 compiled.and_then(|compiled| reported(loader, file, compiled))
             else {
                 continue;
@@ -1102,7 +1136,7 @@ fn compile(
                 relaxed,
                 fold: r.fold,
                 slots: expanded.slots,
-                layout,
+                layout: ReadAtBuild::default(),
                 not_after: r.not_after.iter().map(|w| fold_str(w)).collect(),
                 location: file.location(at),
                 examples: r
