@@ -144,9 +144,13 @@ pub fn extract_stream(
                 let extract =
                     std::panic::AssertUnwindSafe(|| extract_batch_with(batch, rules, &mut scratch));
                 let extractions = std::panic::catch_unwind(extract);
-                // what a first batch needs is built: the patterns' parsed pieces go long before
-                // the run's peak, and a pattern built later is parsed whole
+                // what a first batch needs is built: the patterns' parsed pieces and translated
+                // classes go long before the run's peak, and a pattern built later is parsed and
+                // translated whole
                 rules.pieces.release();
+                if let Some(bytes) = &rules.bytes {
+                    bytes.release_memo();
+                }
                 if extractions.is_ok() {
                     scratches.lock().expect("no extraction panics").push(scratch);
                 }

@@ -4,9 +4,8 @@ use std::path::PathBuf;
 
 use kgsmith::eval::{evaluate, Gold};
 use kgsmith::input::{read_inputs, InputOptions};
-use kgsmith::rules::bounds::NameBounds;
 use kgsmith::rules::slots::SlotLayout;
-use kgsmith::rules::{examples::run_examples, LoadOptions, Matcher, RulePack};
+use kgsmith::rules::{examples::run_examples, LoadOptions, RulePack};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -74,57 +73,32 @@ fn most_bundled_relation_rules_read_their_slots_by_position() {
     at_least(74, rules, "relation rules with a layout");
 }
 
-/// A relation rule's slot layout and an entity pattern's name bounds are worked out when they
-/// are first needed, not at load: from the tree the pattern's automata are built from when the
-/// stage builds them (`build_unless_claimed`), else from the tree made again, through the pack's
-/// pieces or, once they are freed, by a parse of the whole pattern. Each way gives what the
-/// pattern's whole parse gives.
+/// A relation rule's slot layout is worked out when it is first needed, not at load: from the
+/// tree the rule's automata are built from when the stage builds them (`build_unless_claimed`),
+/// else from the tree made again, through the pack's pieces or, once they are freed, by a parse
+/// of the whole pattern. Each way gives what the rule's whole parse gives.
 #[test]
-fn layouts_and_name_bounds_are_the_same_whichever_way_they_are_made() {
+fn a_relation_rules_layout_is_the_same_whichever_way_it_is_made() {
     let (built, asked, released) = (pack(), pack(), pack());
     released.pieces.release();
     {
         use rayon::prelude::*;
         built.relation_rules.par_iter().for_each(|r| r.build_unless_claimed());
-        built.entity_patterns.par_iter().for_each(|p| p.build_unless_claimed());
     }
-    let placed = same_each_way(
-        [&built, &asked, &released].map(|pack| pack.relation_rules.as_slice()),
-        |r| (&r.id, &r.regex),
-        |r| r.layout(),
-        |r, hir| SlotLayout::of(hir, &r.slots),
-    );
+    let rules =
+        built.relation_rules.iter().zip(&asked.relation_rules).zip(&released.relation_rules);
+    let mut placed = 0;
+    for ((b, a), r) in rules {
+        assert!(b.regex.is_built(), "{}", b.id);
+        let whole = regex_syntax::parse(&b.regex.source()).unwrap();
+        let expected = SlotLayout::of(&whole, &b.slots);
+        placed += usize::from(expected.is_some());
+        assert_eq!(b.layout(), expected.as_ref(), "{}, built", b.id);
+        assert_eq!(a.layout(), expected.as_ref(), "{}, asked", a.id);
+        assert!(!a.regex.is_built(), "{}: asking for the layout builds nothing", a.id);
+        assert_eq!(r.layout(), expected.as_ref(), "{}, pieces freed", r.id);
+    }
     assert!(placed >= 74, "{placed} relation rules with a layout");
-    let bounded = same_each_way(
-        [&built, &asked, &released].map(|pack| pack.entity_patterns.as_slice()),
-        |p| (&p.id, &p.regex),
-        |p| p.bounds(),
-        |_, hir| NameBounds::of(hir, "name"),
-    );
-    assert!(bounded >= 32, "{bounded} entity patterns with bounds");
-}
-
-/// Checks that what `read` gives of each pattern is what `of` reads from the pattern's whole
-/// parse, in the three packs (the patterns built, not built, not built and the pieces freed),
-/// and that asking builds nothing; returns how many patterns have it.
-fn same_each_way<P, T: PartialEq + std::fmt::Debug>(
-    [built, asked, released]: [&[P]; 3],
-    pattern: impl Fn(&P) -> (&String, &Matcher),
-    read: impl Fn(&P) -> Option<&T>,
-    of: impl Fn(&P, &regex_syntax::hir::Hir) -> Option<T>,
-) -> usize {
-    let mut have = 0;
-    for ((b, a), r) in built.iter().zip(asked).zip(released) {
-        let (id, regex) = pattern(b);
-        assert!(regex.is_built(), "{id}");
-        let expected = of(b, &regex_syntax::parse(&regex.source()).unwrap());
-        have += usize::from(expected.is_some());
-        assert_eq!(read(b), expected.as_ref(), "{id}, built");
-        assert_eq!(read(a), expected.as_ref(), "{id}, asked");
-        assert!(!pattern(a).1.is_built(), "{id}: asking builds nothing");
-        assert_eq!(read(r), expected.as_ref(), "{id}, pieces freed");
-    }
-    have
 }
 
 /// The entity patterns whose `name` group is not the whole match read it from the parts around
@@ -134,7 +108,7 @@ fn same_each_way<P, T: PartialEq + std::fmt::Debug>(
 #[test]
 fn the_bundled_entity_patterns_read_their_names_by_bounds() {
     let pack = pack();
-    let patterns = pack.entity_patterns.iter().map(|p| (p.id.as_str(), p.bounds().is_some()));
+    let patterns = pack.entity_patterns.iter().map(|p| (p.id.as_str(), p.bounds.is_some()));
     at_least(32, patterns, "entity patterns with bounds");
 }
 

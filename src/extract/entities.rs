@@ -12,7 +12,7 @@ use super::sheet::{build_running, language_groups, View};
 use super::{mask_items, new_mention, to_masked, Mention, MentionSource};
 use crate::normalize::fold_str_into;
 use crate::rules::bounds::NameBounds;
-use crate::rules::{EntityPattern, RulePack};
+use crate::rules::{Matcher, RulePack};
 use crate::sentence::SentenceSpan;
 
 /// Capitalized words the document uses away from the start of a sentence: a sentence-initial
@@ -116,14 +116,9 @@ pub(super) fn pattern_mentions(
     }
     scratch.lap(masking, |c| &mut c.entity_sheet);
     let sheet = &scratch.sheet;
-    let runs = |i| sheet.runs_somewhere(i);
-    // each pattern's name bounds are read from the tree its automata are built from
-    build_running(
-        rules.entity_patterns.iter(),
-        runs,
-        |p| &p.regex,
-        EntityPattern::build_unless_claimed,
-    );
+    let (patterns, runs) =
+        (rules.entity_patterns.iter().map(|p| &p.regex), |i| sheet.runs_somewhere(i));
+    build_running(patterns, runs, |m| m, Matcher::build_unless_claimed);
     for (i, p) in rules.entity_patterns.iter().enumerate() {
         let mut cost = PatternCost::default();
         let started = scratch.clock();
@@ -144,7 +139,10 @@ pub(super) fn pattern_mentions(
             let mut name_of = if prefilter.is_name(i) {
                 NameOf::Match
             } else {
-                p.bounds().filter(|_| !scratch.by_groups).map_or(NameOf::Group, NameOf::Bounds)
+                p.bounds
+                    .as_ref()
+                    .filter(|_| !scratch.by_groups)
+                    .map_or(NameOf::Group, NameOf::Bounds)
             };
             let names = &mut scratch.names;
             loop {

@@ -470,7 +470,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let rules = crate::rules::bundled();
         assert!(rules.relation_rules.iter().any(|r| r.layout().is_some()));
-        assert!(rules.entity_patterns.iter().any(|p| p.bounds().is_some()));
+        assert!(rules.entity_patterns.iter().any(|p| p.bounds.is_some()));
         let mut paths = vec![root.join("seeds")];
         for set in std::fs::read_dir(root.join("tests/articles")).expect("article sets") {
             paths.push(set.expect("an entry").path().join("docs"));

@@ -35,18 +35,6 @@ pub struct NameBounds {
     automata: OnceLock<Option<Automata>>,
 }
 
-impl PartialEq for NameBounds {
-    /// The same parts and edges, which the automata are built from.
-    fn eq(&self, other: &Self) -> bool {
-        fn parts(b: &NameBounds) -> (&Hir, &Hir, &ClassUnicode, &ClassUnicode, bool) {
-            (&b.before, &b.after, &b.first, &b.last, b.nullable)
-        }
-        parts(self) == parts(other)
-    }
-}
-
-impl Eq for NameBounds {}
-
 impl Clone for NameBounds {
     /// The parts and edges; the automata are built again on first use.
     fn clone(&self) -> Self {

@@ -19,7 +19,8 @@
 
 use std::collections::HashMap;
 
-use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, Hir, HirKind, Literal};
+use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, ClassUnicodeRange, Hir};
+use regex_syntax::hir::{HirKind, Literal};
 use regex_syntax::hir::{Look, Repetition};
 
 /// The first character that is given the byte of its group: the ones before it are ASCII and
@@ -45,6 +46,62 @@ pub struct ByteAlphabet {
     pages: Vec<u16>,
     /// The byte of each character of the pages whose characters have more than one.
     tables: Vec<[u8; 256]>,
+    /// The classes translated so far ([`ByteAlphabet::translate`]): the same Unicode classes
+    /// (`\p{L}`, `\p{Lu}`, a lexicon's letters) stand in most patterns of a pack.
+    classes: ClassMemo,
+}
+
+/// A class of this many ranges or more is looked up in the memo ([`ClassMemo`]); a smaller one,
+/// such as a letter in either case (`(?i:…)` makes thousands of them in a lexicon), is translated
+/// at once, which costs less than looking it up.
+const MEMO_RANGES: usize = 16;
+
+/// Unicode classes and their bytes, for every thread that builds patterns of the pack, until it
+/// is released ([`ByteAlphabet::release_memo`]).
+#[derive(Default)]
+struct ClassMemo {
+    classes: std::sync::Mutex<HashMap<ClassKey, ClassBytes>>,
+    released: std::sync::atomic::AtomicBool,
+}
+
+impl Clone for ClassMemo {
+    /// An empty memo: it only saves work.
+    fn clone(&self) -> Self {
+        ClassMemo::default()
+    }
+}
+
+impl PartialEq for ClassMemo {
+    /// Always: the memo is no part of what an alphabet is.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ClassMemo {}
+
+impl ClassMemo {
+    fn is_released(&self) -> bool {
+        self.released.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+impl std::fmt::Debug for ClassMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClassMemo")
+    }
+}
+
+/// A class's ranges, hashed by their count and ends only (a class of hundreds of ranges is
+/// hashed in a few steps) and compared whole.
+#[derive(PartialEq, Eq)]
+struct ClassKey(Box<[(u32, u32)]>);
+
+impl std::hash::Hash for ClassKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let ranges = &self.0;
+        (ranges.len(), ranges.first(), ranges.get(ranges.len() / 2), ranges.last()).hash(state);
+    }
 }
 
 impl ByteAlphabet {
@@ -68,7 +125,12 @@ impl ByteAlphabet {
             };
             intervals.push((start, byte));
         }
-        let mut alphabet = ByteAlphabet { intervals, pages: Vec::new(), tables: Vec::new() };
+        let mut alphabet = ByteAlphabet {
+            intervals,
+            pages: Vec::new(),
+            tables: Vec::new(),
+            classes: ClassMemo::default(),
+        };
         for page in 0..TABLE_END >> 8 {
             let table: [u8; 256] = std::array::from_fn(|i| alphabet.lookup((page << 8) + i as u32));
             if table.iter().all(|&b| b == table[0]) {
@@ -134,15 +196,44 @@ impl ByteAlphabet {
     /// its characters. `hir` must be a pattern whose sets ([`sets_of`]) went into the alphabet.
     pub fn translate(&self, hir: &Hir) -> Hir {
         map_leaves(hir, &|leaf| match leaf.kind() {
-            HirKind::Class(Class::Unicode(c)) => Some(Hir::class(Class::Bytes(
-                self.class(c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32))),
-            ))),
+            HirKind::Class(Class::Unicode(c))
+                if c.ranges().len() < MEMO_RANGES || self.classes.is_released() =>
+            {
+                Some(Hir::class(Class::Bytes(
+                    self.class(c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32))),
+                )))
+            }
+            HirKind::Class(Class::Unicode(c)) => {
+                let key: Box<[(u32, u32)]> =
+                    c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect();
+                let key = ClassKey(key);
+                let memo = &self.classes.classes;
+                let known = memo.lock().expect("no thread panics translating").get(&key).cloned();
+                let bytes = known.unwrap_or_else(|| {
+                    let bytes = self.class(key.0.iter().copied());
+                    let mut memo = memo.lock().expect("no thread panics translating");
+                    memo.entry(key).or_insert(bytes).clone()
+                });
+                Some(Hir::class(Class::Bytes(bytes)))
+            }
             HirKind::Literal(Literal(bytes)) => {
                 let text = std::str::from_utf8(bytes).expect("a literal of a pattern with sets");
                 Some(Hir::literal(text.chars().map(|c| self.byte(c)).collect::<Vec<u8>>()))
             }
             _ => None,
         })
+    }
+
+    /// Frees the classes translated so far and translates every class anew from then on: a
+    /// stream calls it once its first batch is extracted, when the patterns a run needs first
+    /// are built (about 0.2 MB for the bundled pack), as it frees the parsed pieces.
+    pub fn release_memo(&self) {
+        let memo = &self.classes;
+        if !memo.released.load(std::sync::atomic::Ordering::Acquire)
+            && !memo.released.swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            memo.classes.lock().expect("no thread panics translating").clear();
+        }
     }
 
     /// Appends the bytes of `text`'s characters to `out`, as one more row.
@@ -278,7 +369,89 @@ pub fn sets_of(hir: &Hir) -> Option<CharSets> {
 }
 
 /// [`sets_of`], for the characters from `first` up (`super::alphabet` reads them from U+0100).
+///
+/// The classes are gathered as the tree holds them and the characters of literals one by one,
+/// each distinct one then made a set once: a pattern holds the same classes (`\p{L}`, of
+/// hundreds of ranges) and the same accented letters many times over.
 pub(crate) fn sets_from(hir: &Hir, first: u32) -> Option<CharSets> {
+    let (mut classes, mut chars) = (Vec::new(), Vec::new());
+    gather(hir, first, &mut classes, &mut chars)?;
+    classes.sort_unstable();
+    classes.dedup();
+    chars.sort_unstable();
+    chars.dedup();
+    let mut sets: CharSets = (classes.into_iter())
+        .map(|ranges| {
+            let ranges = ranges.iter().filter(|r| r.end() as u32 >= first);
+            ranges.map(|r| ((r.start() as u32).max(first), r.end() as u32)).collect::<Vec<_>>()
+        })
+        .filter(|set| !set.is_empty())
+        .collect();
+    sets.extend(chars.into_iter().map(|c| vec![(c, c)]));
+    sets.sort();
+    sets.dedup();
+    Some(sets)
+}
+
+/// Whether an assertion reads the same over bytes: the ends of the text and of lines, and ASCII
+/// word boundaries, since a byte from 0x80 up, like every byte of a character from U+0080 up in
+/// UTF-8, is not a word character.
+fn reads_over_bytes(look: Look) -> bool {
+    matches!(
+        look,
+        Look::Start
+            | Look::End
+            | Look::StartLF
+            | Look::EndLF
+            | Look::StartCRLF
+            | Look::EndCRLF
+            | Look::WordAscii
+            | Look::WordAsciiNegate
+            | Look::WordStartAscii
+            | Look::WordEndAscii
+            | Look::WordStartHalfAscii
+            | Look::WordEndHalfAscii
+    )
+}
+
+/// The classes of `hir` and the characters of its literals from `first` up, for [`sets_from`];
+/// `None` when the pattern cannot be read over bytes.
+fn gather<'h>(
+    hir: &'h Hir,
+    first: u32,
+    classes: &mut Vec<&'h [ClassUnicodeRange]>,
+    chars: &mut Vec<u32>,
+) -> Option<()> {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            // a class below `first` (a letter in either case, `[Ee]`) gives no set
+            if c.ranges().last().is_some_and(|r| r.end() as u32 >= first) {
+                classes.push(c.ranges());
+            }
+        }
+        HirKind::Class(Class::Bytes(_)) => return None,
+        HirKind::Literal(Literal(bytes)) => {
+            let text = std::str::from_utf8(bytes).ok()?;
+            chars.extend(text.chars().map(|c| c as u32).filter(|&c| c >= first));
+        }
+        HirKind::Look(look) if !reads_over_bytes(*look) => return None,
+        HirKind::Look(_) => {}
+        HirKind::Capture(c) => gather(&c.sub, first, classes, chars)?,
+        HirKind::Repetition(r) => gather(&r.sub, first, classes, chars)?,
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            for sub in subs {
+                gather(sub, first, classes, chars)?;
+            }
+        }
+        HirKind::Empty => {}
+    }
+    Some(())
+}
+
+/// [`sets_from`] as it was first written, one set per class and per character as the tree holds
+/// them, sorted and deduplicated at the end: what [`sets_from`] must give (tests).
+#[cfg(test)]
+fn sets_each(hir: &Hir, first: u32) -> Option<CharSets> {
     let mut sets = Vec::new();
     collect_sets(hir, first, &mut sets)?;
     sets.sort();
@@ -286,6 +459,7 @@ pub(crate) fn sets_from(hir: &Hir, first: u32) -> Option<CharSets> {
     Some(sets)
 }
 
+#[cfg(test)]
 fn collect_sets(hir: &Hir, first: u32, sets: &mut CharSets) -> Option<()> {
     match hir.kind() {
         HirKind::Class(Class::Unicode(c)) => {
@@ -306,27 +480,8 @@ fn collect_sets(hir: &Hir, first: u32, sets: &mut CharSets) -> Option<()> {
                 sets.push(vec![(c as u32, c as u32)]);
             }
         }
-        HirKind::Look(look) => {
-            // ASCII word boundaries read the same over bytes: a byte from 0x80 up, like every
-            // byte of a character from U+0080 up in UTF-8, is not a word character
-            if !matches!(
-                look,
-                Look::Start
-                    | Look::End
-                    | Look::StartLF
-                    | Look::EndLF
-                    | Look::StartCRLF
-                    | Look::EndCRLF
-                    | Look::WordAscii
-                    | Look::WordAsciiNegate
-                    | Look::WordStartAscii
-                    | Look::WordEndAscii
-                    | Look::WordStartHalfAscii
-                    | Look::WordEndHalfAscii
-            ) {
-                return None;
-            }
-        }
+        HirKind::Look(look) if !reads_over_bytes(*look) => return None,
+        HirKind::Look(_) => {}
         HirKind::Capture(c) => collect_sets(&c.sub, first, sets)?,
         HirKind::Repetition(r) => collect_sets(&r.sub, first, sets)?,
         HirKind::Concat(subs) | HirKind::Alternation(subs) => {
@@ -373,6 +528,59 @@ mod tests {
         let bytes =
             regex_syntax::ParserBuilder::new().utf8(false).build().parse(r"(?-u:[\x00-\xFF])");
         assert!(sets_of(&bytes.unwrap()).is_none());
+    }
+
+    /// Gathering each distinct class and character once gives the sets that one set per class
+    /// and character as the tree holds them gives, for every bundled pattern (from U+0080 up, as
+    /// the alphabet reads them, and from U+0100 up, as `super::alphabet` does) and for patterns
+    /// that hold the same classes and letters many times, some below the first character.
+    #[test]
+    fn a_patterns_sets_are_the_same_gathered_once() {
+        let rules = crate::rules::bundled();
+        let entity = rules.entity_patterns.iter().map(|p| &p.regex);
+        let relation = rules.relation_rules.iter().map(|r| &r.regex);
+        let mut patterns: Vec<String> = entity.chain(relation).map(|m| m.source().into()).collect();
+        patterns.extend(
+            [
+                r"\p{L}+ é \p{Lu}\p{Ll}+ (?i:été|ÉTÉ) [à-ÿ]+ \p{L}+ é",
+                r"(?:a|é)[^\p{L}]{0,3}(?:ç|Ç|\x{100}|ā)+\b",
+                r"[a-z]+ [0-9]",
+                r"\p{Greek}|\p{Lu}|[Α-Ω]",
+            ]
+            .map(String::from),
+        );
+        assert!(patterns.len() > 400);
+        for pattern in &patterns {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            for first in [FIRST_GROUPED, 0x100] {
+                assert_eq!(sets_from(&hir, first), sets_each(&hir, first), "{pattern}");
+            }
+        }
+    }
+
+    /// A class looked up in the memo of translated classes is the class translated anew, for
+    /// every bundled pattern: translated once to fill the memo, again through it, and by an
+    /// alphabet whose memo is released.
+    #[test]
+    fn a_class_translated_through_the_memo_is_the_class_translated_anew() {
+        let rules = crate::rules::bundled();
+        let alphabet = rules.bytes.as_deref().expect("the bundled pack reads bytes");
+        let fresh = alphabet.clone();
+        fresh.release_memo();
+        let entity = rules.entity_patterns.iter().map(|p| &p.regex);
+        let relation = rules.relation_rules.iter().map(|r| &r.regex);
+        let trees: Vec<Hir> = (entity.chain(relation))
+            .map(|m| regex_syntax::parse(&m.source()).unwrap())
+            .filter(|hir| sets_of(hir).is_some())
+            .collect();
+        assert!(trees.len() > 400);
+        let first: Vec<Hir> = trees.iter().map(|hir| alphabet.translate(hir)).collect();
+        assert!(!alphabet.classes.classes.lock().unwrap().is_empty(), "the memo was filled");
+        for (hir, translated) in trees.iter().zip(&first) {
+            assert_eq!(&alphabet.translate(hir), translated);
+            assert_eq!(&fresh.translate(hir), translated);
+        }
+        assert!(fresh.classes.classes.lock().unwrap().is_empty(), "a released memo stays empty");
     }
 
     #[test]

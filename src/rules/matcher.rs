@@ -50,10 +50,10 @@ const SIZE_LIMIT: usize = 64 << 20;
 /// run over varied text four times lower (BENCHMARKS.md).
 const LAZY_DFA_CAPACITY: usize = 2 << 20;
 
-/// What a caller reads from a pattern's syntax tree (a relation rule's slot layout, an entity
-/// pattern's name bounds), read when the pattern's automata are built, from the tree they are
-/// built from, instead of at load: a run builds a few of the pack's patterns. When something else
-/// built them, it is read from the tree made again the first time it is asked for.
+/// What a caller reads from a pattern's syntax tree (a relation rule's slot layout), read when
+/// the pattern's automata are built, from the tree they are built from, instead of at load: a
+/// run builds a few of the pack's patterns. When something else built them, it is read from the
+/// tree made again the first time it is asked for.
 #[derive(Debug, Clone, Default)]
 pub struct ReadAtBuild<T>(OnceLock<T>);
 

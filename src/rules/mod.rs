@@ -130,9 +130,12 @@ pub struct EntityPattern {
     /// A match that runs into a mention found before, and keeps no words before it, keeps its
     /// words after it (see `raw::RawEntityPattern::cut_after_mentions`).
     pub cut_after_mentions: bool,
-    /// Where the `name` group is in a match ([`EntityPattern::bounds`]), worked out the first
-    /// time the pattern's automata are built, not at load.
-    bounds: ReadAtBuild<Option<NameBounds>>,
+    /// Where the `name` group is in a match, told without the capture engine when the parts
+    /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
+    /// pattern's spine. Read at load: read when the automata are built instead, the bounds of
+    /// the patterns a run uses took 2 % more CPU time on 100 MB with two threads
+    /// (BENCHMARKS.md, "Slot layouts read when the automata are built").
+    pub bounds: Option<NameBounds>,
     /// The match is a description naming a preceding entity, chosen so (see
     /// `raw::RawEntityPattern::antecedent`); `None` for a name.
     pub antecedent: Option<Antecedent>,
@@ -239,22 +242,6 @@ pub struct RelationRule {
     pub not_after: std::collections::HashSet<String>,
     pub location: Location,
     pub examples: Vec<RelationExample>,
-}
-
-impl EntityPattern {
-    /// Where the `name` group is in a match, told without the capture engine when the parts
-    /// around it leave one choice ([`bounds`]); `None` when the group is the match or off the
-    /// pattern's spine. Read from the syntax tree the automata were built from when
-    /// [`EntityPattern::build_unless_claimed`] built them, else from the tree made again.
-    pub fn bounds(&self) -> Option<&NameBounds> {
-        self.bounds.get(&self.regex, |hir| NameBounds::of(hir, "name")).as_ref()
-    }
-
-    /// Builds the pattern's automata unless they are built or claimed
-    /// ([`Matcher::build_unless_claimed`]), and its name bounds from the same syntax tree.
-    pub fn build_unless_claimed(&self) {
-        self.bounds.build(&self.regex, |hir| NameBounds::of(hir, "name"));
-    }
 }
 
 impl RelationRule {
@@ -507,8 +494,7 @@ impl RulePack {
     /// Builds the automata of every pattern now, instead of on first use (for `rules profile`,
     /// which times building apart from searching).
     pub fn build_automata(&self) {
-        // with what the entity patterns and relation rules read from the same trees
-        self.entity_patterns.iter().for_each(EntityPattern::build_unless_claimed);
+        // with what the relation rules read from the same trees
         self.relation_rules.iter().for_each(RelationRule::build_unless_claimed);
         self.matchers().for_each(|(_, m)| m.build_if_needed());
     }
@@ -889,10 +875,11 @@ fn compile(
     };
     let items: Vec<_> =
         files.iter().flat_map(|f| f.raw.entity_pattern.iter().map(move |i| (f, i))).collect();
+    let name_bounds = |hir: &_, _: &_| NameBounds::of(hir, "name");
     let mut compiled = compile_all(&items, |file, item| {
         let p = item.get_ref();
         options.wants(&p.lang).then(|| {
-            compiled_pattern(file, &p.id, &p.pattern, &defs, false, &loader.parsing, |_, _| ())
+            compiled_pattern(file, &p.id, &p.pattern, &defs, false, &loader.parsing, name_bounds)
         })
     })
     .into_iter();
@@ -945,7 +932,7 @@ fn compile(
                     None
                 }
             };
-            let Some((regex, _, ())) =
+            let Some((regex, _, bounds)) =
                 compiled.and_then(|compiled| reported(loader, file, compiled))
             else {
                 continue;
@@ -963,7 +950,7 @@ fn compile(
                 not_sentence_initial: p.not_sentence_initial,
                 cut_before_mentions: p.cut_before_mentions,
                 cut_after_mentions: p.cut_after_mentions,
-                bounds: ReadAtBuild::default(),
+                bounds,
                 antecedent,
                 fold: p.fold,
                 location: file.location(at),
