@@ -76,19 +76,22 @@ fn most_bundled_relation_rules_read_their_slots_by_position() {
 /// A relation rule's slot layout is worked out when it is first needed, not at load: from the
 /// tree the rule's automata are built from when the stage builds them (`build_unless_claimed`),
 /// else from the tree made again, through the pack's pieces or, once they are freed, by a parse
-/// of the whole pattern. Each way gives what the rule's whole parse gives.
+/// of the whole pattern; with every automaton built at load (`rules check`, `rules test`), from
+/// the tree parsed at load. Each way gives what the rule's whole parse gives.
 #[test]
 fn a_relation_rules_layout_is_the_same_whichever_way_it_is_made() {
     let (built, asked, released) = (pack(), pack(), pack());
     released.pieces.release();
+    let options = LoadOptions { build_all: true, ..LoadOptions::default() };
+    let at_load = RulePack::load(&root().join("rules"), &options).unwrap();
     {
         use rayon::prelude::*;
         built.relation_rules.par_iter().for_each(|r| r.build_unless_claimed());
     }
-    let rules =
-        built.relation_rules.iter().zip(&asked.relation_rules).zip(&released.relation_rules);
+    let rules = (built.relation_rules.iter().zip(&asked.relation_rules))
+        .zip(released.relation_rules.iter().zip(&at_load.relation_rules));
     let mut placed = 0;
-    for ((b, a), r) in rules {
+    for ((b, a), (r, l)) in rules {
         assert!(b.regex.is_built(), "{}", b.id);
         let whole = regex_syntax::parse(&b.regex.source()).unwrap();
         let expected = SlotLayout::of(&whole, &b.slots);
@@ -97,6 +100,8 @@ fn a_relation_rules_layout_is_the_same_whichever_way_it_is_made() {
         assert_eq!(a.layout(), expected.as_ref(), "{}, asked", a.id);
         assert!(!a.regex.is_built(), "{}: asking for the layout builds nothing", a.id);
         assert_eq!(r.layout(), expected.as_ref(), "{}, pieces freed", r.id);
+        assert!(l.regex.is_built(), "{}: built at load", l.id);
+        assert_eq!(l.layout(), expected.as_ref(), "{}, read at load", l.id);
     }
     assert!(placed >= 74, "{placed} relation rules with a layout");
 }

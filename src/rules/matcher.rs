@@ -58,6 +58,12 @@ const LAZY_DFA_CAPACITY: usize = 2 << 20;
 pub struct ReadAtBuild<T>(OnceLock<T>);
 
 impl<T> ReadAtBuild<T> {
+    /// What was read already, if anything (from the tree parsed at load, when the automata were
+    /// built then too).
+    pub fn read(read: Option<T>) -> ReadAtBuild<T> {
+        ReadAtBuild(read.map_or_else(OnceLock::new, OnceLock::from))
+    }
+
     /// What `read` gives of the tree of `regex` (the pattern it belongs to).
     pub fn get(&self, regex: &Matcher, read: impl FnOnce(&Hir) -> T) -> &T {
         self.0.get_or_init(|| regex.with_tree(read).expect("a pattern that loaded parses again"))

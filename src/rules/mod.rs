@@ -1045,11 +1045,15 @@ fn compile(
     }
 
     let items: Vec<_> = files.iter().flat_map(|f| f.raw.rule.iter().map(move |i| (f, i))).collect();
+    // when every automaton is built at load (`rules check`, `rules test`), so is every layout,
+    // from the same tree; else each is read when its rule's automata are built
+    let build_all = loader.parsing.build_all;
+    let slot_layout = |hir: &_, e: &Expanded| build_all.then(|| SlotLayout::of(hir, &e.slots));
     let mut compiled = compile_all(&items, |file, item| {
         let r = item.get_ref();
         options.wants(&r.lang).then(|| {
             let defs = Definitions { lang: Some(&r.lang), ..defs };
-            compiled_pattern(file, &r.id, &r.pattern, &defs, true, &loader.parsing, |_, _| ())
+            compiled_pattern(file, &r.id, &r.pattern, &defs, true, &loader.parsing, slot_layout)
         })
     })
     .into_iter();
@@ -1067,7 +1071,7 @@ fn compile(
                 loader.error(file, at, format!("rule {}: unknown relation '{}'", r.id, r.relation));
                 continue;
             };
-            let Some((regex, expanded, ())) =
+            let Some((regex, expanded, layout)) =
                 compiled.and_then(|compiled| reported(loader, file, compiled))
             else {
                 continue;
@@ -1123,7 +1127,7 @@ fn compile(
                 relaxed,
                 fold: r.fold,
                 slots: expanded.slots,
-                layout: ReadAtBuild::default(),
+                layout: ReadAtBuild::read(layout),
                 not_after: r.not_after.iter().map(|w| fold_str(w)).collect(),
                 location: file.location(at),
                 examples: r
