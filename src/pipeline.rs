@@ -144,13 +144,9 @@ pub fn extract_stream(
                 let extract =
                     std::panic::AssertUnwindSafe(|| extract_batch_with(batch, rules, &mut scratch));
                 let extractions = std::panic::catch_unwind(extract);
-                // what a first batch needs is built: the patterns' parsed pieces and translated
-                // classes go long before the run's peak, and a pattern built later is parsed and
-                // translated whole
-                rules.pieces.release();
-                if let Some(bytes) = &rules.bytes {
-                    bytes.release_memo();
-                }
+                // what a first batch needs is built: what loading kept to build it goes long
+                // before the run's peak
+                rules.release_build_caches();
                 if extractions.is_ok() {
                     scratches.lock().expect("no extraction panics").push(scratch);
                 }

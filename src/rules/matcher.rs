@@ -54,7 +54,7 @@ const LAZY_DFA_CAPACITY: usize = 2 << 20;
 /// the pattern's automata are built, from the tree they are built from, instead of at load: a
 /// run builds a few of the pack's patterns. When something else built them, it is read from the
 /// tree made again the first time it is asked for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReadAtBuild<T>(OnceLock<T>);
 
 impl<T> ReadAtBuild<T> {

@@ -491,6 +491,18 @@ fn string_content_start(text: &str, token_start: usize) -> usize {
 }
 
 impl RulePack {
+    /// Frees what loading keeps to build the patterns' automata: the parsed macros and lexicons
+    /// ([`Pieces::release`]) and the classes translated to the pack's bytes
+    /// ([`ByteAlphabet::release_memo`](bytes::ByteAlphabet::release_memo)). A pattern built
+    /// later is parsed and translated whole. A stream calls it after every batch, from its
+    /// first on, when the automata a run needs first are built.
+    pub fn release_build_caches(&self) {
+        self.pieces.release();
+        if let Some(bytes) = &self.bytes {
+            bytes.release_memo();
+        }
+    }
+
     /// Builds the automata of every pattern now, instead of on first use (for `rules profile`,
     /// which times building apart from searching).
     pub fn build_automata(&self) {

@@ -140,8 +140,9 @@ impl Parsed {
 impl Pieces {
     /// Frees the parsed pieces (about 5 MB for the bundled pack, most of it Unicode classes) and
     /// parses every pattern whole from then on. A stream of batches calls it once its first batch
-    /// is extracted (`pipeline::extract_stream`), when the automata a run needs first are built,
-    /// so that the memory is free again long before the run's peak; other callers keep them.
+    /// is extracted ([`RulePack::release_build_caches`](super::RulePack::release_build_caches)),
+    /// when the automata a run needs first are built, so that the memory is free again long
+    /// before the run's peak; other callers keep them.
     pub fn release(&self) {
         // called after every batch: only the first call writes
         if !self.released.load(Ordering::Acquire) && !self.released.swap(true, Ordering::AcqRel) {
