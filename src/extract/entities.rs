@@ -4,6 +4,7 @@
 //! automaton stays in the processor's caches; a sentence still keeps what it would keep alone, as
 //! it sees the patterns in its own priority order.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 use super::lexical::is_participle_suffix;
@@ -17,10 +18,7 @@ use crate::sentence::SentenceSpan;
 
 /// Capitalized words the document uses away from the start of a sentence: a sentence-initial
 /// word is taken for a name when the document also capitalizes it elsewhere.
-pub(super) fn capitalized_inner_words<'t>(
-    text: &'t str,
-    spans: &[SentenceSpan],
-) -> BTreeSet<&'t str> {
+fn capitalized_inner_words<'t>(text: &'t str, spans: &[SentenceSpan]) -> BTreeSet<&'t str> {
     let mut words = BTreeSet::new();
     for span in spans {
         let sentence = &text[span.start..span.end];
@@ -57,13 +55,33 @@ struct EntitySentence {
 }
 
 /// A document as stage 2 reads it: its normalized text and sentences, the lexical mentions of
-/// each sentence, its capitalized words that are not sentence-initial, and its language.
+/// each sentence and its language.
 pub(super) struct EntityDoc<'a> {
-    pub(super) text: &'a str,
-    pub(super) spans: &'a [SentenceSpan],
+    text: &'a str,
+    spans: &'a [SentenceSpan],
     pub(super) lexical: Vec<Vec<Mention>>,
-    pub(super) inner_words: &'a BTreeSet<&'a str>,
-    pub(super) lang: Option<&'a str>,
+    lang: Option<&'a str>,
+    /// Its capitalized words that are not sentence-initial, gathered the first time a sentence
+    /// asks: few documents have a one-word match at the start of a sentence that needs them.
+    inner_words: OnceCell<BTreeSet<&'a str>>,
+}
+
+impl<'a> EntityDoc<'a> {
+    pub(super) fn new(
+        text: &'a str,
+        spans: &'a [SentenceSpan],
+        lexical: Vec<Vec<Mention>>,
+        lang: Option<&'a str>,
+    ) -> EntityDoc<'a> {
+        EntityDoc { text, spans, lexical, lang, inner_words: OnceCell::new() }
+    }
+
+    /// Whether the document capitalizes `word` away from the start of a sentence.
+    fn capitalizes_inside(&self, word: &str) -> bool {
+        self.inner_words
+            .get_or_init(|| capitalized_inner_words(self.text, self.spans))
+            .contains(word)
+    }
 }
 
 /// Stage 2: entity patterns over each sentence with its lexical mentions masked; returns each
@@ -128,7 +146,8 @@ pub(super) fn pattern_mentions(
             let held = held.get_or_insert_with(|| p.regex.hold());
             let s = &mut sentences[k];
             let EntitySentence { doc, index, lexical, view, first_word, absorbed, found } = s;
-            let EntityDoc { text, inner_words, .. } = &docs[*doc];
+            let document = &docs[*doc];
+            let text = document.text;
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
             let masked = sheet.masked(view);
             let (haystack, map) = sheet.haystack(view, p.fold, alphabet);
@@ -213,7 +232,7 @@ pub(super) fn pattern_mentions(
                     && s == sentence_start
                     && !word.contains(' ')
                     && !name_shaped(word)
-                    && !inner_words.contains(word)
+                    && !document.capitalizes_inside(word)
                 {
                     continue;
                 }
