@@ -4,7 +4,6 @@
 //! automaton stays in the processor's caches; a sentence still keeps what it would keep alone, as
 //! it sees the patterns in its own priority order.
 
-use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 use super::lexical::is_participle_suffix;
@@ -18,7 +17,10 @@ use crate::sentence::SentenceSpan;
 
 /// Capitalized words the document uses away from the start of a sentence: a sentence-initial
 /// word is taken for a name when the document also capitalizes it elsewhere.
-fn capitalized_inner_words<'t>(text: &'t str, spans: &[SentenceSpan]) -> BTreeSet<&'t str> {
+pub(super) fn capitalized_inner_words<'t>(
+    text: &'t str,
+    spans: &[SentenceSpan],
+) -> BTreeSet<&'t str> {
     let mut words = BTreeSet::new();
     for span in spans {
         let sentence = &text[span.start..span.end];
@@ -55,33 +57,13 @@ struct EntitySentence {
 }
 
 /// A document as stage 2 reads it: its normalized text and sentences, the lexical mentions of
-/// each sentence and its language.
+/// each sentence, its capitalized words that are not sentence-initial, and its language.
 pub(super) struct EntityDoc<'a> {
-    text: &'a str,
-    spans: &'a [SentenceSpan],
+    pub(super) text: &'a str,
+    pub(super) spans: &'a [SentenceSpan],
     pub(super) lexical: Vec<Vec<Mention>>,
-    lang: Option<&'a str>,
-    /// Its capitalized words that are not sentence-initial, gathered the first time a sentence
-    /// asks: few documents have a one-word match at the start of a sentence that needs them.
-    inner_words: OnceCell<BTreeSet<&'a str>>,
-}
-
-impl<'a> EntityDoc<'a> {
-    pub(super) fn new(
-        text: &'a str,
-        spans: &'a [SentenceSpan],
-        lexical: Vec<Vec<Mention>>,
-        lang: Option<&'a str>,
-    ) -> EntityDoc<'a> {
-        EntityDoc { text, spans, lexical, lang, inner_words: OnceCell::new() }
-    }
-
-    /// Whether the document capitalizes `word` away from the start of a sentence.
-    fn capitalizes_inside(&self, word: &str) -> bool {
-        self.inner_words
-            .get_or_init(|| capitalized_inner_words(self.text, self.spans))
-            .contains(word)
-    }
+    pub(super) inner_words: &'a BTreeSet<&'a str>,
+    pub(super) lang: Option<&'a str>,
 }
 
 /// Stage 2: entity patterns over each sentence with its lexical mentions masked; returns each
@@ -146,8 +128,7 @@ pub(super) fn pattern_mentions(
             let held = held.get_or_insert_with(|| p.regex.hold());
             let s = &mut sentences[k];
             let EntitySentence { doc, index, lexical, view, first_word, absorbed, found } = s;
-            let document = &docs[*doc];
-            let text = document.text;
+            let EntityDoc { text, inner_words, .. } = &docs[*doc];
             let (sentence, sentence_start, lexical) = (*index, *first_word, &*lexical);
             let masked = sheet.masked(view);
             let (haystack, map) = sheet.haystack(view, p.fold, alphabet);
@@ -232,7 +213,7 @@ pub(super) fn pattern_mentions(
                     && s == sentence_start
                     && !word.contains(' ')
                     && !name_shaped(word)
-                    && !document.capitalizes_inside(word)
+                    && !inner_words.contains(word)
                 {
                     continue;
                 }

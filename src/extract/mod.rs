@@ -30,13 +30,15 @@ mod resolve;
 mod scratch;
 mod sheet;
 
+use std::collections::BTreeSet;
+
 use crate::graph::{Amount, DocumentInfo};
 use crate::input::Document;
 use crate::normalize::{normalize, MapRef, NormalizedText};
 use crate::rules::pattern::TypeCodes;
 use crate::rules::RulePack;
 use crate::sentence::{split_sentences, SentenceSpan};
-use entities::{pattern_mentions, EntityDoc};
+use entities::{capitalized_inner_words, pattern_mentions, EntityDoc};
 use lexical::lexical_mentions;
 use masked::MaskItem;
 use relations::{relation_matches, RelationDoc};
@@ -220,10 +222,13 @@ fn extract_texts(
         })
         .collect();
     let started = scratch.lap(started, |c| &mut c.prepare);
+    let inner_words: Vec<BTreeSet<&str>> =
+        prepared.iter().map(|p| capitalized_inner_words(&p.normalized.text, &p.spans)).collect();
     let mut folds: Vec<Vec<bool>> = Vec::with_capacity(prepared.len());
     let entity_docs = prepared
         .iter()
-        .map(|p| {
+        .zip(&inner_words)
+        .map(|(p, inner_words)| {
             let text = &p.normalized.text;
             let (lexical, sentence_folds) = p
                 .spans
@@ -234,7 +239,7 @@ fn extract_texts(
                 })
                 .unzip();
             folds.push(sentence_folds);
-            EntityDoc::new(text, &p.spans, lexical, p.lang.as_deref())
+            EntityDoc { text, spans: &p.spans, lexical, inner_words, lang: p.lang.as_deref() }
         })
         .collect::<Vec<_>>();
     let started = scratch.lap(started, |c| &mut c.lexical);
@@ -270,6 +275,7 @@ fn extract_texts(
     let relations = relation_matches(&relation_docs, rules, scratch);
     let started = scratch.lap(started, |c| &mut c.relations);
     drop(relation_docs);
+    drop(inner_words);
     let extractions: Vec<Extraction> = prepared
         .into_iter()
         .zip(mentions)
@@ -354,7 +360,14 @@ pub mod stages {
     pub fn entities(p: &Prepared, rules: &RulePack) -> usize {
         let mut scratch = Scratch::default();
         let text = &p.normalized.text;
-        let doc = EntityDoc::new(text, &p.spans, p.lexical.clone(), p.lang.as_deref());
+        let inner_words = capitalized_inner_words(text, &p.spans);
+        let doc = EntityDoc {
+            text,
+            spans: &p.spans,
+            lexical: p.lexical.clone(),
+            inner_words: &inner_words,
+            lang: p.lang.as_deref(),
+        };
         pattern_mentions(vec![doc], rules, &mut scratch).iter().map(Vec::len).sum()
     }
 
