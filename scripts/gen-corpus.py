@@ -34,14 +34,50 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 REAL_SETS = ["seeds", "tests/articles/fr/docs", "tests/articles/fr-press/docs", "tests/articles/en/docs"]
 
 
-def real_articles():
-    """The repository's real articles, in a fixed order, forever."""
+def real_texts():
+    """The repository's real articles, in a fixed order."""
     texts = []
     for d in REAL_SETS:
         for path in sorted(glob.glob(os.path.join(ROOT, d, "*.txt"))):
             with open(path, encoding="utf-8") as f:
                 texts.append(f.read())
-    return itertools.cycle(texts)
+    return texts
+
+
+def real_articles():
+    """The repository's real articles, in a fixed order, forever."""
+    return itertools.cycle(real_texts())
+
+
+CAPITALIZED = re.compile(r"\b[^\W\d_a-zß-ÿ]\w*")
+SENTENCE_START = re.compile(r"(?:^|[.!?»]\s+|\n)\W*(\w+)")
+
+
+def pass_suffix(n):
+    """Lower-case letters that tell pass `n` of the articles (1 → "b", 26 → "ba")."""
+    letters = ""
+    while True:
+        letters = chr(ord("a") + n % 26) + letters
+        n //= 26
+        if n == 0:
+            return letters
+
+
+def real_articles_distinct():
+    """The repository's real articles forever, their names new at every pass: from the second
+    pass on, every capitalized word gets the pass's suffix ("Airbus" → "Airbusb"), except the
+    words that open a sentence somewhere in the articles ("Le", "The", "Depuis"), so that each
+    pass adds the same number of new entities to the graph, as an archive of new articles does."""
+    texts = real_texts()
+    openers = {m.group(1) for t in texts for m in SENTENCE_START.finditer(t)}
+    for n in itertools.count():
+        suffix = pass_suffix(n) if n else ""
+        for text in texts:
+            if n:
+                text = CAPITALIZED.sub(
+                    lambda m: m.group(0) if m.group(0) in openers else m.group(0) + suffix, text
+                )
+            yield text
 
 COMPANIES = ["Nvidia", "SAP", "Deutsche Telekom", "Mistral AI", "Orange", "Thales", "Capgemini",
              "Airbus", "Siemens", "Bosch", "Helsing", "Aleph Alpha", "Celonis", "Pasqal",
@@ -134,11 +170,20 @@ def main():
     p.add_argument("--jsonl", help="one JSONL file")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--real", action="store_true", help="repeat the repository's real articles")
+    p.add_argument(
+        "--distinct-names",
+        action="store_true",
+        help="with --real, give the names of every pass after the first a suffix of its own",
+    )
     p.add_argument("--meta", action="store_true", help="give each JSONL record a title, URL and date")
     args = p.parse_args()
     if args.meta and not args.jsonl:
         p.error("--meta needs --jsonl")
-    real = real_articles() if args.real else None
+    if args.distinct_names and not args.real:
+        p.error("--distinct-names needs --real")
+    real = None
+    if args.real:
+        real = real_articles_distinct() if args.distinct_names else real_articles()
     r = random.Random(args.seed)
     target = int(args.mb * 1e6)
     size = 0

@@ -75,12 +75,95 @@ fn tokens(folded: &str) -> Vec<&str> {
 
 /// (subject, relation, object) of an edge during building.
 pub(crate) type EdgeKey = (EntityKey, String, EntityKey);
+
+/// Pieces of evidence in their sort order, without repeats. Up to [`EvidenceSet::FEW`] of them
+/// lie in a sorted vector of their own length: most edges have one or two, and a `BTreeSet`
+/// takes a node of eleven for them (1,300 bytes with one piece against 112). More go to a
+/// `BTreeSet`, so that keeping every piece (`--max-evidence 0`) of an edge that has thousands
+/// stays a logarithmic insertion.
+#[derive(Debug, Clone)]
+pub(crate) enum EvidenceSet {
+    Few(Vec<Evidence>),
+    Many(BTreeSet<Evidence>),
+}
+
+impl Default for EvidenceSet {
+    fn default() -> Self {
+        EvidenceSet::Few(Vec::new())
+    }
+}
+
+impl EvidenceSet {
+    /// The most pieces kept in a vector; at least the default `--max-evidence`.
+    const FEW: usize = 32;
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            EvidenceSet::Few(v) => v.len(),
+            EvidenceSet::Many(s) => s.len(),
+        }
+    }
+
+    pub(crate) fn last(&self) -> Option<&Evidence> {
+        match self {
+            EvidenceSet::Few(v) => v.last(),
+            EvidenceSet::Many(s) => s.last(),
+        }
+    }
+
+    /// The pieces in their sort order.
+    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = &Evidence> + '_> {
+        match self {
+            EvidenceSet::Few(v) => Box::new(v.iter()),
+            EvidenceSet::Many(s) => Box::new(s.iter()),
+        }
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<Evidence> {
+        match self {
+            EvidenceSet::Few(v) => v,
+            EvidenceSet::Many(s) => s.into_iter().collect(),
+        }
+    }
+
+    /// Adds `evidence` unless it is there already.
+    fn insert(&mut self, evidence: Evidence) {
+        match self {
+            EvidenceSet::Few(v) => {
+                let Err(at) = v.binary_search(&evidence) else { return };
+                if v.len() < Self::FEW {
+                    v.reserve_exact(1);
+                    v.insert(at, evidence);
+                } else {
+                    let mut set: BTreeSet<Evidence> = std::mem::take(v).into_iter().collect();
+                    set.insert(evidence);
+                    *self = EvidenceSet::Many(set);
+                }
+            }
+            EvidenceSet::Many(s) => {
+                s.insert(evidence);
+            }
+        }
+    }
+
+    fn pop_last(&mut self) {
+        match self {
+            EvidenceSet::Few(v) => {
+                v.pop();
+            }
+            EvidenceSet::Many(s) => {
+                s.pop_last();
+            }
+        }
+    }
+}
+
 /// What supports one edge while building.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EdgeSupport {
     /// The first `max_evidence` pieces of evidence in their sort order (a bounded set, so the
     /// result does not depend on the order they arrive in).
-    pub(crate) evidence: BTreeSet<Evidence>,
+    pub(crate) evidence: EvidenceSet,
     /// Every supporting mention, kept as evidence or not.
     pub(crate) support: usize,
     /// How often each amount was stated.
@@ -145,11 +228,11 @@ impl EdgeSupport {
 /// wrote most ("Abu Dhabi" in English articles for the entry "Abou Dabi"), as the entry spells it;
 /// the first such alias on a tie, the canonical name when no text wrote a form of the entry (a
 /// name a description or an acronym brought).
-fn written_form<'e>(entry: &'e GazetteerEntry, surfaces: &BTreeMap<String, u32>) -> &'e str {
+fn written_form<'e>(entry: &'e GazetteerEntry, surfaces: &Counts) -> &'e str {
     let forms: Vec<String> =
         std::iter::once(&entry.name).chain(&entry.aliases).map(|f| fold_str(f)).collect();
     let mut counts = vec![0u32; forms.len()];
-    for (surface, &n) in surfaces {
+    for (surface, n) in surfaces.iter() {
         let folded = fold_str(surface);
         if let Some(i) = forms.iter().position(|f| *f == folded) {
             counts[i] += n;
@@ -171,13 +254,40 @@ fn written_form<'e>(entry: &'e GazetteerEntry, surfaces: &BTreeMap<String, u32>)
 /// Default of `--max-evidence`: evidence kept per edge (the weight still counts every mention).
 pub const DEFAULT_MAX_EVIDENCE: usize = 20;
 
+/// Counts by name, in the names' order: a vector as long as the names, sorted. An entity has a
+/// few names and one or two languages, and a `BTreeMap` takes a node of eleven entries for them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Counts(Vec<(Box<str>, u32)>);
+
+impl Counts {
+    /// Adds `n` to the count of `name`, which starts at 0.
+    pub(crate) fn add(&mut self, name: &str, n: u32) {
+        match self.0.binary_search_by(|(k, _)| (**k).cmp(name)) {
+            Ok(i) => self.0[i].1 += n,
+            Err(i) => {
+                self.0.reserve_exact(1);
+                self.0.insert(i, (name.into(), n));
+            }
+        }
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(name)).is_ok()
+    }
+
+    /// The names and their counts, in the names' order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.0.iter().map(|(k, n)| (&**k, *n))
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub(crate) struct EntityAcc {
     pub(crate) entity_type: String,
-    pub(crate) surfaces: BTreeMap<String, u32>,
+    pub(crate) surfaces: Counts,
     pub(crate) mentions: u32,
     /// Mentions per document language.
-    pub(crate) languages: BTreeMap<String, u32>,
+    pub(crate) languages: Counts,
 }
 
 pub(crate) struct Resolver<'r> {
@@ -236,8 +346,8 @@ impl<'r> Resolver<'r> {
     /// Records another name of an entity without counting a mention.
     fn add_surface(&mut self, key: &EntityKey, surface: &str) {
         if let Some(acc) = self.entities.get_mut(key) {
-            if !acc.surfaces.contains_key(surface) {
-                acc.surfaces.insert(surface.to_string(), 0);
+            if !acc.surfaces.contains(surface) {
+                acc.surfaces.add(surface, 0);
             }
         }
     }
@@ -255,14 +365,14 @@ impl<'r> Resolver<'r> {
         };
         let update = |acc: &mut EntityAcc| {
             if let Some(l) = lang {
-                count(&mut acc.languages, l);
+                acc.languages.add(l, 1);
             }
             if acc.entity_type != entity_type {
                 acc.entity_type = entity_type.to_string();
             }
             acc.mentions += 1;
             if let Some(s) = surface {
-                count(&mut acc.surfaces, s);
+                acc.surfaces.add(s, 1);
             }
         };
         // most adds meet an entity, a language and a name seen before: one search, and nothing is
@@ -279,15 +389,6 @@ impl<'r> Resolver<'r> {
 }
 
 /// Counts one more `key` in `counts`, copying it only the first time.
-fn count(counts: &mut BTreeMap<String, u32>, key: &str) {
-    match counts.get_mut(key) {
-        Some(n) => *n += 1,
-        None => {
-            counts.insert(key.to_string(), 1);
-        }
-    }
-}
-
 /// Accumulates extractions into entities and edges, one document at a time, and turns them into
 /// the canonical graph at the end. It keeps no text but evidence sentences, so memory grows with
 /// the graph, not with the corpus; and its state is a sum (counts add, evidence unites), so
@@ -442,8 +543,8 @@ impl<'r> GraphBuilder<'r> {
                     let majority = acc
                         .languages
                         .iter()
-                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                        .map(|(l, _)| l.as_str());
+                        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                        .map(|(l, _)| l);
                     // mentions of no known language keep the canonical name
                     let names_lang = self.rules.resolution.name_lang.as_deref();
                     let other_lang = names_lang.is_some_and(|n| majority.is_some_and(|l| l != n));
@@ -456,8 +557,8 @@ impl<'r> GraphBuilder<'r> {
                 EntityKey::Named { .. } => acc
                     .surfaces
                     .iter()
-                    .max_by(|a, b| a.1.cmp(b.1).then(a.0.len().cmp(&b.0.len())).then(b.0.cmp(a.0)))
-                    .map(|(s, _)| s.clone())
+                    .max_by(|a, b| a.1.cmp(&b.1).then(a.0.len().cmp(&b.0.len())).then(b.0.cmp(a.0)))
+                    .map(|(s, _)| s.to_string())
                     .unwrap_or_default(),
             };
             let base = format!(
@@ -473,7 +574,8 @@ impl<'r> GraphBuilder<'r> {
         for (key, acc) in &self.resolver.entities {
             let id = ids[key].clone();
             let label = labels[key].clone();
-            let mut aliases: BTreeSet<String> = acc.surfaces.keys().cloned().collect();
+            let mut aliases: BTreeSet<String> =
+                acc.surfaces.iter().map(|(s, _)| s.to_string()).collect();
             if let EntityKey::Gazetteer(i) = key {
                 aliases.insert(self.rules.gazetteer.entries[*i].name.clone());
             }
@@ -508,7 +610,7 @@ impl<'r> GraphBuilder<'r> {
                     relation: name,
                     symmetric,
                     amount,
-                    evidence: support.evidence.into_iter().collect(),
+                    evidence: support.evidence.into_vec(),
                     support: support.support,
                 },
             });
@@ -599,6 +701,41 @@ mod tests {
         fn borrowed_evidence_orders_as_evidence(a in evidence(), b in evidence()) {
             prop_assert_eq!(EvidenceRef::of(&a).cmp(&EvidenceRef::of(&b)), a.cmp(&b));
             prop_assert_eq!(EvidenceRef::of(&a).to_owned(), a);
+        }
+
+        /// Counts by name add up as a `BTreeMap` of them does, in the same order.
+        #[test]
+        fn counts_add_up_as_a_btreemap(adds in proptest::collection::vec(("[ab]{0,3}", 0..3u32), 0..40)) {
+            let (mut counts, mut map) = (Counts::default(), BTreeMap::<String, u32>::new());
+            for (name, n) in &adds {
+                counts.add(name, *n);
+                *map.entry(name.clone()).or_insert(0) += n;
+                prop_assert!(counts.contains(name));
+            }
+            let listed: Vec<(String, u32)> = counts.iter().map(|(k, n)| (k.to_string(), n)).collect();
+            prop_assert_eq!(listed, map.into_iter().collect::<Vec<_>>());
+        }
+
+        /// The evidence an edge keeps is that of a `BTreeSet` bounded the same way, whatever
+        /// the bound (0: every piece) and however many pieces come, in a vector or past it.
+        #[test]
+        fn an_edges_evidence_is_that_of_a_bounded_btreeset(
+            pieces in proptest::collection::vec(evidence(), 0..120),
+            max in prop_oneof![Just(0usize), 1..40usize],
+        ) {
+            let (mut support, mut set) = (EdgeSupport::default(), BTreeSet::new());
+            for e in pieces {
+                support.add_evidence_ref(EvidenceRef::of(&e), max);
+                set.insert(e);
+                if max > 0 && set.len() > max {
+                    set.pop_last();
+                }
+                prop_assert_eq!(support.evidence.len(), set.len());
+                prop_assert_eq!(support.evidence.last(), set.last());
+            }
+            let kept: Vec<&Evidence> = support.evidence.iter().collect();
+            prop_assert_eq!(kept, set.iter().collect::<Vec<_>>());
+            prop_assert_eq!(support.evidence.into_vec(), set.into_iter().collect::<Vec<_>>());
         }
     }
 

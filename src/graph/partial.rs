@@ -123,8 +123,8 @@ impl GraphBuilder<'_> {
             line(&Line::Entity {
                 key: self.key_out(key),
                 mentions: acc.mentions,
-                surfaces: acc.surfaces.clone(),
-                languages: acc.languages.clone(),
+                surfaces: acc.surfaces.iter().map(|(s, n)| (s.to_string(), n)).collect(),
+                languages: acc.languages.iter().map(|(l, n)| (l.to_string(), n)).collect(),
             })?;
         }
         for ((s, relation, o), support) in &self.edges {
@@ -201,10 +201,10 @@ impl GraphBuilder<'_> {
                     acc.entity_type = entity_type;
                     acc.mentions += mentions;
                     for (s, c) in surfaces {
-                        *acc.surfaces.entry(s).or_insert(0) += c;
+                        acc.surfaces.add(&s, c);
                     }
                     for (l, c) in languages {
-                        *acc.languages.entry(l).or_insert(0) += c;
+                        acc.languages.add(&l, c);
                     }
                 }
                 Line::Edge { subject, relation, object, support, amounts, evidence } => {
