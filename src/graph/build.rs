@@ -527,9 +527,11 @@ impl<'r> GraphBuilder<'r> {
 
     /// Labels, ids and slugs, then the canonical graph.
     pub fn finish(self) -> Result<KnowledgeGraph, GraphError> {
-        let mut ids: BTreeMap<EntityKey, String> = BTreeMap::new();
-        let mut by_id: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
-        let mut labels: BTreeMap<EntityKey, String> = BTreeMap::new();
+        // entities by their rank in key order, so that nothing copies their keys
+        let keys: Vec<&EntityKey> = self.resolver.entities.keys().collect();
+        let rank = |key: &EntityKey| keys.binary_search(&key).expect("an edge joins entities");
+        let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut labels: Vec<String> = Vec::with_capacity(keys.len());
         for (key, acc) in &self.resolver.entities {
             // a gazetteer entity is labelled in the language most of its mentions are in, when the
             // entry has a label in that language, else by its canonical name when they are in the
@@ -566,14 +568,17 @@ impl<'r> GraphBuilder<'r> {
                 acc.entity_type.to_lowercase(),
                 slugify(slug_name.unwrap_or(&label))
             );
-            by_id.entry(base).or_default().push(key.clone());
-            labels.insert(key.clone(), label);
+            by_id.entry(base).or_default().push(labels.len());
+            labels.push(label);
         }
-        ids.extend(number_collisions(by_id));
+        let mut ids: Vec<String> = vec![String::new(); keys.len()];
+        for (i, id) in number_collisions(by_id) {
+            ids[i] = id;
+        }
         let mut entities = Vec::with_capacity(self.resolver.entities.len());
-        for (key, acc) in &self.resolver.entities {
-            let id = ids[key].clone();
-            let label = labels[key].clone();
+        for (i, (key, acc)) in self.resolver.entities.iter().enumerate() {
+            let id = ids[i].clone();
+            let label = std::mem::take(&mut labels[i]);
             let mut aliases: BTreeSet<String> =
                 acc.surfaces.iter().map(|(s, _)| s.to_string()).collect();
             if let EntityKey::Gazetteer(i) = key {
@@ -604,8 +609,8 @@ impl<'r> GraphBuilder<'r> {
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| compare_amounts(a.0, b.0)))
                 .map(|(a, _)| a.clone());
             relations.push(RelationPart {
-                subject: ids[&sk].clone(),
-                object: ids[&ok].clone(),
+                subject: ids[rank(&sk)].clone(),
+                object: ids[rank(&ok)].clone(),
                 relation: Relation {
                     relation: name,
                     symmetric,
