@@ -9,6 +9,7 @@
 //! untyped proper name becomes an entity only when a relation rule gives it a type.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::extract::{Extraction, Mention, MentionSource};
 use crate::graph::model::{Entity, Evidence, GraphError, KnowledgeGraph, Relation, RelationPart};
@@ -21,7 +22,27 @@ use crate::slug::slugify;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum EntityKey {
     Gazetteer(usize),
-    Named { entity_type: String, key: String },
+    /// A type's name (shared by every key of the type, [`SharedNames`]) and a resolution key.
+    Named {
+        entity_type: Arc<str>,
+        key: Box<str>,
+    },
+}
+
+/// Names that many keys hold, entity types and relations, one allocation each: a key holds a
+/// pointer to its name, which orders as the name does.
+#[derive(Debug, Default)]
+pub(crate) struct SharedNames(BTreeSet<Arc<str>>);
+
+impl SharedNames {
+    fn of<'a>(names: impl IntoIterator<Item = &'a String>) -> SharedNames {
+        SharedNames(names.into_iter().map(|n| Arc::from(n.as_str())).collect())
+    }
+
+    /// The shared `name`, or a new one when it is not among them.
+    pub(crate) fn get(&self, name: &str) -> Arc<str> {
+        self.0.get(name).cloned().unwrap_or_else(|| Arc::from(name))
+    }
 }
 
 /// Folded, article-, suffix- and connector-free form of a name.
@@ -74,7 +95,7 @@ fn tokens(folded: &str) -> Vec<&str> {
 }
 
 /// (subject, relation, object) of an edge during building.
-pub(crate) type EdgeKey = (EntityKey, String, EntityKey);
+pub(crate) type EdgeKey = (EntityKey, Arc<str>, EntityKey);
 
 /// Pieces of evidence in their sort order, without repeats. Up to [`EvidenceSet::FEW`] of them
 /// lie in a sorted vector of their own length: most edges have one or two, and a `BTreeSet`
@@ -283,7 +304,7 @@ impl Counts {
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct EntityAcc {
-    pub(crate) entity_type: String,
+    pub(crate) entity_type: Arc<str>,
     pub(crate) surfaces: Counts,
     pub(crate) mentions: u32,
     /// Mentions per document language.
@@ -294,6 +315,8 @@ pub(crate) struct Resolver<'r> {
     rules: &'r RulePack,
     /// Entity type → resolution key of a gazetteer name or alias → its entry.
     gazetteer_keys: BTreeMap<String, BTreeMap<String, usize>>,
+    /// The declared entity types, which the keys share.
+    pub(crate) types: SharedNames,
     pub(crate) entities: BTreeMap<EntityKey, EntityAcc>,
 }
 
@@ -309,7 +332,8 @@ impl<'r> Resolver<'r> {
                 gazetteer_keys.entry(e.entity_type.clone()).or_default().entry(key).or_insert(i);
             }
         }
-        Self { rules, gazetteer_keys, entities: BTreeMap::new() }
+        let types = SharedNames::of(rules.vocabulary.entity_types.keys());
+        Self { rules, gazetteer_keys, types, entities: BTreeMap::new() }
     }
 
     /// The key of mention `i` taken as `entity_type`, or `None` if it names no entity.
@@ -335,9 +359,10 @@ impl<'r> Resolver<'r> {
                 let entry = self.gazetteer_keys.get(entity_type).and_then(|k| k.get(key.as_str()));
                 Some(match entry {
                     Some(&entry) => EntityKey::Gazetteer(entry),
-                    None => {
-                        EntityKey::Named { entity_type: entity_type.to_string(), key: key.clone() }
-                    }
+                    None => EntityKey::Named {
+                        entity_type: self.types.get(entity_type),
+                        key: key.as_str().into(),
+                    },
                 })
             }
         }
@@ -363,12 +388,13 @@ impl<'r> Resolver<'r> {
             EntityKey::Gazetteer(i) => self.rules.gazetteer.entries[*i].entity_type.as_str(),
             EntityKey::Named { .. } => entity_type,
         };
+        let types = &self.types;
         let update = |acc: &mut EntityAcc| {
             if let Some(l) = lang {
                 acc.languages.add(l, 1);
             }
-            if acc.entity_type != entity_type {
-                acc.entity_type = entity_type.to_string();
+            if *acc.entity_type != *entity_type {
+                acc.entity_type = types.get(entity_type);
             }
             acc.mentions += 1;
             if let Some(s) = surface {
@@ -398,6 +424,8 @@ pub struct GraphBuilder<'r> {
     pub(crate) resolver: Resolver<'r>,
     /// (subject key, relation, object key) -> (evidence, amounts)
     pub(crate) edges: BTreeMap<EdgeKey, EdgeSupport>,
+    /// The declared relations, which the edges' keys share.
+    pub(crate) relations: SharedNames,
     pub(crate) documents: Documents,
     /// Evidence kept per edge; 0 keeps all.
     pub(crate) max_evidence: usize,
@@ -411,6 +439,7 @@ impl<'r> GraphBuilder<'r> {
             rules,
             resolver: Resolver::new(rules),
             edges: BTreeMap::new(),
+            relations: SharedNames::of(rules.vocabulary.relations.keys()),
             documents: Documents::spilling(),
             max_evidence: DEFAULT_MAX_EVIDENCE,
             partials: 0,
@@ -515,7 +544,8 @@ impl<'r> GraphBuilder<'r> {
                     }
                 }
                 let (sk, ok) = if decl.symmetric && ok < sk { (ok, sk) } else { (sk, ok) };
-                let entry = self.edges.entry((sk, r.relation.clone(), ok)).or_default();
+                let relation = self.relations.get(&r.relation);
+                let entry = self.edges.entry((sk, relation, ok)).or_default();
                 entry.add_evidence_ref(evidence, self.max_evidence);
                 entry.support += 1;
                 if let Some(a) = &amount {
@@ -593,7 +623,7 @@ impl<'r> GraphBuilder<'r> {
                 iri_path: id.replacen(':', "/", 1),
                 id,
                 label,
-                entity_type: acc.entity_type.clone(),
+                entity_type: acc.entity_type.to_string(),
                 aliases: aliases.into_iter().collect(),
                 wikidata,
                 mentions: acc.mentions,
@@ -612,7 +642,7 @@ impl<'r> GraphBuilder<'r> {
                 subject: ids[rank(&sk)].clone(),
                 object: ids[rank(&ok)].clone(),
                 relation: Relation {
-                    relation: name,
+                    relation: name.to_string(),
                     symmetric,
                     amount,
                     evidence: support.evidence.into_vec(),

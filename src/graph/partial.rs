@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::graph::build::{EdgeSupport, EntityAcc, EntityKey, GraphBuilder};
 use crate::graph::{Amount, DocumentInfo, DocumentRef, Evidence};
 
+/// Gazetteer entries by type and name.
+type GazetteerIndex<'a> = std::collections::HashMap<(&'a str, &'a str), usize>;
+
 /// The version written in the header; a reader refuses others.
 pub const VERSION: u32 = 1;
 
@@ -83,23 +86,25 @@ impl GraphBuilder<'_> {
                     name: None,
                 }
             }
-            EntityKey::Named { entity_type, key } => {
-                Key { entity_type: entity_type.clone(), gazetteer: None, name: Some(key.clone()) }
-            }
+            EntityKey::Named { entity_type, key } => Key {
+                entity_type: entity_type.to_string(),
+                gazetteer: None,
+                name: Some(key.to_string()),
+            },
         }
     }
 
-    fn key_in(&self, key: Key) -> Result<EntityKey, String> {
+    /// The key a partial graph wrote; `entries` finds a gazetteer entry by its type and name.
+    fn key_in(&self, key: Key, entries: &GazetteerIndex<'_>) -> Result<EntityKey, String> {
         match (key.gazetteer, key.name) {
-            (Some(name), None) => self
-                .rules
-                .gazetteer
-                .entries
-                .iter()
-                .position(|e| e.name == name && e.entity_type == key.entity_type)
-                .map(EntityKey::Gazetteer)
+            (Some(name), None) => entries
+                .get(&(key.entity_type.as_str(), name.as_str()))
+                .map(|&i| EntityKey::Gazetteer(i))
                 .ok_or_else(|| format!("no gazetteer entry {name:?} of type {}", key.entity_type)),
-            (None, Some(name)) => Ok(EntityKey::Named { entity_type: key.entity_type, key: name }),
+            (None, Some(name)) => Ok(EntityKey::Named {
+                entity_type: self.resolver.types.get(&key.entity_type),
+                key: name.into(),
+            }),
             _ => Err("an entity key has both or neither of \"gazetteer\" and \"name\"".into()),
         }
     }
@@ -130,7 +135,7 @@ impl GraphBuilder<'_> {
         for ((s, relation, o), support) in &self.edges {
             line(&Line::Edge {
                 subject: self.key_out(s),
-                relation: relation.clone(),
+                relation: relation.to_string(),
                 object: self.key_out(o),
                 support: support.support,
                 amounts: support.amounts.iter().map(|(a, n)| (a.clone(), *n)).collect(),
@@ -157,6 +162,12 @@ impl GraphBuilder<'_> {
                 1,
                 format!("partial format version {v}; this kgsmith reads {VERSION}"),
             ));
+        }
+        // the first entry of each type and name, as a search of the gazetteer in order finds it
+        let rules: &crate::rules::RulePack = self.rules;
+        let mut entries = GazetteerIndex::new();
+        for (i, e) in rules.gazetteer.entries.iter().enumerate() {
+            entries.entry((e.entity_type.as_str(), e.name.as_str())).or_insert(i);
         }
         if self.partials == 0 && self.documents.is_empty() {
             self.max_evidence = header.max_evidence;
@@ -190,10 +201,10 @@ impl GraphBuilder<'_> {
             match line {
                 Line::Document(d) => self.documents.push(DocumentRef::of(&d)),
                 Line::Entity { key, mentions, surfaces, languages } => {
-                    let key = self.key_in(key).map_err(|m| error(line_no, m))?;
+                    let key = self.key_in(key, &entries).map_err(|m| error(line_no, m))?;
                     let entity_type = match &key {
                         EntityKey::Gazetteer(i) => {
-                            self.rules.gazetteer.entries[*i].entity_type.clone()
+                            self.resolver.types.get(&self.rules.gazetteer.entries[*i].entity_type)
                         }
                         EntityKey::Named { entity_type, .. } => entity_type.clone(),
                     };
@@ -208,12 +219,13 @@ impl GraphBuilder<'_> {
                     }
                 }
                 Line::Edge { subject, relation, object, support, amounts, evidence } => {
-                    let s = self.key_in(subject).map_err(|m| error(line_no, m))?;
-                    let o = self.key_in(object).map_err(|m| error(line_no, m))?;
+                    let s = self.key_in(subject, &entries).map_err(|m| error(line_no, m))?;
+                    let o = self.key_in(object, &entries).map_err(|m| error(line_no, m))?;
                     if self.rules.vocabulary.relation(&relation).is_none() {
                         return Err(error(line_no, format!("unknown relation {relation:?}")));
                     }
                     let max = self.max_evidence;
+                    let relation = self.relations.get(&relation);
                     let entry: &mut EdgeSupport = self.edges.entry((s, relation, o)).or_default();
                     entry.support += support;
                     for (a, n) in amounts {
