@@ -158,53 +158,61 @@ impl KnowledgeGraph {
         }
         let order = std::sync::OnceLock::new();
         entities.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(pair) = entities.windows(2).find(|pair| pair[0].id == pair[1].id) {
+            return Err(GraphError::DuplicateEntity(pair[0].id.clone()));
+        }
         let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
-        let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
         for mut entity in entities {
             entity.aliases.retain(|a| *a != entity.label);
             entity.aliases.sort();
             entity.aliases.dedup();
-            let id = entity.id.clone();
-            let node = graph.add_node(entity);
-            if index.insert(id.clone(), node).is_some() {
-                return Err(GraphError::DuplicateEntity(id));
-            }
+            graph.add_node(entity);
         }
-        let mut merged: BTreeMap<(String, String, String), Relation> = BTreeMap::new();
-        for part in relations {
-            let RelationPart { mut subject, mut object, relation } = part;
-            for id in [&subject, &object] {
-                if !index.contains_key(id) {
+        // the nodes are in id order, so an id's node is found by binary search, with no map of
+        // the ids beside them
+        let node_of = |graph: &DiGraph<Entity, Relation>, id: &str| {
+            graph
+                .raw_nodes()
+                .binary_search_by(|n| n.weight.id.as_str().cmp(id))
+                .ok()
+                .map(NodeIndex::new)
+        };
+        let mut relations = relations;
+        for part in &mut relations {
+            for id in [&part.subject, &part.object] {
+                if node_of(&graph, id).is_none() {
                     return Err(GraphError::UnknownEntity(id.clone()));
                 }
             }
-            if relation.evidence.is_empty() {
+            if part.relation.evidence.is_empty() {
                 return Err(GraphError::NoEvidence {
-                    subject,
-                    object,
-                    relation: relation.relation,
+                    subject: part.subject.clone(),
+                    object: part.object.clone(),
+                    relation: part.relation.relation.clone(),
                 });
             }
-            if relation.symmetric && object < subject {
-                std::mem::swap(&mut subject, &mut object);
-            }
-            let key = (subject, relation.relation.clone(), object);
-            match merged.get_mut(&key) {
-                Some(existing) => {
-                    existing.support += relation.support;
-                    existing.evidence.extend(relation.evidence);
-                    existing.amount = existing.amount.take().max(relation.amount);
-                }
-                None => {
-                    merged.insert(key, relation);
-                }
+            if part.relation.symmetric && part.object < part.subject {
+                std::mem::swap(&mut part.subject, &mut part.object);
             }
         }
-        for ((subject, _, object), mut relation) in merged {
+        // the parts in (subject, relation, object) order, those of one edge merged in place:
+        // counts add, evidence unites, the larger amount stays (none depends on their order)
+        relations.sort_unstable_by(|a, b| part_key(a).cmp(&part_key(b)));
+        let mut parts = relations.into_iter().peekable();
+        while let Some(RelationPart { subject, object, mut relation }) = parts.next() {
+            let same = |n: &RelationPart| {
+                part_key(n) == (subject.as_str(), relation.relation.as_str(), object.as_str())
+            };
+            while let Some(next) = parts.next_if(same) {
+                relation.support += next.relation.support;
+                relation.evidence.extend(next.relation.evidence);
+                relation.amount = relation.amount.take().max(next.relation.amount);
+            }
             let evidence: BTreeSet<Evidence> = relation.evidence.drain(..).collect();
             relation.evidence = evidence.into_iter().collect();
             relation.support = relation.support.max(relation.evidence.len());
-            graph.add_edge(index[&subject], index[&object], relation);
+            let (s, o) = (node_of(&graph, &subject), node_of(&graph, &object));
+            graph.add_edge(s.expect("checked above"), o.expect("checked above"), relation);
         }
         Ok(Self { vocabulary, documents, order, graph })
     }
@@ -263,5 +271,115 @@ impl KnowledgeGraph {
             *counts.entry(edge.relation.as_str()).or_insert(0) += 1;
         }
         counts
+    }
+}
+
+/// The (subject, relation, object) an edge part is ordered and merged by.
+fn part_key(p: &RelationPart) -> (&str, &str, &str) {
+    (p.subject.as_str(), p.relation.relation.as_str(), p.object.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::sample::sample_vocabulary;
+    use crate::graph::DocumentInfo;
+
+    fn entity(id: &str) -> Entity {
+        Entity {
+            id: id.into(),
+            iri_path: id.replacen(':', "/", 1),
+            label: id.into(),
+            entity_type: "Organization".into(),
+            aliases: vec![],
+            wikidata: None,
+            mentions: 1,
+        }
+    }
+
+    fn part(subject: &str, relation: &str, object: &str, documents: &[&str]) -> RelationPart {
+        let evidence = documents
+            .iter()
+            .map(|d| Evidence {
+                document: d.to_string(),
+                start: 0,
+                end: 1,
+                sentence: "s".into(),
+                rule: "r".into(),
+                date: None,
+            })
+            .collect();
+        RelationPart {
+            subject: subject.into(),
+            object: object.into(),
+            relation: Relation {
+                relation: relation.into(),
+                symmetric: relation == "partnerOf",
+                amount: None,
+                evidence,
+                support: documents.len(),
+            },
+        }
+    }
+
+    fn graph(entities: &[&str], parts: Vec<RelationPart>) -> Result<KnowledgeGraph, GraphError> {
+        let documents = ["d1", "d2"].map(|id| DocumentInfo {
+            id: id.into(),
+            title: None,
+            url: None,
+            date: None,
+        });
+        let entities = entities.iter().map(|id| entity(id)).collect();
+        KnowledgeGraph::from_parts(sample_vocabulary(), documents.to_vec(), entities, parts)
+    }
+
+    /// The parts of one edge (a symmetric one written both ways) make one edge, their support
+    /// added and their evidence united; edges come in (subject, relation, object) order.
+    #[test]
+    fn parts_of_one_edge_make_one_edge() {
+        let parts = vec![
+            part("organization:b", "partnerOf", "organization:a", &["d1", "d2"]),
+            part("organization:a", "investsIn", "organization:b", &["d1"]),
+            part("organization:a", "partnerOf", "organization:b", &["d2"]),
+        ];
+        let g = graph(&["organization:b", "organization:a"], parts).unwrap();
+        let edges: Vec<(&str, &str, &str, usize, usize)> = g
+            .edges()
+            .map(|e| {
+                let r = e.relation;
+                (
+                    e.subject.id.as_str(),
+                    r.relation.as_str(),
+                    e.object.id.as_str(),
+                    r.support,
+                    r.evidence.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            edges,
+            [
+                ("organization:a", "investsIn", "organization:b", 1, 1),
+                ("organization:a", "partnerOf", "organization:b", 3, 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_repeated_entity_an_unknown_entity_and_an_edge_without_evidence_are_errors() {
+        let duplicate = graph(&["organization:a", "organization:a"], vec![]);
+        assert!(
+            matches!(duplicate, Err(GraphError::DuplicateEntity(id)) if id == "organization:a")
+        );
+        let unknown = graph(
+            &["organization:a"],
+            vec![part("organization:a", "investsIn", "organization:z", &["d1"])],
+        );
+        assert!(matches!(unknown, Err(GraphError::UnknownEntity(id)) if id == "organization:z"));
+        let bare = graph(
+            &["organization:a", "organization:b"],
+            vec![part("organization:a", "investsIn", "organization:b", &[])],
+        );
+        assert!(matches!(bare, Err(GraphError::NoEvidence { .. })));
     }
 }
