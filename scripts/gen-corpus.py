@@ -4,6 +4,7 @@
     scripts/gen-corpus.py --mb 100 --out /tmp/corpus          # one .txt file per article
     scripts/gen-corpus.py --mb 100 --jsonl /tmp/corpus.jsonl   # one JSONL file
     scripts/gen-corpus.py --real --mb 100 --jsonl /tmp/real.jsonl  # the repo's real articles
+    scripts/gen-corpus.py --real --distinct-names --mb 100 --jsonl /tmp/dist.jsonl  # new names
 
 Articles are assembled from sentence templates in the style of business news (partnerships,
 investments with amounts, locations, spin-offs, executives) with names drawn from fixed lists by a
@@ -14,6 +15,11 @@ With --real, the corpus is the real articles kept in the repository instead (the
 French, French press and English article sets under tests/articles), in that order, repeated until
 the size is reached: longer sentences, more varied wording and fewer relations than the generated
 ones, and both languages' rules at work.
+
+With --distinct-names (with --real), every capitalized word gets a suffix of its own at each
+pass after the first ("Airbus" → "Airbusb"), except the words that open a sentence somewhere in
+the articles: each pass adds new entities, and the graph grows with the corpus as an archive's
+does, where the plain --real corpus keeps the same few hundred entities.
 
 With --meta (JSONL only), each record also has what a news archive keeps beside the text: a
 title (the article's first line), a URL made of a section, the date and a slug of the title,
@@ -78,6 +84,7 @@ def real_articles_distinct():
                     lambda m: m.group(0) if m.group(0) in openers else m.group(0) + suffix, text
                 )
             yield text
+
 
 COMPANIES = ["Nvidia", "SAP", "Deutsche Telekom", "Mistral AI", "Orange", "Thales", "Capgemini",
              "Airbus", "Siemens", "Bosch", "Helsing", "Aleph Alpha", "Celonis", "Pasqal",

@@ -8,7 +8,8 @@
 //! the mention joins that entry. The same name with different types stays two entities. An
 //! untyped proper name becomes an entity only when a relation rule gives it a type.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::extract::{Extraction, Mention, MentionSource};
@@ -292,10 +293,6 @@ impl Counts {
         }
     }
 
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        self.0.binary_search_by(|(k, _)| (**k).cmp(name)).is_ok()
-    }
-
     /// The names and their counts, in the names' order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         self.0.iter().map(|(k, n)| (&**k, *n))
@@ -371,9 +368,7 @@ impl<'r> Resolver<'r> {
     /// Records another name of an entity without counting a mention.
     fn add_surface(&mut self, key: &EntityKey, surface: &str) {
         if let Some(acc) = self.entities.get_mut(key) {
-            if !acc.surfaces.contains(surface) {
-                acc.surfaces.add(surface, 0);
-            }
+            acc.surfaces.add(surface, 0);
         }
     }
 
@@ -414,7 +409,6 @@ impl<'r> Resolver<'r> {
     }
 }
 
-/// Counts one more `key` in `counts`, copying it only the first time.
 /// Accumulates extractions into entities and edges, one document at a time, and turns them into
 /// the canonical graph at the end. It keeps no text but evidence sentences, so memory grows with
 /// the graph, not with the corpus; and its state is a sum (counts add, evidence unites), so
@@ -426,6 +420,9 @@ pub struct GraphBuilder<'r> {
     pub(crate) edges: BTreeMap<EdgeKey, EdgeSupport>,
     /// The declared relations, which the edges' keys share.
     pub(crate) relations: SharedNames,
+    /// Gazetteer entries by type and name, the first of each, for the keys partial graphs
+    /// write (`graph::partial`); made the first time a partial graph is merged.
+    pub(crate) gazetteer_entries: OnceCell<HashMap<(&'r str, &'r str), usize>>,
     pub(crate) documents: Documents,
     /// Evidence kept per edge; 0 keeps all.
     pub(crate) max_evidence: usize,
@@ -440,6 +437,7 @@ impl<'r> GraphBuilder<'r> {
             resolver: Resolver::new(rules),
             edges: BTreeMap::new(),
             relations: SharedNames::of(rules.vocabulary.relations.keys()),
+            gazetteer_entries: OnceCell::new(),
             documents: Documents::spilling(),
             max_evidence: DEFAULT_MAX_EVIDENCE,
             partials: 0,
@@ -745,7 +743,6 @@ mod tests {
             for (name, n) in &adds {
                 counts.add(name, *n);
                 *map.entry(name.clone()).or_insert(0) += n;
-                prop_assert!(counts.contains(name));
             }
             let listed: Vec<(String, u32)> = counts.iter().map(|(k, n)| (k.to_string(), n)).collect();
             prop_assert_eq!(listed, map.into_iter().collect::<Vec<_>>());

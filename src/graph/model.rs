@@ -148,7 +148,7 @@ impl KnowledgeGraph {
         vocabulary: Vocabulary,
         documents: impl Into<Documents>,
         mut entities: Vec<Entity>,
-        relations: Vec<RelationPart>,
+        mut relations: Vec<RelationPart>,
     ) -> Result<Self, GraphError> {
         let documents = documents.into();
         let duplicate =
@@ -177,7 +177,6 @@ impl KnowledgeGraph {
                 .ok()
                 .map(NodeIndex::new)
         };
-        let mut relations = relations;
         for part in &mut relations {
             for id in [&part.subject, &part.object] {
                 if node_of(&graph, id).is_none() {

@@ -21,9 +21,6 @@ use serde::{Deserialize, Serialize};
 use crate::graph::build::{EdgeSupport, EntityAcc, EntityKey, GraphBuilder};
 use crate::graph::{Amount, DocumentInfo, DocumentRef, Evidence};
 
-/// Gazetteer entries by type and name.
-type GazetteerIndex<'a> = std::collections::HashMap<(&'a str, &'a str), usize>;
-
 /// The version written in the header; a reader refuses others.
 pub const VERSION: u32 = 1;
 
@@ -94,10 +91,19 @@ impl GraphBuilder<'_> {
         }
     }
 
-    /// The key a partial graph wrote; `entries` finds a gazetteer entry by its type and name.
-    fn key_in(&self, key: Key, entries: &GazetteerIndex<'_>) -> Result<EntityKey, String> {
+    /// The key a partial graph wrote.
+    fn key_in(&self, key: Key) -> Result<EntityKey, String> {
         match (key.gazetteer, key.name) {
-            (Some(name), None) => entries
+            (Some(name), None) => self
+                .gazetteer_entries
+                .get_or_init(|| {
+                    // the first entry of each type and name, as a search in order finds it
+                    let mut entries = std::collections::HashMap::new();
+                    for (i, e) in self.rules.gazetteer.entries.iter().enumerate() {
+                        entries.entry((e.entity_type.as_str(), e.name.as_str())).or_insert(i);
+                    }
+                    entries
+                })
                 .get(&(key.entity_type.as_str(), name.as_str()))
                 .map(|&i| EntityKey::Gazetteer(i))
                 .ok_or_else(|| format!("no gazetteer entry {name:?} of type {}", key.entity_type)),
@@ -163,12 +169,6 @@ impl GraphBuilder<'_> {
                 format!("partial format version {v}; this kgsmith reads {VERSION}"),
             ));
         }
-        // the first entry of each type and name, as a search of the gazetteer in order finds it
-        let rules: &crate::rules::RulePack = self.rules;
-        let mut entries = GazetteerIndex::new();
-        for (i, e) in rules.gazetteer.entries.iter().enumerate() {
-            entries.entry((e.entity_type.as_str(), e.name.as_str())).or_insert(i);
-        }
         if self.partials == 0 && self.documents.is_empty() {
             self.max_evidence = header.max_evidence;
         } else if header.max_evidence != self.max_evidence {
@@ -201,7 +201,7 @@ impl GraphBuilder<'_> {
             match line {
                 Line::Document(d) => self.documents.push(DocumentRef::of(&d)),
                 Line::Entity { key, mentions, surfaces, languages } => {
-                    let key = self.key_in(key, &entries).map_err(|m| error(line_no, m))?;
+                    let key = self.key_in(key).map_err(|m| error(line_no, m))?;
                     let entity_type = match &key {
                         EntityKey::Gazetteer(i) => {
                             self.resolver.types.get(&self.rules.gazetteer.entries[*i].entity_type)
@@ -219,8 +219,8 @@ impl GraphBuilder<'_> {
                     }
                 }
                 Line::Edge { subject, relation, object, support, amounts, evidence } => {
-                    let s = self.key_in(subject, &entries).map_err(|m| error(line_no, m))?;
-                    let o = self.key_in(object, &entries).map_err(|m| error(line_no, m))?;
+                    let s = self.key_in(subject).map_err(|m| error(line_no, m))?;
+                    let o = self.key_in(object).map_err(|m| error(line_no, m))?;
                     if self.rules.vocabulary.relation(&relation).is_none() {
                         return Err(error(line_no, format!("unknown relation {relation:?}")));
                     }
